@@ -1,0 +1,33 @@
+"""Normal forms for Chinese seller data, one module per kind of value.
+
+Every normaliser takes one raw string and returns a small frozen dataclass that keeps the raw
+value beside its normal form, so nothing an investigator was given is ever overwritten.
+"""
+
+from resolver.normalize.addresses import AddressValue, normalize_address
+from resolver.normalize.companies import company_stem, infer_kind
+from resolver.normalize.identifiers import (
+    BankAccountValue,
+    IdValue,
+    normalize_bank_account,
+    normalize_id_number,
+)
+from resolver.normalize.names import NameValue, normalize_name
+from resolver.normalize.phones import PhoneValue, normalize_phone
+from resolver.normalize.text import clean_text
+
+__all__ = [
+    "AddressValue",
+    "BankAccountValue",
+    "IdValue",
+    "NameValue",
+    "PhoneValue",
+    "clean_text",
+    "company_stem",
+    "infer_kind",
+    "normalize_address",
+    "normalize_bank_account",
+    "normalize_id_number",
+    "normalize_name",
+    "normalize_phone",
+]
