@@ -1,0 +1,42 @@
+"""Errors that stop a command. Each names the file (and the row, column or key) it is about."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ResolverError(Exception):
+    """An error the user can act on: the CLI prints it on one line and exits with code 2."""
+
+    exit_code = 2
+
+
+class InputError(ResolverError):
+    """A disclosure file that cannot be read at all; nothing from it is stored."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        message: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        where = [str(path)]
+        if sheet:
+            where.append(f"sheet {sheet!r}")
+        if row is not None:
+            where.append(f"row {row}")
+        if column:
+            where.append(f"column {column!r}")
+        super().__init__(f"{': '.join(where)}: {message}")
+        self.path, self.sheet, self.row, self.column = Path(path), sheet, row, column
+
+
+class ConfigError(ResolverError):
+    """A YAML configuration that does not validate; names the file and the key."""
+
+    def __init__(self, path: str | Path, key: str, message: str) -> None:
+        super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
+        self.path, self.key = Path(path), key

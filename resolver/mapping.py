@@ -1,0 +1,426 @@
+"""Map the raw tables of one disclosure to canonical frames: sellers, identifiers, orders.
+
+Every value keeps its source row (and sheet); every row or value that cannot be used becomes a
+quarantine entry naming row, column and reason, so that nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+
+from resolver.config import PlatformConfig, TableSpec
+from resolver.errors import InputError
+from resolver.model import (
+    IDENTIFIER_KINDS,
+    ORDER_FIELDS,
+    SELLER_FIELDS,
+    FieldKind,
+)
+from resolver.normalize import (
+    company_stem,
+    infer_kind,
+    normalize_address,
+    normalize_bank_account,
+    normalize_id_number,
+    normalize_name,
+    normalize_phone,
+)
+from resolver.normalize.text import compact
+from resolver.parsers import parse_datetime, parse_integer, parse_money, unguard
+from resolver.readers import RawFile, RawTable
+
+QUARANTINE_COLUMNS = [
+    "table_name",
+    "level",
+    "source_sheet",
+    "source_row",
+    "source_column",
+    "reason",
+    "raw_value",
+    "raw_row",
+]
+
+
+@dataclass
+class MappedDisclosure:
+    sellers: pd.DataFrame
+    identifiers: pd.DataFrame
+    orders: pd.DataFrame
+    quarantine: pd.DataFrame
+    source_rows: int
+
+
+class Quarantine:
+    """Collects rows and values set aside, each with where it was and why."""
+
+    def __init__(self) -> None:
+        self.frames: list[pd.DataFrame] = []
+
+    def add(
+        self,
+        table: str,
+        level: str,
+        sheet: str | None,
+        rows: pd.Series,
+        column: str | None,
+        reasons: pd.Series | str,
+        raw_values: pd.Series | str | None,
+        raw_rows: list[str] | None = None,
+    ) -> None:
+        if len(rows) == 0:
+            return
+        frame = pd.DataFrame(
+            {
+                "table_name": table,
+                "level": level,
+                "source_sheet": sheet,
+                "source_row": rows.to_numpy(),
+                "source_column": column,
+                "reason": reasons if isinstance(reasons, str) else reasons.to_numpy(),
+                "raw_value": (
+                    raw_values.to_numpy() if isinstance(raw_values, pd.Series) else raw_values
+                ),
+                "raw_row": raw_rows,
+            }
+        )
+        self.frames.append(frame)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.frames:
+            return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        return pd.concat(self.frames, ignore_index=True)[QUARANTINE_COLUMNS]
+
+
+def normalize_unique(values: pd.Series, normalizer) -> pd.DataFrame:
+    """Apply a normaliser once per distinct value (values repeat a lot in disclosures)."""
+    codes, uniques = pd.factorize(values)
+    results = [normalizer(v) for v in uniques]
+    names = [f.name for f in fields(results[0])] if results else []
+    table = pd.DataFrame([[getattr(r, n) for n in names] for r in results], columns=names)
+    table.loc[len(table)] = None  # row for missing values (code -1)
+    picked = table.iloc[codes].reset_index(drop=True)
+    picked.index = values.index
+    return picked
+
+
+def _cell_series(table: RawTable, column: str, path: Path, field: str, table_name: str):
+    try:
+        index = table.headers.index(column)
+    except ValueError:
+        raise InputError(
+            path,
+            f"missing column {column!r} (mapped to {table_name}.{field}); "
+            f"the file has {', '.join(h for h in table.headers if h)}",
+            sheet=table.sheet,
+        ) from None
+    return pd.Series([row[index] for row in table.rows], dtype=object)
+
+
+def _as_text(cells: pd.Series) -> pd.Series:
+    """Scalar cells as text; a JSON list in a scalar field keeps its values joined by `;`."""
+    if cells.map(type).eq(list).any():
+        cells = cells.map(lambda v: ";".join(v) if isinstance(v, list) else v)
+    return unguard(cells.astype("str"))
+
+
+def _join(columns: list[pd.Series], separator: str) -> pd.Series:
+    texts = [_as_text(c) for c in columns]
+    joined = texts[0]
+    for more in texts[1:]:
+        joined = joined.str.cat(more, sep=separator)
+    return joined.str.strip(separator or None)
+
+
+def extract_fields(
+    table: RawTable, spec: TableSpec, kinds: dict[str, FieldKind], path: Path, table_name: str
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Text per scalar field (one frame) and exploded values per list field (one frame each)."""
+    scalars: dict[str, pd.Series] = {}
+    lists: dict[str, pd.DataFrame] = {}
+    rows = pd.Series(table.row_numbers, dtype="int64")
+    for name, field in spec.fields.items():
+        columns = [_cell_series(table, c, path, name, table_name) for c in field.columns]
+        if kinds[name] is FieldKind.LIST and field.join is not None:  # parts of one value
+            texts = _join(columns, field.join)
+            frame = pd.DataFrame(
+                {"_pos": texts.index, "raw": texts, "source_column": "+".join(field.columns)}
+            )
+            lists[name] = frame[frame["raw"] != ""]
+        elif kinds[name] is FieldKind.LIST:
+            parts = []
+            for column, cells in zip(field.columns, columns, strict=True):
+                values = cells.map(lambda v: v if isinstance(v, list) else [v])
+                exploded = values.explode()
+                exploded = exploded[exploded.notna()].astype("str")
+                if field.split:
+                    exploded = exploded.str.split(field.split).explode()
+                frame = pd.DataFrame(
+                    {"_pos": exploded.index, "raw": unguard(exploded), "source_column": column}
+                )
+                parts.append(frame[frame["raw"] != ""])
+            lists[name] = pd.concat(parts, ignore_index=True)
+        elif field.join is not None:
+            scalars[name] = _join(columns, field.join)
+        else:
+            scalars[name] = _as_text(columns[0])
+    frame = pd.DataFrame(scalars)
+    frame["_row"] = rows
+    return frame, lists
+
+
+def _raw_row(table: RawTable, positions) -> list[str]:
+    return [
+        json.dumps(dict(zip(table.headers, table.rows[p], strict=False)), ensure_ascii=False)
+        for p in positions
+    ]
+
+
+def _source_column(spec: TableSpec, field: str) -> str:
+    return "+".join(spec.fields[field].columns)
+
+
+def map_sellers(
+    raw: RawFile, config: PlatformConfig, path: Path, quarantine: Quarantine
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    spec = config.sellers
+    table = raw.tables[spec.sheet]
+    own_sheet = spec.sheet is not None and spec.sheet != config.orders.sheet
+    frame, lists = extract_fields(table, spec, SELLER_FIELDS, path, "sellers")
+    no_key = frame["account_key"] == ""
+    if own_sheet:  # in a shared table the order mapping reports the same rows
+        positions = frame.index[no_key]
+        quarantine.add(
+            "sellers",
+            "row",
+            spec.sheet,
+            frame.loc[no_key, "_row"],
+            _source_column(spec, "account_key"),
+            "empty account key",
+            "",
+            _raw_row(table, positions),
+        )
+    frame = frame[~no_key]
+    # One record per account: the first non-empty value of each scalar, all distinct list values.
+    scalar_names = [n for n in frame.columns if n not in ("account_key", "_row")]
+    firsts = frame.replace("", None).groupby("account_key", sort=False)
+    sellers = (
+        firsts[scalar_names].first() if scalar_names else pd.DataFrame(index=firsts.size().index)
+    )
+    sellers["source_row"] = firsts["_row"].min()
+    sellers["source_rows"] = firsts["_row"].size()
+    sellers = sellers.reset_index()
+    for name in SELLER_FIELDS:
+        if name not in sellers and SELLER_FIELDS[name] is not FieldKind.LIST:
+            sellers[name] = None
+    identifiers = _identifiers(frame, lists, spec.sheet, quarantine)
+    return _normalize_sellers(sellers, spec, spec.sheet, quarantine), identifiers
+
+
+def _identifiers(
+    frame: pd.DataFrame, lists: dict[str, pd.DataFrame], sheet: str | None, quarantine: Quarantine
+) -> pd.DataFrame:
+    parts = []
+    for name, values in lists.items():
+        values = values[values["_pos"].isin(frame.index)]
+        part = pd.DataFrame(
+            {
+                "account_key": frame.loc[values["_pos"], "account_key"].to_numpy(),
+                "kind": IDENTIFIER_KINDS[name],
+                "raw": values["raw"].to_numpy(),
+                "source_column": values["source_column"].to_numpy(),
+                "source_row": frame.loc[values["_pos"], "_row"].to_numpy(),
+            }
+        )
+        parts.append(part.drop_duplicates(["account_key", "raw"]))
+    columns = ["account_key", "kind", "raw", "source_column", "source_row"]
+    ids = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    normalized = []
+    for kind, group in ids.groupby("kind", sort=False):
+        if kind == "phone":
+            norm = normalize_unique(group["raw"], normalize_phone)
+            out = pd.DataFrame(
+                {"norm": norm["e164"], "partial": norm["partial"], "subtype": norm["kind"]}
+            )
+        elif kind == "bank_account":
+            norm = normalize_unique(group["raw"], normalize_bank_account)
+            out = pd.DataFrame({"norm": norm["norm"], "partial": norm["partial"]})
+        else:
+            norm = normalize_unique(group["raw"], normalize_address)
+            out = norm[["norm", "province_code", "city_code", "district_code", "street"]]
+        issues = norm["issue"] if "issue" in norm else pd.Series(None, index=group.index)
+        out = pd.concat([group, out], axis=1)
+        out["issue"] = issues
+        normalized.append(out)
+        flagged = out[out["issue"].notna()]
+        quarantine.add(
+            "sellers",
+            "value",
+            sheet,
+            flagged["source_row"],
+            flagged["source_column"].iloc[0] if len(flagged) else None,
+            flagged["issue"],
+            flagged["raw"],
+        )
+    result = pd.concat(normalized, ignore_index=True) if normalized else ids
+    for column in (
+        "norm",
+        "partial",
+        "subtype",
+        "province_code",
+        "city_code",
+        "district_code",
+        "street",
+        "issue",
+    ):
+        if column not in result:
+            result[column] = None
+    return result
+
+
+def _normalize_sellers(
+    sellers: pd.DataFrame, spec: TableSpec, sheet: str | None, quarantine: Quarantine
+) -> pd.DataFrame:
+    text = {n: sellers[n].fillna("") for n in SELLER_FIELDS if n in sellers}
+    out = sellers.copy()
+    out["store_name_norm"] = text["store_name"].map(compact)
+    out["store_stem"] = text["store_name"].map(company_stem)
+    out["alias_norm"] = text["alias"].map(compact)
+    names = normalize_unique(text["registrant_name"], normalize_name)
+    out["registrant_norm"] = names["norm"]
+    out["registrant_pinyin"] = names["pinyin"]
+    out["registrant_surname"] = names["surname"]
+    out["contact_norm"] = text["contact"].map(compact)
+    ids = normalize_unique(text["id_number"].where(text["id_number"] != ""), normalize_id_number)
+    out["id_norm"], out["id_partial"] = ids["norm"], ids["partial"]
+    out["id_kind"], out["id_valid"] = ids["kind"], ids["valid"].astype("boolean")
+    flagged = ids["issue"].notna()
+    if flagged.any():
+        quarantine.add(
+            "sellers",
+            "value",
+            sheet,
+            out.loc[flagged, "source_row"],
+            _source_column(spec, "id_number"),
+            ids.loc[flagged, "issue"],
+            out.loc[flagged, "id_number"],
+        )
+    # The kind as the platform states it when mapped, otherwise as the identifiers imply.
+    stated = (
+        text["registrant_kind"].map(spec.fields["registrant_kind"].values.get)
+        if ("registrant_kind" in spec.fields)
+        else pd.Series(None, index=out.index, dtype=object)
+    )
+    unknown = stated.isna() & (text["registrant_kind"] != "")
+    if unknown.any():
+        quarantine.add(
+            "sellers",
+            "value",
+            sheet,
+            out.loc[unknown, "source_row"],
+            _source_column(spec, "registrant_kind"),
+            "unknown registrant kind; inferred instead",
+            text["registrant_kind"][unknown],
+        )
+    inferred = [
+        infer_kind(name, kind, norm)
+        for name, kind, norm in zip(
+            text["registrant_name"], out["id_kind"], out["id_norm"], strict=True
+        )
+    ]
+    out["registrant_kind_raw"] = sellers["registrant_kind"]
+    out["registrant_kind"] = stated.fillna(pd.Series(inferred, index=out.index))
+    out["registrant_stem"] = [
+        company_stem(name) if kind != "person" and name else None
+        for name, kind in zip(text["registrant_name"], out["registrant_kind"], strict=True)
+    ]
+    out["source_sheet"] = sheet
+    return out
+
+
+def map_orders(
+    raw: RawFile,
+    config: PlatformConfig,
+    path: Path,
+    quarantine: Quarantine,
+    known_accounts: set[str] | None,
+) -> pd.DataFrame:
+    spec = config.orders
+    table = raw.tables[spec.sheet]
+    frame, _ = extract_fields(table, spec, ORDER_FIELDS, path, "orders")
+    errors: dict[str, pd.Series] = {}
+    out = pd.DataFrame({"order_id": frame["order_id"], "account_key": frame["account_key"]})
+    for name in ("order_id", "account_key"):
+        errors[name] = (
+            frame[name]
+            .where(frame[name] == "")
+            .map(lambda _, n=name: f"empty {n.replace('_', ' ')}", na_action="ignore")
+        )
+    if known_accounts is not None:
+        unknown = (frame["account_key"] != "") & ~frame["account_key"].isin(known_accounts)
+        errors["account_key"] = errors["account_key"].mask(unknown, "order of an unknown store")
+    for name, kind in ORDER_FIELDS.items():
+        if name not in spec.fields:
+            out[name if kind is not FieldKind.MONEY else f"{name}_fen"] = None
+            continue
+        field, text = spec.fields[name], frame[name]
+        if kind is FieldKind.MONEY:
+            out[f"{name}_fen"], errors[name] = parse_money(text, field.unit)
+        elif kind is FieldKind.INTEGER:
+            out[name], errors[name] = parse_integer(text)
+        elif kind is FieldKind.DATETIME:
+            parser = config.parser_of("orders", name)
+            out[name], errors[name] = parse_datetime(text, parser, field.formats, config.timezone)
+        elif name not in ("order_id", "account_key"):
+            out[name] = text.where(text != "")
+    for name in ("amount", "paid_at"):
+        missing = frame[name] == ""
+        errors[name] = errors[name].mask(missing, f"empty {name.replace('_', ' ')}")
+    bad = pd.Series(False, index=frame.index)
+    for name, reasons in errors.items():
+        failed = reasons.notna()
+        if failed.any():
+            quarantine.add(
+                "orders",
+                "row",
+                spec.sheet,
+                frame.loc[failed, "_row"],
+                _source_column(spec, name),
+                reasons[failed],
+                frame.loc[failed, name],
+                _raw_row(table, frame.index[failed]),
+            )
+            bad |= failed
+    out["source_row"] = frame["_row"]
+    out["source_sheet"] = spec.sheet
+    out = out[~bad].reset_index(drop=True)
+    return _normalize_recipients(out)
+
+
+def _normalize_recipients(orders: pd.DataFrame) -> pd.DataFrame:
+    names = normalize_unique(orders["recipient_name"], normalize_name)
+    orders["recipient_name_norm"] = names["norm"]
+    orders["recipient_pinyin"] = names["pinyin"]
+    phones = normalize_unique(orders["recipient_phone"], normalize_phone)
+    orders["recipient_phone_e164"] = phones["e164"]
+    orders["recipient_phone_partial"] = phones["partial"]
+    addresses = normalize_unique(orders["recipient_address"], normalize_address)
+    orders["recipient_address_norm"] = addresses["norm"]
+    for part in ("province_code", "city_code", "district_code", "street"):
+        orders[f"recipient_{part}"] = addresses[part]
+    return orders
+
+
+def map_disclosure(raw: RawFile, config: PlatformConfig, path: Path) -> MappedDisclosure:
+    quarantine = Quarantine()
+    for bad in raw.bad_rows:
+        quarantine.add("orders", "row", bad.sheet, pd.Series([bad.row]), None, bad.reason, bad.raw)
+    sellers, identifiers = map_sellers(raw, config, path, quarantine)
+    separate = config.sellers.sheet != config.orders.sheet
+    known = set(sellers["account_key"]) if separate else None
+    orders = map_orders(raw, config, path, quarantine, known)
+    source_rows = sum(len(t.rows) for t in raw.tables.values()) + len(raw.bad_rows)
+    return MappedDisclosure(sellers, identifiers, orders, quarantine.frame(), source_rows)
