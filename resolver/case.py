@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 DEFAULT_CASE = Path("resolver-case")
 DATABASE = "case.duckdb"
@@ -163,3 +164,11 @@ class Case:
             "quarantined_values, ingested_at FROM disclosures ORDER BY ingested_at, file_name"
         ).fetchdf()
         return {"folder": str(self.folder), "counts": counts, "disclosures": disclosures}
+
+    def quarantine(self) -> pd.DataFrame:
+        """Every quarantine entry, in file and row order."""
+        return self.db.execute(
+            "SELECT source_file, source_sheet, source_row, source_column, table_name, level, "
+            "reason, raw_value, raw_row FROM quarantine "
+            "ORDER BY source_file, source_sheet NULLS FIRST, source_row, source_column"
+        ).fetchdf()

@@ -162,7 +162,8 @@ def load_platform(path: Path) -> PlatformConfig:
     try:
         return PlatformConfig.model_validate({**data, "source": path})
     except ValidationError as err:
-        first = err.errors()[0]
+        # An unknown key (a typo) explains the rest: report it before the missing ones.
+        first = min(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
         key, message = _location(first), first["msg"].removeprefix("Value error, ")
         if not key and ": " in message:  # a whole-model check names its key in the message
             key, message = message.split(": ", 1)

@@ -156,6 +156,8 @@ def ingest(
             if previous or sha in seen:
                 platform_name = previous["platform"] if previous else "?"
                 results.append(FileResult(path, sha, platform_name, "already ingested"))
+                if progress:
+                    progress("done", path)
                 continue
             seen.add(sha)
             config = configs[platform] if platform else detect_platform(path, configs)
@@ -182,4 +184,6 @@ def ingest(
                     time.perf_counter() - started,
                 )
             )
+            if progress:
+                progress("done", path)
     return results

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import get_type_hints
 
 import pandas as pd
 
@@ -99,8 +100,10 @@ def normalize_unique(values: pd.Series, normalizer) -> pd.DataFrame:
     """Apply a normaliser once per distinct value (values repeat a lot in disclosures)."""
     codes, uniques = pd.factorize(values)
     results = [normalizer(v) for v in uniques]
-    names = [f.name for f in fields(results[0])] if results else []
-    table = pd.DataFrame([[getattr(r, n) for n in names] for r in results], columns=names)
+    names = [f.name for f in fields(get_type_hints(normalizer)["return"])]
+    table = pd.DataFrame(
+        [[getattr(r, n) for n in names] for r in results], columns=names, dtype=object
+    )
     table.loc[len(table)] = None  # row for missing values (code -1)
     picked = table.iloc[codes].reset_index(drop=True)
     picked.index = values.index

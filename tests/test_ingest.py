@@ -1,0 +1,296 @@
+"""Each demo shape end to end, every quarantine reason, fatal errors, idempotent re-ingest."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from resolver.case import DATABASE, Case
+from resolver.errors import InputError
+from resolver.ingest import ingest
+from tests.conftest import disclosure_files
+
+
+def truth(demo_dir: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(demo_dir / "truth" / name, dtype=str, keep_default_na=False)
+
+
+def query(case_dir: Path, sql: str) -> pd.DataFrame:
+    with Case.open(case_dir) as case:
+        return case.db.execute(sql).fetchdf()
+
+
+@pytest.mark.parametrize("platform", ["taobao", "jd", "douyin"])
+def test_each_shape_yields_every_true_order_once(demo_dir, ingested_case, platform) -> None:
+    expected = truth(demo_dir, "orders.csv")
+    expected = expected[expected["platform"] == platform]
+    stored = query(
+        ingested_case,
+        "SELECT DISTINCT order_id, account_key, amount_fen, paid_at FROM orders "
+        f"WHERE platform = '{platform}'",
+    )
+    assert len(stored) == len(expected) > 0
+    merged = expected.merge(stored, on="order_id", suffixes=("_true", "_stored"))
+    assert len(merged) == len(expected)
+    assert (merged["amount_fen_true"].astype(int) == merged["amount_fen_stored"]).all()
+    assert (merged["account_key_true"] == merged["account_key_stored"]).all()
+    assert (merged["paid_at_true"] == merged["paid_at_stored"]).all()
+
+
+def test_every_true_account_has_a_seller_record(demo_dir, ingested_case) -> None:
+    accounts = truth(demo_dir, "accounts.csv")
+    stored = query(ingested_case, "SELECT DISTINCT platform, account_key FROM seller_records")
+    assert set(zip(accounts.platform, accounts.account_key, strict=True)) == set(
+        zip(stored.platform, stored.account_key, strict=True)
+    )
+
+
+def test_orders_disclosed_twice_are_kept_with_both_provenances(ingested_case) -> None:
+    twice = query(
+        ingested_case,
+        "SELECT order_id, list(source_file ORDER BY source_file) AS files FROM orders "
+        "GROUP BY platform, order_id HAVING count(*) > 1",
+    )
+    assert len(twice) > 0
+    assert all(list(f) == ["taobao_orders_2023.csv", "taobao_orders_2024.csv"] for f in twice.files)
+
+
+def test_every_bad_row_is_quarantined_with_its_reason(demo_dir, ingested_case) -> None:
+    expected = truth(demo_dir, "bad_rows.csv")
+    stored = query(
+        ingested_case,
+        "SELECT source_file, coalesce(source_sheet || '!', '') || source_row AS row, reason, "
+        "level, source_column FROM quarantine",
+    )
+    keyword = {  # the demo's label -> words our reason must contain
+        "empty order id": "empty order id", "not an amount": "not an amount of money",
+        "negative amount": "negative amount", "unparseable date": "unparseable date",
+        "wrong column count": "wrong column count", "malformed JSON": "malformed JSON",
+        "order of an unknown store": "order of an unknown store",
+        "lost digits": "lost digits",
+    }  # fmt: skip
+    for item in expected.itertuples():
+        found = stored[(stored.source_file == item.file) & (stored.row == item.row)]
+        assert len(found) == 1, f"{item.file} row {item.row} ({item.reason}) not quarantined once"
+        assert keyword[item.reason] in found.reason.iloc[0]
+    assert len(stored) == len(expected)  # nothing else was set aside
+    assert set(expected.reason) == set(keyword)  # every reason is exercised
+
+
+def test_quarantined_rows_name_their_column_and_keep_the_raw_row(ingested_case) -> None:
+    rows = query(ingested_case, "SELECT * FROM quarantine WHERE reason = 'negative amount'")
+    assert set(rows.source_column) == {"实付金额", "pay_amount_fen"}
+    for raw in rows.raw_row:
+        assert json.loads(raw)  # the whole source row survives as JSON
+
+
+def test_normal_forms_sit_beside_raw_values(ingested_case) -> None:
+    phones = query(
+        ingested_case,
+        "SELECT raw, norm, partial, subtype FROM seller_identifiers WHERE kind = 'phone'",
+    )
+    masked = phones[phones.subtype == "masked"]
+    assert len(masked) > 0 and masked.norm.isna().all() and masked.partial.notna().all()
+    full = phones[phones.subtype == "mobile"]
+    assert full.norm.str.match(r"^\+861\d{10}$").all()
+    ids = query(ingested_case, "SELECT id_kind, id_valid, id_norm FROM seller_records")
+    assert set(ids.id_kind) == {"id_card", "uscc", "masked"}
+    assert ids[ids.id_kind != "masked"].id_valid.all()  # generated numbers carry valid checksums
+    addresses = query(
+        ingested_case,
+        "SELECT raw, district_code, street FROM seller_identifiers WHERE kind = 'address'",
+    )
+    assert addresses.district_code.notna().mean() > 0.9
+
+
+def test_seller_kinds_follow_the_platform_labels(demo_dir, ingested_case) -> None:
+    kinds = query(ingested_case, "SELECT DISTINCT registrant_kind FROM seller_records")
+    assert set(kinds.registrant_kind) == {"person", "individual_business", "company"}
+
+
+def test_reingest_is_a_noop(demo_dir, tmp_path) -> None:
+    files = disclosure_files(demo_dir)
+    with Case.open(tmp_path / "case") as case:
+        first = ingest(case, files[:1])
+        before = case.status()["counts"]
+        again = ingest(case, files[:1])
+        assert first[0].status == "ingested"
+        assert again[0].status == "already ingested"
+        assert case.status()["counts"] == before
+
+
+def test_same_file_twice_in_one_call_is_ingested_once(demo_dir, tmp_path) -> None:
+    path = disclosure_files(demo_dir)[0]
+    copy = tmp_path / ("copy" + path.suffix)
+    shutil.copy(path, copy)
+    with Case.open(tmp_path / "case") as case:
+        results = ingest(case, [path, copy])
+        assert [r.status for r in results] == ["ingested", "already ingested"]
+
+
+def test_case_folder_is_private(ingested_case) -> None:
+    assert stat.S_IMODE(ingested_case.stat().st_mode) == 0o700
+    assert stat.S_IMODE((ingested_case / DATABASE).stat().st_mode) == 0o600
+
+
+# -- fatal errors: one-line message, nothing stored ----------------------------------------------
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def fatal_cases(tmp_path: Path, demo_dir: Path) -> dict[str, tuple[Path, str]]:
+    taobao = (demo_dir / "taobao_orders_2023.csv").read_bytes().decode("gb18030")
+    header, *rows = taobao.splitlines()
+    missing = ",".join(h if h != "实付金额" else "金额" for h in header.split(","))
+    # a taobao file whose amount column was renamed, named with --platform
+    return {
+        "unknown shape": (write(tmp_path / "other.csv", "a,b\n1,2\n"), "unknown shape"),
+        "unknown kind": (write(tmp_path / "notes.txt.doc", "x"), "unknown file kind"),
+        "missing column": (
+            write(tmp_path / "renamed.csv", "\n".join([missing, *rows[:3]]), "gb18030"),
+            "missing column '实付金额' (mapped to orders.amount)",
+        ),
+        "undecodable": (
+            write(tmp_path / "binary.csv", "订单编号,店铺ID,开店人姓名,实付金额\n", "gbk"),
+            "not UTF-8 nor GB18030",
+        ),
+        "corrupt xlsx": (write(tmp_path / "broken.xlsx", "not a zip"), "not a readable XLSX"),
+        "empty jsonl": (write(tmp_path / "empty.jsonl", ""), "unknown shape"),
+        "no such file": (tmp_path / "absent.csv", "no such file"),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["unknown shape", "unknown kind", "missing column", "undecodable", "corrupt xlsx",
+     "empty jsonl", "no such file"],
+)  # fmt: skip
+def test_unreadable_file_fails_and_leaves_the_case_as_it_was(demo_dir, tmp_path, name) -> None:
+    path, message = fatal_cases(tmp_path, demo_dir)[name]
+    if name == "undecodable":  # valid header, then bytes that are neither UTF-8 nor GB18030
+        path.write_bytes(path.read_bytes() + b"\x81\x20\xff\xfe,1,2,3\n")
+    platform = "taobao" if name == "missing column" else None
+    good = disclosure_files(demo_dir)[0]
+    with Case.open(tmp_path / "case") as case:
+        ingest(case, [good])
+        before = case.status()["counts"]
+        with pytest.raises(InputError) as caught:
+            ingest(case, [disclosure_files(demo_dir)[-1], path], platform=platform)
+        assert message in str(caught.value)
+        assert "\n" not in str(caught.value)
+        assert case.status()["counts"] == before  # the good file of the failed call is not kept
+
+
+def test_platform_option_settles_an_ambiguous_shape(demo_dir, tmp_path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(Path(__file__).parent.parent / "config", config)
+    text = (config / "platforms" / "taobao.yaml").read_text(encoding="utf-8")
+    (config / "platforms" / "tmall.yaml").write_text(
+        text.replace("platform: taobao", "platform: tmall"), encoding="utf-8"
+    )
+    source = demo_dir / "taobao_orders_2024.csv"
+    with Case.open(tmp_path / "case") as case:
+        with pytest.raises(InputError, match=r"ambiguous shape: .* name one with --platform"):
+            ingest(case, [source], config_dir=config)
+        result = ingest(case, [source], platform="tmall", config_dir=config)
+    assert result[0].platform == "tmall" and result[0].orders > 0
+
+
+def test_unknown_platform_name_is_an_error(demo_dir, tmp_path) -> None:
+    with Case.open(tmp_path / "case") as case, pytest.raises(InputError, match="known: "):
+        ingest(case, disclosure_files(demo_dir)[:1], platform="amazon")
+
+
+def test_a_new_export_is_mapped_by_copying_a_yaml(demo_dir, tmp_path) -> None:
+    """A user maps a new platform's export without Python: copy a YAML, edit headers."""
+    config = tmp_path / "config"
+    shutil.copytree(Path(__file__).parent.parent / "config", config)
+    text = (config / "platforms" / "taobao.yaml").read_text(encoding="utf-8")
+    text = text.replace("platform: taobao", "platform: pinduoduo").replace("实付金额", "成交金额")
+    (config / "platforms" / "pinduoduo.yaml").write_text(text, encoding="utf-8")
+    source = (demo_dir / "taobao_orders_2024.csv").read_bytes().decode("gb18030")
+    export = tmp_path / "pdd.csv"
+    export.write_text(source.replace("实付金额", "成交金额", 1), encoding="utf-8-sig")
+    with Case.open(tmp_path / "case") as case:
+        result = ingest(case, [export], config_dir=config)
+    assert result[0].platform == "pinduoduo" and result[0].orders > 0
+
+
+def test_wide_numbers_from_spreadsheets_are_never_stored_as_identifiers(ingested_case) -> None:
+    stored = query(
+        ingested_case,
+        "SELECT raw, norm, partial, issue FROM seller_identifiers WHERE raw LIKE '%e+%'",
+    )
+    assert len(stored) > 0
+    assert stored.norm.isna().all() and stored.partial.isna().all()
+    assert stored.issue.str.contains("lost digits").all()
+
+
+def test_orders_of_stores_with_empty_key_in_a_seller_sheet(tmp_path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "jd.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sellers = book.add_worksheet("店铺信息")
+    sellers.write_row(0, 0, ["商家编号", "店铺名称", "主体名称", "主体类型", "证件号码", "联系人",
+                             "联系电话", "经营地址", "银行账号"])  # fmt: skip
+    sellers.write_row(1, 0, ["JD1", "晨光旗舰店", "张三", "个人", "11010519491231002X", "张三",
+                             "138****5678", "北京市朝阳区建国路1号", "6222021234567890123"])  # fmt: skip
+    sellers.write_row(2, 0, ["", "无名店", "李四"])
+    orders = book.add_worksheet("订单明细")
+    orders.write_row(0, 0, ["订单号", "商家编号", "商品名称", "单价", "数量", "应付金额",
+                            "下单时间", "收货人", "收货电话", "收货地址"])  # fmt: skip
+    orders.write_row(1, 0, ["1001", "JD1", "鞋", 10.5, 2, 21, 20230501, "王五", "", ""])
+    book.close()
+    with Case.open(tmp_path / "case") as case:
+        result = ingest(case, [path])
+        entries = case.quarantine()
+    assert (result[0].sellers, result[0].orders, result[0].quarantined_rows) == (1, 1, 1)
+    assert entries.reason.tolist() == ["empty account key"]
+    assert entries.source_sheet.tolist() == ["店铺信息"] and entries.source_row.tolist() == [3]
+
+
+def test_seller_identity_is_gathered_across_order_rows(tmp_path) -> None:
+    header = (
+        "订单编号,店铺ID,店铺名称,卖家昵称,开店人姓名,主体类型,证件号码,联系电话,经营地址,结算账户,"
+    )
+    header += "商品标题,单价,数量,优惠金额,实付金额,付款时间,收货人姓名,收货人手机,收货地址"
+    rows = [
+        "1,S1,晨光旗舰店,cg,张三,个人,11010519491231002X,13812345678,浙江省义乌市人民路1号,"
+        "6222021234567890123,鞋,10,1,0,10,2023-05-01 10:00:00,王五,13900000000,北京市朝阳区建国路1号",
+        "2,S1,晨光旗舰店,cg,张三,个人,11010519491231002X,13912345678;13812345678,"
+        "浙江省义乌市人民路1号,6222021234567890123,鞋,10,1,0,10,2023-05-02 10:00:00,王五,,",
+    ]
+    path = write(tmp_path / "t.csv", "\n".join([header, *rows]) + "\n", "gbk")
+    with Case.open(tmp_path / "case") as case:
+        ingest(case, [path])
+        phones = case.db.execute(
+            "SELECT raw, source_row FROM seller_identifiers WHERE kind = 'phone' ORDER BY raw"
+        ).fetchall()
+        records = case.db.execute("SELECT source_row, source_rows FROM seller_records").fetchall()
+    assert phones == [("13812345678", 2), ("13912345678", 3)]
+    assert records == [(2, 2)]
+
+
+def test_truth_sales_reconcile_with_stored_orders(demo_dir, ingested_case) -> None:
+    sales = truth(demo_dir, "sales.csv")
+    accounts = truth(demo_dir, "accounts.csv")
+    stored = query(
+        ingested_case, "SELECT DISTINCT platform, order_id, account_key, amount_fen FROM orders"
+    ).merge(accounts, on=["platform", "account_key"])
+    per_trader = stored.groupby("trader_id").amount_fen.sum()
+    expected = sales.set_index("trader_id").amount_fen.astype(int)
+    assert per_trader.sort_index().tolist() == expected.sort_index().tolist()
+
+
+def test_truth_files_are_consistent(demo_dir) -> None:
+    with (demo_dir / "truth" / "accounts.csv").open(encoding="utf-8") as handle:
+        roles = {row["role"] for row in csv.DictReader(handle)}
+    assert roles == {"self", "relative", "front", "company"}

@@ -1,0 +1,168 @@
+"""Table-driven tests of every normaliser on real-looking values."""
+
+from __future__ import annotations
+
+import pytest
+
+from resolver.normalize import (
+    company_stem,
+    infer_kind,
+    normalize_address,
+    normalize_bank_account,
+    normalize_id_number,
+    normalize_name,
+    normalize_phone,
+)
+from resolver.normalize.identifiers import LOST_DIGITS, is_valid_uscc
+from resolver.normalize.text import clean_text, partial_key
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164", "partial", "kind"),
+    [
+        ("13812345678", "+8613812345678", "138*5678", "mobile"),
+        ("+86 138-1234-5678", "+8613812345678", "138*5678", "mobile"),
+        ("８６１３８１２３４５６７８", "+8613812345678", "138*5678", "mobile"),  # full width
+        ("138****5678", None, "138*5678", "masked"),
+        ("86-138****5678", None, "138*5678", "masked"),
+        ("0579-85551234", "+8657985551234", "579*1234", "landline"),
+        ("(0579) 8555 1234", "+8657985551234", "579*1234", "landline"),
+        ("0579-8***1234", None, "579*1234", "masked"),
+        ("1**********", None, None, "masked"),  # hides too much to compare
+        ("12345", None, None, "invalid"),
+        ("电话", None, None, "invalid"),
+    ],
+)
+def test_phones(raw: str, e164: str | None, partial: str | None, kind: str) -> None:
+    value = normalize_phone(raw)
+    assert (value.raw, value.e164, value.partial, value.kind) == (raw, e164, partial, kind)
+
+
+@pytest.mark.parametrize(
+    ("raw", "norm", "partial", "kind", "valid"),
+    [
+        ("11010519491231002X", "11010519491231002X", "110*002X", "id_card", True),
+        ("11010519491231002x", "11010519491231002X", "110*002X", "id_card", True),
+        ("110105491231002", "11010519491231002X", "110*002X", "id_card", True),  # 15 digits
+        ("110105194912310021", "110105194912310021", "110*0021", "id_card", False),
+        ("1101**********002X", None, "110*002X", "masked", False),
+        ("1***************2X", None, None, "masked", False),
+        ("91350100M000100Y43", "91350100M000100Y43", "913*0Y43", "uscc", True),
+        ("91350100M000100Y44", "91350100M000100Y44", "913*0Y44", "uscc", False),
+        ("1.10105194912310e+17", None, None, "invalid", False),
+        ("ABC", None, None, "invalid", False),
+    ],
+)
+def test_id_numbers(raw: str, norm: str | None, partial: str | None, kind: str, valid: bool):
+    value = normalize_id_number(raw)
+    assert (value.norm, value.partial, value.kind, value.valid) == (norm, partial, kind, valid)
+
+
+def test_float_notation_is_reported_as_lost_digits() -> None:
+    assert normalize_id_number("1.10105194912310e+17").issue == LOST_DIGITS
+    assert normalize_bank_account("6.22202123456789e+18").issue == LOST_DIGITS
+    assert normalize_bank_account("6222021234567890000.0").issue == LOST_DIGITS
+
+
+def test_uscc_checksum_catches_one_changed_character() -> None:
+    assert is_valid_uscc("91350100M000100Y43")
+    assert not is_valid_uscc("91350100M000100Y53")
+
+
+@pytest.mark.parametrize(
+    ("raw", "norm", "partial"),
+    [
+        ("6222 0212 3456 7890 123", "6222021234567890123", "6222*0123"),
+        ("6222-0212-3456-7890-123", "6222021234567890123", "6222*0123"),
+        ("6222****0123", None, "6222*0123"),
+        ("6222***********0123", None, "6222*0123"),
+        ("62**0123", None, None),
+        ("12ab", None, None),
+    ],
+)
+def test_bank_accounts(raw: str, norm: str | None, partial: str | None) -> None:
+    value = normalize_bank_account(raw)
+    assert (value.norm, value.partial) == (norm, partial)
+
+
+@pytest.mark.parametrize(
+    ("raw", "norm", "pinyin", "surname", "given"),
+    [
+        ("王伟", "王伟", "wangwei", "王", "伟"),
+        ("王 偉", "王伟", "wangwei", "王", "伟"),  # space and traditional character
+        ("王\u3000伟", "王伟", "wangwei", "王", "伟"),  # full-width space
+        ("单雄信", "单雄信", "shanxiongxin", "单", "雄信"),  # surname reading, not dan
+        ("曾小贤", "曾小贤", "zengxiaoxian", "曾", "小贤"),
+        ("欧阳娜娜", "欧阳娜娜", "ouyangnana", "欧阳", "娜娜"),
+        ("阿依古丽·买买提", "阿依古丽买买提", "ayigulimaimaiti", "阿", "依古丽买买提"),
+        ("John Smith", "johnsmith", "johnsmith", "", ""),
+    ],
+)
+def test_names(raw: str, norm: str, pinyin: str, surname: str, given: str) -> None:
+    value = normalize_name(raw)
+    assert (value.norm, value.pinyin, value.surname, value.given) == (norm, pinyin, surname, given)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stem"),
+    [
+        ("义乌市晨光日用品有限公司", "晨光日用品"),
+        ("晨光日用品旗舰店", "晨光日用品"),
+        ("晨光日用品官方旗舰店", "晨光日用品"),
+        ("晨光日用品（个体工商户）", "晨光日用品"),
+        ("浙江晨光日用品的小店", "晨光日用品"),
+        ("義烏市晨光日用品有限公司", "晨光日用品"),
+        ("东方红贸易有限公司", "东方红贸易"),  # 东方 is a city too, but not written as one here
+        ("华美服饰商行", "华美服饰"),
+        ("店", "店"),  # never stripped to nothing
+    ],
+)
+def test_company_stems(raw: str, stem: str) -> None:
+    assert company_stem(raw) == stem
+
+
+@pytest.mark.parametrize(
+    ("name", "id_kind", "uscc", "kind"),
+    [
+        ("张三", "id_card", None, "person"),
+        ("晨光日用品商行", "uscc", "92330782MA2XXXXX1A", "individual_business"),
+        ("晨光日用品有限公司", "uscc", "91330782MA2XXXXX1A", "company"),
+        ("晨光日用品有限公司", None, None, "company"),
+        ("义乌市晨光经营部", None, None, "individual_business"),
+        ("李四", None, None, "person"),
+    ],
+)
+def test_registrant_kind_inference(name, id_kind, uscc, kind) -> None:
+    assert infer_kind(name, id_kind, uscc) == kind
+
+
+@pytest.mark.parametrize(
+    ("raw", "province", "city", "district", "street"),
+    [
+        ("浙江省金华市义乌市福田街道国际商贸城二区H1门5街", "330000", "330700", "330782",
+         "国际商贸城二区h1门5街"),
+        ("金华市义乌市国际商贸城二区H1门5街", "330000", "330700", "330782", "国际商贸城二区h1门5街"),
+        ("浙江义乌国际商贸城二区 H1门5街", "330000", "330700", "330782", "国际商贸城二区h1门5街"),
+        ("義烏市國際商貿城二區H1門5街", "330000", "330700", "330782", "国际商贸城二区h1门5街"),
+        ("广州市白云区三元里大道８８号", "440000", "440100", "440111", "三元里大道88号"),
+        ("北京朝阳区建国路1号", "110000", "110100", "110105", "建国路1号"),
+        ("某某路1号", None, None, None, "某某路1号"),
+    ],
+)  # fmt: skip
+def test_addresses(raw, province, city, district, street) -> None:
+    value = normalize_address(raw)
+    assert (value.province_code, value.city_code, value.district_code, value.street) == (
+        province, city, district, street,
+    )  # fmt: skip
+
+
+def test_clean_text_width_and_script() -> None:
+    assert clean_text("ＡＢＣ１２３　廣州①") == "ABC123 广州1"
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [("13812345678", "138*5678"), ("138****5678", "138*5678"), ("1*5678", None), ("123", None)],
+)
+def test_partial_key(value: str, key: str | None) -> None:
+    assert partial_key(value, 3, 4) == key
