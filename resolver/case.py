@@ -44,8 +44,8 @@ CREATE TABLE IF NOT EXISTS seller_records (
     registrant_kind VARCHAR, registrant_kind_raw VARCHAR,
     id_number VARCHAR, id_norm VARCHAR, id_partial VARCHAR, id_kind VARCHAR, id_valid BOOLEAN,
     contact VARCHAR, contact_norm VARCHAR,
-    source_file VARCHAR NOT NULL, source_sheet VARCHAR, source_row INTEGER NOT NULL,
-    source_rows INTEGER NOT NULL
+    source_file VARCHAR NOT NULL, source_sheet VARCHAR,
+    source_row INTEGER NOT NULL  -- the first row that discloses this account
 );
 CREATE TABLE IF NOT EXISTS seller_identifiers (
     record_id VARCHAR NOT NULL,

@@ -66,6 +66,15 @@ class Person:
     home: tuple[str, str]  # (county code, street part)
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """As a platform stores it in the buyer's address book: the same text on every order."""
+
+    name: str
+    phone: str
+    address: str
+
+
 @dataclass
 class Account:
     platform: str
@@ -183,10 +192,9 @@ class Generator:
         phones = [self.mobile() for _ in range(self.rng.choice((1, 1, 2)))]
         return Person(name, self.id_card(home[0]), phones, home)
 
-    def buyer(self) -> Person:
-        if self.rng.random() < 0.04:
-            return Person(self.faker.name(), "", [self.mobile()], self.rng.choice(HUBS))
-        return Person(self.faker.name(), "", [self.mobile()], self.place())
+    def buyer(self) -> Recipient:
+        place = self.rng.choice(HUBS) if self.rng.random() < 0.04 else self.place()
+        return Recipient(self.person_name(self.faker.name()), self.mobile(), self.address(place))
 
     # -- rendering variants ------------------------------------------------------------------
     def address(self, place: tuple[str, str], variants: bool = True) -> str:
@@ -305,8 +313,10 @@ class Generator:
                 self_purchase = siblings and rng.random() < 0.03
                 if self_purchase:
                     other = rng.choice(siblings)
-                    recipient = Person(
-                        other.registrant.name, "", other.registrant.phones, other.address
+                    recipient = Recipient(
+                        self.person_name(other.registrant.name),
+                        rng.choice(other.registrant.phones),
+                        self.address(other.address),
                     )
                 else:
                     recipient = rng.choice(self.buyers)
@@ -411,9 +421,9 @@ def write_taobao(gen: Generator, accounts: list[Account], folder: Path, bad: lis
                 _yuan(order["discount"], rng),
                 _yuan(order["amount"], rng),
                 paid,
-                gen.person_name(recipient.name),
-                recipient.phones[0],
-                gen.address(recipient.home),
+                recipient.name,
+                recipient.phone,
+                recipient.address,
             ]
             if order["paid"] < MAIN_UNTIL:
                 files_rows["taobao_orders_2023.csv"].append(row)
@@ -572,9 +582,9 @@ def write_jd(gen: Generator, accounts: list[Account], folder: Path, bad: list) -
                 order["quantity"],
                 order["amount"] / 100,
                 when,
-                gen.person_name(recipient.name),
-                _mask(recipient.phones[0], 3, 4),
-                gen.address(recipient.home),
+                recipient.name,
+                _mask(recipient.phone, 3, 4),
+                recipient.address,
             ],
             date_format,
         )
@@ -630,8 +640,8 @@ def write_douyin(gen: Generator, accounts: list[Account], folder: Path, bad: lis
                     "pay_amount_fen": order["amount"],
                     "receiver": {
                         "name": recipient.name,
-                        "phone": recipient.phones[0],
-                        "address": gen.address(recipient.home),
+                        "phone": recipient.phone,
+                        "address": recipient.address,
                     },
                 }
             )

@@ -7,10 +7,12 @@ quarantine entry naming row, column and reason, so that nothing is dropped silen
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import get_type_hints
 
+import numpy as np
 import pandas as pd
 
 from resolver.config import PlatformConfig, TableSpec
@@ -30,6 +32,7 @@ from resolver.normalize import (
     normalize_name,
     normalize_phone,
 )
+from resolver.normalize.phones import plain_mobiles
 from resolver.normalize.text import compact
 from resolver.parsers import parse_datetime, parse_integer, parse_money, unguard
 from resolver.readers import RawFile, RawTable
@@ -96,16 +99,31 @@ class Quarantine:
         return pd.concat(self.frames, ignore_index=True)[QUARANTINE_COLUMNS]
 
 
-def normalize_unique(values: pd.Series, normalizer) -> pd.DataFrame:
-    """Apply a normaliser once per distinct value (values repeat a lot in disclosures)."""
+def normalize_unique(
+    values: pd.Series,
+    normalizer: Callable,
+    bulk: Callable[[pd.Series], pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """Apply a normaliser once per distinct value (values repeat a lot in disclosures).
+
+    `bulk`, where given, answers for most distinct values at once; the normaliser takes the rest.
+    """
     codes, uniques = pd.factorize(values)
-    results = [normalizer(v) for v in uniques]
     names = [f.name for f in fields(get_type_hints(normalizer)["return"])]
+    uniques = pd.Series(uniques, dtype=object)
+    done = bulk(uniques.astype("str")) if bulk is not None and len(uniques) else None
+    rest = uniques if done is None else uniques.drop(done.index)
+    results = [normalizer(v) for v in rest]
     table = pd.DataFrame(
-        [[getattr(r, n) for n in names] for r in results], columns=names, dtype=object
+        [[getattr(r, n) for n in names] for r in results],
+        columns=names,
+        index=rest.index,
+        dtype=object,
     )
-    table.loc[len(table)] = None  # row for missing values (code -1)
-    picked = table.iloc[codes].reset_index(drop=True)
+    if done is not None:
+        table = pd.concat([table, done.astype(object)]).sort_index()
+    table.loc[len(uniques)] = None  # row for missing values (code -1)
+    picked = table.iloc[np.where(codes < 0, len(uniques), codes)].reset_index(drop=True)
     picked.index = values.index
     return picked
 
@@ -120,13 +138,13 @@ def _cell_series(table: RawTable, column: str, path: Path, field: str, table_nam
             f"the file has {', '.join(h for h in table.headers if h)}",
             sheet=table.sheet,
         ) from None
-    return pd.Series([row[index] for row in table.rows], dtype=object)
+    return table.columns[index]
 
 
 def _as_text(cells: pd.Series) -> pd.Series:
     """Scalar cells as text; a JSON list in a scalar field keeps its values joined by `;`."""
-    if cells.map(type).eq(list).any():
-        cells = cells.map(lambda v: ";".join(v) if isinstance(v, list) else v)
+    if cells.dtype == object and cells.map(type).eq(tuple).any():
+        cells = cells.map(lambda v: ";".join(v) if isinstance(v, tuple) else v)
     return unguard(cells.astype("str"))
 
 
@@ -156,7 +174,7 @@ def extract_fields(
         elif kinds[name] is FieldKind.LIST:
             parts = []
             for column, cells in zip(field.columns, columns, strict=True):
-                values = cells.map(lambda v: v if isinstance(v, list) else [v])
+                values = cells.map(lambda v: v if isinstance(v, tuple) else (v,))
                 exploded = values.explode()
                 exploded = exploded[exploded.notna()].astype("str")
                 if field.split:
@@ -176,10 +194,23 @@ def extract_fields(
 
 
 def _raw_row(table: RawTable, positions) -> list[str]:
-    return [
-        json.dumps(dict(zip(table.headers, table.rows[p], strict=False)), ensure_ascii=False)
-        for p in positions
-    ]
+    return [json.dumps(table.row(p), ensure_ascii=False) for p in positions]
+
+
+def distinct_rows(table: RawTable, columns: list[str]) -> RawTable:
+    """The first row of each distinct combination of `columns` (missing ones are ignored here
+    and reported by `extract_fields`)."""
+    positions = sorted({table.headers.index(c) for c in columns if c in table.headers})
+    if not positions or not len(table):
+        return table
+    frame = pd.DataFrame({i: table.columns[i] for i in positions})
+    keep = ~frame.duplicated().to_numpy()
+    return RawTable(
+        table.sheet,
+        table.headers,
+        [c[keep].reset_index(drop=True) for c in table.columns],
+        table.row_numbers[keep],
+    )
 
 
 def _source_column(spec: TableSpec, field: str) -> str:
@@ -192,6 +223,8 @@ def map_sellers(
     spec = config.sellers
     table = raw.tables[spec.sheet]
     own_sheet = spec.sheet is not None and spec.sheet != config.orders.sheet
+    if not own_sheet:  # identity repeated on every order row: read each distinct version once
+        table = distinct_rows(table, [c for f in spec.fields.values() for c in f.columns])
     frame, lists = extract_fields(table, spec, SELLER_FIELDS, path, "sellers")
     no_key = frame["account_key"] == ""
     if own_sheet:  # in a shared table the order mapping reports the same rows
@@ -214,7 +247,6 @@ def map_sellers(
         firsts[scalar_names].first() if scalar_names else pd.DataFrame(index=firsts.size().index)
     )
     sellers["source_row"] = firsts["_row"].min()
-    sellers["source_rows"] = firsts["_row"].size()
     sellers = sellers.reset_index()
     for name in SELLER_FIELDS:
         if name not in sellers and SELLER_FIELDS[name] is not FieldKind.LIST:
@@ -244,7 +276,7 @@ def _identifiers(
     normalized = []
     for kind, group in ids.groupby("kind", sort=False):
         if kind == "phone":
-            norm = normalize_unique(group["raw"], normalize_phone)
+            norm = normalize_unique(group["raw"], normalize_phone, plain_mobiles)
             out = pd.DataFrame(
                 {"norm": norm["e164"], "partial": norm["partial"], "subtype": norm["kind"]}
             )
@@ -407,7 +439,7 @@ def _normalize_recipients(orders: pd.DataFrame) -> pd.DataFrame:
     names = normalize_unique(orders["recipient_name"], normalize_name)
     orders["recipient_name_norm"] = names["norm"]
     orders["recipient_pinyin"] = names["pinyin"]
-    phones = normalize_unique(orders["recipient_phone"], normalize_phone)
+    phones = normalize_unique(orders["recipient_phone"], normalize_phone, plain_mobiles)
     orders["recipient_phone_e164"] = phones["e164"]
     orders["recipient_phone_partial"] = phones["partial"]
     addresses = normalize_unique(orders["recipient_address"], normalize_address)
@@ -425,5 +457,5 @@ def map_disclosure(raw: RawFile, config: PlatformConfig, path: Path) -> MappedDi
     separate = config.sellers.sheet != config.orders.sheet
     known = set(sellers["account_key"]) if separate else None
     orders = map_orders(raw, config, path, quarantine, known)
-    source_rows = sum(len(t.rows) for t in raw.tables.values()) + len(raw.bad_rows)
+    source_rows = sum(len(t) for t in raw.tables.values()) + len(raw.bad_rows)
     return MappedDisclosure(sellers, identifiers, orders, quarantine.frame(), source_rows)

@@ -8,6 +8,8 @@ missing value and no error; whether a field may be empty is the mapping's decisi
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 LOCAL_ZONE = "Asia/Shanghai"
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"  # fixed width, so text order is time order on every store
@@ -30,7 +32,6 @@ COMMON_FORMATS = (
 )
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0, after its 1900 leap-year bug
 EARLIEST, LATEST = pd.Timestamp("1995-01-01"), pd.Timestamp("2100-01-01")
-MAX_FEN = 10**15  # ten trillion yuan: beyond this a value is a misread column, not money
 _GUARD = r'^="(.*)"$'
 
 
@@ -54,29 +55,37 @@ def _errors_where(bad: pd.Series, text: pd.Series, template: str) -> pd.Series:
 
 
 def parse_money(text: pd.Series, unit: str = "yuan") -> tuple[pd.Series, pd.Series]:
-    """`¥1,234.50`, `1234.5元`, `RMB 12` -> integer fen, exactly (no float arithmetic)."""
-    cleaned = text.str.replace(r"[¥￥,，\s]|元$|^RMB|^CNY", "", regex=True)
-    parts = cleaned.str.extract(r"^(-?)(\d+)(?:\.(\d*))?$")
-    empty = cleaned == ""
-    fraction = parts[2].fillna("")
-    too_precise = fraction.str.rstrip("0").str.len() > (2 if unit == "yuan" else 0)
-    digits = parts[1].fillna("0")
-    too_large = digits.str.len() > 15
-    numeric = parts[1].notna() & ~too_precise & ~too_large
-    whole = pd.to_numeric(digits.where(numeric, "0")).astype("int64")
-    if unit == "yuan":
-        cents = pd.to_numeric(fraction.str.ljust(2, "0").str[:2].where(numeric, "0"))
-        fen = whole * 100 + cents.astype("int64")
-    else:
-        fen = whole
-    negative = parts[0] == "-"
-    fen = fen.where(~negative, -fen)
-    bad_number = ~empty & ~numeric
+    """`¥1,234.50`, `1234.5元`, `RMB 12` -> integer fen, exactly (no float arithmetic).
+
+    Runs in Arrow's compute kernels: a million cells take a fraction of a second.
+    """
+    array = pa.array(text, type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):  # columns read by Arrow come in chunks
+        array = array.combine_chunks()
+    cleaned = pc.replace_substring_regex(array, r"[¥￥,，\s]|元$|^RMB|^CNY", "")
+    parts = pc.extract_regex(cleaned, r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<fraction>\d*))?$")
+    fraction = pc.struct_field(parts, "fraction")
+    places = 2 if unit == "yuan" else 0
+    numeric = pc.and_(
+        pc.and_(
+            pc.is_valid(parts), pc.less_equal(pc.utf8_length(pc.struct_field(parts, "whole")), 15)
+        ),
+        pc.less_equal(pc.utf8_length(pc.utf8_rtrim(fraction, "0")), places),
+    )
+    numeric = pc.fill_null(numeric, False)
+    whole = pc.cast(pc.if_else(numeric, pc.struct_field(parts, "whole"), "0"), pa.int64())
+    cents = pc.utf8_slice_codeunits(pc.utf8_rpad(fraction, 2, "0"), 0, 2)
+    cents = pc.cast(pc.if_else(numeric, cents, "00"), pa.int64())
+    fen = pc.add(pc.multiply(whole, 100), cents) if unit == "yuan" else whole
+    negative = pc.fill_null(pc.equal(pc.struct_field(parts, "sign"), "-"), False)
+    below_zero = pc.and_(pc.and_(numeric, negative), pc.not_equal(fen, 0))
+    usable = pc.and_(numeric, pc.invert(below_zero))
+    values = pd.Series(pc.if_else(usable, fen, None).to_pandas(), index=text.index, dtype="Int64")
+    empty = pd.Series(pc.equal(cleaned, "").to_numpy(zero_copy_only=False), index=text.index)
+    bad_number = ~empty & ~pd.Series(numeric.to_numpy(zero_copy_only=False), index=text.index)
     errors = _errors_where(bad_number, text, "not an amount of money: {value!r}")
-    below_zero = numeric & negative & (fen != 0)
-    errors = errors.where(~below_zero, "negative amount")
-    values = fen.astype("Int64").where(numeric & ~below_zero & (fen.abs() < MAX_FEN))
-    return values, errors
+    below = pd.Series(below_zero.to_numpy(zero_copy_only=False), index=text.index)
+    return values, errors.where(~below, "negative amount")
 
 
 def parse_integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:

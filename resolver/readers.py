@@ -12,11 +12,19 @@ import codecs
 import csv
 import datetime as dt
 import io
-import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.json as pajson
 from python_calamine import CalamineWorkbook
 
 from resolver.config import FileSpec
@@ -30,12 +38,34 @@ WIDE_NUMBER = 1e15
 
 @dataclass
 class RawTable:
-    """One sheet (or the whole file) as rows of cells. Cells are text, or lists in JSON Lines."""
+    """One sheet (or the whole file) as columns of text, `""` where empty. A JSON list is a tuple
+    of texts. Columnar, because a disclosure has a million rows and a few dozen columns."""
 
     sheet: str | None
     headers: list[str]
-    rows: list[list[Any]]
-    row_numbers: list[int]  # as a person opening the file sees them: header = row 1, JSON line n
+    columns: list[pd.Series]
+    row_numbers: np.ndarray  # as a person opening the file sees them: header = row 1, JSON line n
+
+    def __len__(self) -> int:
+        return len(self.row_numbers)
+
+    def row(self, position: int) -> dict[str, Any]:
+        """One row as {header: cell}, to keep a quarantined row whole."""
+        return {h: c.iat[position] for h, c in zip(self.headers, self.columns, strict=True)}
+
+    def without_empty_rows(self) -> RawTable:
+        if not self.columns or not len(self):
+            return self
+        empty = np.logical_and.reduce([(c == "").to_numpy(dtype=bool) for c in self.columns])
+        if not empty.any():
+            return self
+        keep = ~empty
+        columns = [c[keep].reset_index(drop=True) for c in self.columns]
+        return RawTable(self.sheet, self.headers, columns, self.row_numbers[keep])
+
+
+def text_column(values: Any) -> pd.Series:
+    return pd.Series(values, dtype="str")
 
 
 @dataclass
@@ -81,25 +111,47 @@ def decode(path: Path, data: bytes, encoding: str) -> str:
 
 
 def read_csv(path: Path, spec: FileSpec, header_row: int = 1) -> RawFile:
+    """Arrow's CSV parser, single-threaded so that each bad row keeps its record number."""
     text = decode(path, path.read_bytes(), spec.encoding)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter)
-    try:
-        records = list(reader)
-    except csv.Error as err:
-        raise InputError(path, f"not readable as CSV: {err}", row=reader.line_num) from None
-    if len(records) < header_row:
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter)
+    header = next((r for n, r in enumerate(records, start=1) if n == header_row), None)
+    if header is None:
         raise InputError(path, "empty file: no header row")
-    headers = [h.strip().lstrip("\ufeff") for h in records[header_row - 1]]
-    width = len(headers)
-    rows, numbers, bad = [], [], []
-    for number, record in enumerate(records[header_row:], start=header_row + 1):
-        if len(record) == width:
-            rows.append(record)
-            numbers.append(number)
-        elif any(cell.strip() for cell in record):  # blank lines are not rows
-            reason = f"wrong column count: expected {width}, found {len(record)}"
-            bad.append(BadRow(None, number, reason, spec.delimiter.join(record)))
-    return RawFile({None: RawTable(None, headers, rows, numbers)}, bad)
+    headers = [h.strip().lstrip("\ufeff") for h in header]
+    names = [f"c{i}" for i in range(len(headers))]
+    bad: list[BadRow] = []
+
+    def set_aside(row) -> str:
+        if row.text.strip(spec.delimiter + " \r"):  # blank lines are not rows
+            reason = f"wrong column count: expected {len(headers)}, found {row.actual_columns}"
+            bad.append(BadRow(None, row.number, reason, row.text))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=header_row, use_threads=False, block_size=1 << 24
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=spec.delimiter,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=set_aside,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as err:
+        raise InputError(path, f"not readable as CSV: {err}") from None
+    # Records keep their order: the good ones take the numbers the bad ones did not.
+    numbers = np.arange(header_row + 1, header_row + 1 + table.num_rows + len(bad))
+    numbers = numbers[~np.isin(numbers, [b.row for b in bad if b.row is not None])]
+    columns = [text_column(table.column(i)) for i in range(len(names))]
+    return RawFile({None: RawTable(None, headers, columns, numbers).without_empty_rows()}, bad)
 
 
 def cell_text(value: Any) -> str:
@@ -125,54 +177,165 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path, sheets: dict[str, int]) -> RawFile:
-    """Read the named sheets (name -> header row) of a workbook."""
+def column_text(values: Sequence[Any]) -> pd.Series:
+    """`cell_text` of every cell of a column, with the common column types done in bulk
+    (a sheet of a million rows has millions of number and date cells)."""
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return text_column(values)
+    cells = np.array(values, dtype=object)
+    texts = np.empty(len(cells), dtype=object)
+    for kind in kinds:
+        mask = np.fromiter((type(v) is kind for v in values), dtype=bool, count=len(values))
+        texts[mask] = _bulk_text(kind, cells[mask])
+    return text_column(texts)
+
+
+def _bulk_text(kind: type, cells: np.ndarray) -> Any:
+    if kind is str:
+        return cells
+    if kind is float:
+        numbers = cells.astype(float)
+        if not (np.abs(numbers) >= WIDE_NUMBER).any():
+            texts = np.empty(len(numbers), dtype=object)
+            whole = numbers == np.trunc(numbers)
+            texts[whole] = numbers[whole].astype(np.int64).astype(str)
+            texts[~whole] = [repr(v) for v in numbers[~whole].tolist()]
+            return texts
+    elif kind is int:
+        return pc.cast(pa.array(cells.astype(np.int64)), pa.string()).to_numpy(zero_copy_only=False)
+    elif kind is dt.datetime:
+        stamps = pd.DatetimeIndex(cells)
+        if not (stamps.microsecond.any() or stamps.nanosecond.any()):
+            return stamps.strftime("%Y-%m-%d %H:%M:%S").to_numpy()
+    return [cell_text(v) for v in cells]
+
+
+@lru_cache(maxsize=1)
+def _workbook(path: Path, _version: tuple[int, int]) -> tuple[list[str], dict[str, list[list]]]:
+    """Sheet names and the cells of every sheet. calamine parses a whole sheet even for its
+    first row, so the parse that recognises the platform is kept for the read that follows
+    (`_version`, the file's mtime and size, keeps a changed file from being served stale)."""
     try:
         workbook = CalamineWorkbook.from_path(str(path))
+        names = list(workbook.sheet_names)
+        cells = {n: workbook.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in names}
     except Exception as err:  # calamine raises its own untyped errors for corrupt files
         raise InputError(path, f"not a readable XLSX workbook: {err}") from None
+    return names, cells
+
+
+def _load_workbook(path: Path) -> tuple[list[str], dict[str, list[list]]]:
+    stat = path.stat()
+    return _workbook(path.resolve(), (stat.st_mtime_ns, stat.st_size))
+
+
+def read_xlsx(path: Path, sheets: dict[str, int]) -> RawFile:
+    """Read the named sheets (name -> header row) of a workbook."""
+    sheet_names, all_cells = _load_workbook(path)
+    _workbook.cache_clear()  # read once: free the cells as soon as they become columns
     tables = {}
     for name, header_row in sheets.items():
-        if name not in workbook.sheet_names:
-            raise InputError(path, f"no sheet {name!r}; the workbook has {workbook.sheet_names}")
-        cells = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        if name not in sheet_names:
+            raise InputError(path, f"no sheet {name!r}; the workbook has {sheet_names}")
+        cells = all_cells[name]
         if len(cells) < header_row:
             raise InputError(path, "no header row", sheet=name)
         headers = [cell_text(c).strip() for c in cells[header_row - 1]]
-        rows, numbers = [], []
-        for number, record in enumerate(cells[header_row:], start=header_row + 1):
-            texts = [cell_text(c) for c in record]
-            if any(texts):
-                texts += [""] * (len(headers) - len(texts))
-                rows.append(texts[: len(headers)])
-                numbers.append(number)
-        tables[name] = RawTable(name, headers, rows, numbers)
+        body = cells[header_row:]
+        width = len(headers)
+        padded = (record[:width] + [None] * (width - len(record)) for record in body)
+        columns = [
+            column_text(column) for column in (zip(*padded, strict=True) if body else [()] * width)
+        ]
+        numbers = np.arange(header_row + 1, header_row + 1 + len(body))
+        tables[name] = RawTable(name, headers, columns, numbers).without_empty_rows()
     return RawFile(tables)
 
 
 def read_jsonl(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
-    """Each line one JSON object; `paths` (dotted) are the values the mapping asks for."""
-    text = decode(path, path.read_bytes(), spec.encoding)
-    split_paths = [p.split(".") for p in paths]
-    rows, numbers, bad = [], [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    """Each line one JSON object; `paths` (dotted) are the values the mapping asks for.
+
+    Arrow's JSON reader does the work when it can (no Python object per value). Lines it cannot
+    take are found with orjson and set aside; values of conflicting types across lines fall
+    back to reading line by line.
+    """
+    data = decode(path, path.read_bytes(), spec.encoding).encode("utf-8")
+    lines = data.split(b"\n")
+    numbers = np.array([n for n, line in enumerate(lines, start=1) if line.strip()])
+    try:
+        table = pajson.read_json(io.BytesIO(data))
+        bad: list[BadRow] = []
+    except pa.ArrowInvalid:
+        good, numbers, bad = _checked_lines(lines)
+        try:
+            table = pajson.read_json(io.BytesIO(b"\n".join(good)))
+        except pa.ArrowInvalid:  # the same key holds a number here and text there
+            return _read_jsonl_by_line(good, numbers, paths, bad)
+    if not len(numbers) and not bad:
+        raise InputError(path, "empty file: no JSON lines")
+    columns = [_arrow_text(_arrow_path(table, p), table.num_rows) for p in paths]
+    return RawFile({None: RawTable(None, list(paths), columns, numbers)}, bad)
+
+
+def _checked_lines(lines: list[bytes]) -> tuple[list[bytes], np.ndarray, list[BadRow]]:
+    good, numbers, bad = [], [], []
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            bad.append(
-                BadRow(None, number, f"malformed JSON: {err.msg} at column {err.colno}", line)
-            )
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as err:  # a json.JSONDecodeError, with msg and colno
+            reason = f"malformed JSON: {err.msg} at column {err.colno}"
+            bad.append(BadRow(None, number, reason, line.decode("utf-8", errors="replace")))
             continue
         if not isinstance(obj, dict):
-            bad.append(BadRow(None, number, "a JSON line must hold an object", line))
+            bad.append(BadRow(None, number, "a JSON line must hold an object", line.decode()))
             continue
-        rows.append([_json_text(_dig(obj, parts)) for parts in split_paths])
+        good.append(line)
         numbers.append(number)
-    if not rows and not bad:
-        raise InputError(path, "empty file: no JSON lines")
-    return RawFile({None: RawTable(None, list(paths), rows, numbers)}, bad)
+    return good, np.array(numbers, dtype=np.int64), bad
+
+
+def _read_jsonl_by_line(
+    lines: list[bytes], numbers: np.ndarray, paths: list[str], bad: list[BadRow]
+) -> RawFile:
+    pick = compile_paths(paths)
+    rows = []
+    for line in lines:
+        obj = orjson.loads(line)
+        try:
+            values = pick(obj)
+        except AttributeError:  # a path runs into a non-object somewhere: walk it slowly
+            values = [_dig(obj, p.split(".")) for p in paths]
+        rows.append([v if type(v) is str else _json_text(v) for v in values])  # mostly text
+    by_column = zip(*rows, strict=True) if rows else [()] * len(paths)
+    columns = [pd.Series(c, dtype=object) for c in by_column]
+    return RawFile({None: RawTable(None, list(paths), columns, numbers)}, bad)
+
+
+def _arrow_path(table: pa.Table, path: str) -> pa.ChunkedArray | None:
+    first, *rest = path.split(".")
+    if first not in table.column_names:
+        return None
+    array = table.column(first)
+    for part in rest:
+        if not pa.types.is_struct(array.type) or array.type.get_field_index(part) < 0:
+            return None
+        array = pc.struct_field(array, part)
+    return array
+
+
+def _arrow_text(array: pa.ChunkedArray | None, length: int) -> pd.Series:
+    """Arrow values as the text the line-by-line reader gives: lists as tuples, "" for null."""
+    if array is None or pa.types.is_null(array.type):
+        return text_column([""] * length)
+    kind = array.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return pd.Series([_json_text(v) for v in array.to_pylist()], dtype=object)
+    if pa.types.is_struct(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        return text_column([_json_text(v) for v in array.to_pylist()])
+    return text_column(pc.fill_null(pc.cast(array, pa.string()), ""))
 
 
 def json_keys(path: Path, spec: FileSpec, probe_lines: int = 20) -> set[str]:
@@ -181,8 +344,8 @@ def json_keys(path: Path, spec: FileSpec, probe_lines: int = 20) -> set[str]:
     with path.open("rb") as handle:
         for _, raw in zip(range(probe_lines), handle, strict=False):
             try:
-                obj = json.loads(decode(path, raw, spec.encoding))
-            except (json.JSONDecodeError, InputError):
+                obj = orjson.loads(decode(path, raw, spec.encoding))
+            except (orjson.JSONDecodeError, InputError):
                 continue
             if isinstance(obj, dict):
                 keys |= set(_flatten_keys(obj))
@@ -196,6 +359,20 @@ def _flatten_keys(obj: dict, prefix: str = ""):
             yield from _flatten_keys(value, prefix + key + ".")
 
 
+def compile_paths(paths: list[str]) -> Callable[[dict], tuple]:
+    """One function that reads every dotted path of an object: `a.b` -> `(obj.get("a") or
+    {}).get("b")`. Generated once per file because walking paths one by one dominated the
+    reading time of JSON Lines (20 paths x 1M lines). Path parts enter only as repr() literals."""
+    expressions = []
+    for path in paths:
+        expression = "obj"
+        for part in path.split("."):
+            expression = f"({expression} or _EMPTY).get({part!r})"
+        expressions.append(expression)
+    source = f"lambda obj: ({', '.join(expressions)},)"
+    return eval(source, {"_EMPTY": {}, "__builtins__": {}})
+
+
 def _dig(obj: Any, parts: list[str]) -> Any:
     for part in parts:
         if not isinstance(obj, dict):
@@ -205,14 +382,21 @@ def _dig(obj: Any, parts: list[str]) -> Any:
 
 
 def _json_text(value: Any) -> Any:
+    """JSON values as text; a list becomes a tuple of texts (hashable, to find distinct rows)."""
+    if type(value) is str:
+        return value
+    if type(value) is int:
+        return str(value)
+    if type(value) is bool:
+        return "true" if value else "false"  # as JSON writes them
     if value is None:
         return ""
     if isinstance(value, list):
-        return [_json_text(v) for v in value if v is not None]
+        return tuple(_json_text(v) for v in value if v is not None)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
+        return orjson.dumps(value).decode()
     return str(value)
 
 
@@ -221,14 +405,10 @@ def headers_of(path: Path, kind: str, spec: FileSpec) -> set[str]:
     if kind == "jsonl":
         return json_keys(path, spec)
     if kind == "xlsx":
-        try:
-            workbook = CalamineWorkbook.from_path(str(path))
-        except Exception as err:
-            raise InputError(path, f"not a readable XLSX workbook: {err}") from None
-        found = set(workbook.sheet_names)
-        for name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(name).to_python(nrows=1)
-            found |= {cell_text(c).strip() for c in (sheet[0] if sheet else [])}
+        sheet_names, cells = _load_workbook(path)
+        found = set(sheet_names)
+        for rows in cells.values():
+            found |= {cell_text(c).strip() for c in (rows[0] if rows else [])}
         return found
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)

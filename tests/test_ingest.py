@@ -274,9 +274,9 @@ def test_seller_identity_is_gathered_across_order_rows(tmp_path) -> None:
         phones = case.db.execute(
             "SELECT raw, source_row FROM seller_identifiers WHERE kind = 'phone' ORDER BY raw"
         ).fetchall()
-        records = case.db.execute("SELECT source_row, source_rows FROM seller_records").fetchall()
+        records = case.db.execute("SELECT source_row FROM seller_records").fetchall()
     assert phones == [("13812345678", 2), ("13912345678", 3)]
-    assert records == [(2, 2)]
+    assert records == [(2,)]
 
 
 def test_truth_sales_reconcile_with_stored_orders(demo_dir, ingested_case) -> None:

@@ -166,3 +166,19 @@ def test_clean_text_width_and_script() -> None:
 )
 def test_partial_key(value: str, key: str | None) -> None:
     assert partial_key(value, 3, 4) == key
+
+
+def test_bulk_mobiles_agree_with_the_scalar_normaliser() -> None:
+    import pandas as pd
+
+    from resolver.mapping import normalize_unique
+    from resolver.normalize.phones import plain_mobiles
+
+    values = pd.Series(
+        ["13812345678", "+86 139-1234-5678", "86-13712345678", "138****5678", "0579-85551234",
+         "８６１３８１２３４５６７８", "12345", "", None, "13812345678"]
+    )  # fmt: skip
+    bulk = normalize_unique(values, normalize_phone, plain_mobiles)
+    scalar = normalize_unique(values, normalize_phone)
+    assert bulk.fillna("-").equals(scalar.fillna("-"))
+    assert len(plain_mobiles(values.dropna().astype("str"))) == 4  # the fast path did the work

@@ -133,3 +133,30 @@ def test_decoding(tmp_path, data: bytes, text: str) -> None:
 def test_undecodable_bytes_are_an_error(tmp_path) -> None:
     with pytest.raises(InputError, match="not UTF-8 nor GB18030"):
         decode(tmp_path / "x.csv", b"\x81\x20\xff\xfe", "auto")
+
+
+def test_money_reads_chunked_arrow_columns() -> None:
+    import pyarrow as pa
+
+    chunked = pa.chunked_array([["1.5", "x"], ["-2", "3"]])
+    values, errors = parse_money(pd.Series(pd.arrays.ArrowStringArray(chunked)))
+    assert values.tolist() == [150, pd.NA, pd.NA, 300]
+    assert errors.isna().tolist() == [True, False, False, True]
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        [3.0, 19.99, 0.1, 45000.25, 1e-05, 123456789012345.0, None, "x"],
+        [6222021234567890123.0, 1.5],  # wide: the bulk path must still say digits were lost
+        [1, 20230501, 975619120003],
+        [dt.datetime(2023, 5, 1, 12, 3, 4), dt.datetime(2024, 2, 29)],
+        [dt.datetime(2023, 5, 1, 12, 3, 4, 500), None],
+        [True, False, dt.date(2023, 5, 1)],
+        [],
+    ],
+)
+def test_bulk_column_text_agrees_with_cell_text(column) -> None:
+    from resolver.readers import column_text
+
+    assert column_text(column).tolist() == [cell_text(v) for v in column]

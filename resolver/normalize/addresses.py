@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from cnloc import FULL_NAME, address_parser
 
@@ -30,7 +30,36 @@ class AddressValue:
     street: str  # what follows the divisions: street, building, room
 
 
-def strip_leading_divisions(text: str, codes: set[str] | None = None) -> str:
+def _find_divisions(text: str) -> list[tuple[int, str]]:
+    """(end, name) of the leftmost-longest, non-overlapping division names in `text`; `end`
+    is exclusive. A C-level Aho-Corasick scan, once per address."""
+    automaton = _parser().year_automatons[DIVISION_YEAR]
+    return [(end + 1, found["name"]) for end, found in automaton.iter_long(text)]
+
+
+@cache
+def _codes_of(name: str) -> tuple[frozenset[str], bool]:
+    """All division codes a name may stand for, and whether it is a full or a province name."""
+    adcodes = _parser().year_automatons[DIVISION_YEAR].get(name)["adcode"]
+    codes = frozenset(code for found in adcodes.values() for code in found)
+    formal = any(found and (mode == FULL_NAME or rank == "province")
+                 for (mode, rank), found in adcodes.items())  # fmt: skip
+    return codes, formal
+
+
+@cache
+def _resolve(names: tuple[str, ...]) -> tuple[str | None, str | None, str | None]:
+    """Province, city and district codes for a sequence of division names, by cnloc's rules.
+    The answer depends on the names alone, so it is computed once per sequence."""
+    automaton = _parser().year_automatons[DIVISION_YEAR]
+    matches = [automaton.get(name) for name in names]
+    parsed = _parser().parse_left_to_right(matches, DIVISION_YEAR, county_short=True)
+    return parsed["province_adcode"], parsed["city_adcode"], parsed["county_adcode"]
+
+
+def strip_leading_divisions(
+    text: str, codes: set[str] | None = None, found: list[tuple[int, str]] | None = None
+) -> str:
     """Drop the province / city / district names that open an address or a company name.
 
     With `codes` (an address already parsed), names of those divisions count, full or short, so
@@ -38,33 +67,24 @@ def strip_leading_divisions(text: str, codes: set[str] | None = None) -> str:
     Without, only full names and short province names count: 东方红 is a brand, not 东方市.
     """
     cursor = 0
-    for match in _parser().get_best_matches(text, DIVISION_YEAR):
-        if match["start"] != cursor:
+    for end, name in _find_divisions(text) if found is None else found:
+        if end - len(name) != cursor:
             break
-        kinds = {kind for kind, adcodes in match["adcode"].items() if adcodes}
-        if codes is not None:
-            matched = {code for adcodes in match["adcode"].values() for code in adcodes}
-            if not matched & codes:
-                break
-        elif not any(mode == FULL_NAME or rank == "province" for mode, rank in kinds):
+        possible, formal = _codes_of(name)
+        if (codes is not None and not possible & codes) or (codes is None and not formal):
             break
-        cursor = match["end"] + 1
+        cursor = end
     return text[cursor:]
 
 
-def street_part(text: str, codes: set[str]) -> str:
-    """The street after the divisions, without a leading township (福田街道, 佛堂镇) that some
-    disclosures write and others omit."""
-    return _TOWNSHIP.sub("", strip_leading_divisions(text, codes))
-
-
+@lru_cache(maxsize=1 << 18)  # recipients recur across a case's disclosures
 def normalize_address(raw: str) -> AddressValue:
     norm = compact(raw)
     if not norm:
         return AddressValue(raw, "", None, None, None, "")
-    parsed = _parser().parse_single(
-        norm, year=DIVISION_YEAR, drop=["id", "name"], county_short=True
-    )
-    province, city, district = (parsed[f"{rank}_adcode"] for rank in ("province", "city", "county"))
+    found = _find_divisions(norm)  # one scan serves codes and street
+    province, city, district = _resolve(tuple(name for _, name in found))
     codes = {code for code in (province, city, district) if code}
-    return AddressValue(raw, norm, province, city, district, street_part(norm, codes))
+    # The street, without a leading township (福田街道, 佛堂镇) that some disclosures omit.
+    street = _TOWNSHIP.sub("", strip_leading_divisions(norm, codes, found))
+    return AddressValue(raw, norm, province, city, district, street)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -62,11 +63,18 @@ def split_surname(name: str) -> tuple[str, str]:
     return name[:1], name[1:]
 
 
+@lru_cache(maxsize=1 << 18)  # the same people recur across a case's disclosures
 def normalize_name(raw: str) -> NameValue:
     norm = compact(raw)
     if not _HAN.match(norm):  # Latin or mixed names: the compact form is the only key
         return NameValue(raw, norm, norm, "", "")
     surname, given = split_surname(norm)
-    surname_pinyin = SURNAME_READINGS.get(surname) or "".join(lazy_pinyin(surname, Style.NORMAL))
-    pinyin = surname_pinyin + "".join(lazy_pinyin(given, style=Style.NORMAL))
-    return NameValue(raw, norm, pinyin, surname, given)
+    surname_pinyin = SURNAME_READINGS.get(surname) or "".join(map(char_pinyin, surname))
+    return NameValue(raw, norm, surname_pinyin + "".join(map(char_pinyin, given)), surname, given)
+
+
+@cache
+def char_pinyin(char: str) -> str:
+    """A character's own reading. Names are read character by character, not as phrases, so
+    the same character always gives the same key (and a few thousand characters cover names)."""
+    return lazy_pinyin(char, style=Style.NORMAL)[0]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+import pandas as pd
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from resolver.normalize.text import MASK, clean_text, partial_key
 
@@ -23,6 +27,7 @@ class PhoneValue:
     issue: str | None = None
 
 
+@lru_cache(maxsize=1 << 18)  # the same people recur across a case's disclosures
 def normalize_phone(raw: str) -> PhoneValue:
     text = _SEPARATORS.sub("", clean_text(raw))
     if not text:
@@ -50,3 +55,29 @@ def normalize_phone(raw: str) -> PhoneValue:
     kind = "mobile" if number_type == phonenumbers.PhoneNumberType.MOBILE else "landline"
     national = phonenumbers.national_significant_number(number)
     return PhoneValue(raw, e164, partial_key(national, 3, 4), kind)
+
+
+def plain_mobiles(values: pd.Series) -> pd.DataFrame:
+    """`normalize_phone` for the bulk of values, in Arrow kernels: plain ASCII mainland mobiles
+    (`13812345678`, `+86 138-1234-5678`). Rows it does not handle are missing from the result;
+    `normalize_phone` takes those. A test holds the two to the same answers."""
+    text = pa.array(values, type=pa.string())
+    digits = pc.replace_substring_regex(text, r"[ \-()]", "")
+    # struct_field, not .field(): a child array does not carry its parent's nulls
+    national = pc.struct_field(pc.extract_regex(digits, r"^(?:\+?86)?(?P<n>1[3-9]\d{9})$"), "n")
+    handled = pc.fill_null(pc.is_valid(national), False).to_numpy(zero_copy_only=False)
+    national = national.filter(pc.is_valid(national))
+    partial = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(national, 0, 3), pc.utf8_slice_codeunits(national, 7, 11), "*"
+    )
+    frame = pd.DataFrame(
+        {
+            "raw": values[handled].to_numpy(),
+            "e164": pc.binary_join_element_wise("+86", national, "").to_numpy(zero_copy_only=False),
+            "partial": partial.to_numpy(zero_copy_only=False),
+            "kind": "mobile",
+            "issue": None,
+        },
+        index=values.index[handled],
+    )
+    return frame
