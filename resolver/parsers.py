@@ -127,4 +127,6 @@ def parse_datetime(
     out_of_range = (stamps < EARLIEST) | (stamps >= LATEST)
     stamps = stamps.where(~out_of_range)
     errors = _errors_where(stamps.isna() & ~empty, text, "unparseable date: {value!r}")
-    return stamps.dt.strftime(LOCAL_FORMAT).where(stamps.notna()), errors
+    seconds = pc.cast(pa.array(stamps), pa.timestamp("s"), safe=False)  # whole seconds
+    texts = pc.strftime(seconds, format=LOCAL_FORMAT).to_pandas().set_axis(text.index)
+    return texts.astype("str"), errors
