@@ -23,6 +23,12 @@ def disclosure_files(folder: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
+def demo_files(demo_dir: Path) -> list[Path]:
+    """The demo disclosures in name order: douyin, jd, taobao 2023, taobao 2024."""
+    return disclosure_files(demo_dir)
+
+
+@pytest.fixture(scope="session")
 def ingested_case(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("case") / "matter"
     with Case.open(folder) as case:

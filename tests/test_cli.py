@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 
 from resolver import __version__
 from resolver.cli import app
-from tests.conftest import disclosure_files
 
 runner = CliRunner()
 
@@ -37,14 +36,14 @@ def test_demo_writes_three_shapes_and_truth(tmp_path: Path) -> None:
     assert same == (tmp_path / "e" / "douyin_orders.jsonl").read_bytes()  # a seed is a dataset
 
 
-def test_ingest_status_quarantine(demo_dir: Path, tmp_path: Path) -> None:
+def test_ingest_status_quarantine(demo_files, demo_dir: Path, tmp_path: Path) -> None:
     case = tmp_path / "case"
-    result = run("ingest", *disclosure_files(demo_dir), "--case", case)
+    result = run("ingest", *demo_files, "--case", case)
     assert result.exit_code == 0, result.output
     assert "Ingest summary" in result.stdout and "taobao" in result.stdout
     assert "resolver quarantine" in result.stdout
 
-    again = run("ingest", disclosure_files(demo_dir)[0], "--case", case)
+    again = run("ingest", demo_files[0], "--case", case)
     assert "already" in again.stdout
 
     status = run("status", "--case", case)
@@ -67,20 +66,16 @@ def test_platform_option(demo_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "jd" in result.stdout
 
 
-def test_case_from_environment(demo_dir: Path, tmp_path: Path) -> None:
+def test_case_from_environment(demo_files, demo_dir: Path, tmp_path: Path) -> None:
     case = tmp_path / "env-case"
-    result = runner.invoke(
-        app, ["ingest", str(disclosure_files(demo_dir)[0])], env={"RESOLVER_CASE": str(case)}
-    )
+    result = runner.invoke(app, ["ingest", str(demo_files[0])], env={"RESOLVER_CASE": str(case)})
     assert result.exit_code == 0 and (case / "case.duckdb").exists()
 
 
-def test_config_option(demo_dir: Path, tmp_path: Path) -> None:
+def test_config_option(demo_files, demo_dir: Path, tmp_path: Path) -> None:
     empty = tmp_path / "config"
     (empty / "platforms").mkdir(parents=True)
-    result = run(
-        "ingest", disclosure_files(demo_dir)[0], "--case", tmp_path / "c", "--config", empty
-    )
+    result = run("ingest", demo_files[0], "--case", tmp_path / "c", "--config", empty)
     assert result.exit_code == 2
     assert "no platform mappings" in result.stderr
 

@@ -14,7 +14,6 @@ import pytest
 from resolver.case import DATABASE, Case
 from resolver.errors import InputError
 from resolver.ingest import ingest
-from tests.conftest import disclosure_files
 
 
 def truth(demo_dir: Path, name: str) -> pd.DataFrame:
@@ -114,8 +113,8 @@ def test_seller_kinds_follow_the_platform_labels(demo_dir, ingested_case) -> Non
     assert set(kinds.registrant_kind) == {"person", "individual_business", "company"}
 
 
-def test_reingest_is_a_noop(demo_dir, tmp_path) -> None:
-    files = disclosure_files(demo_dir)
+def test_reingest_is_a_noop(demo_files, demo_dir, tmp_path) -> None:
+    files = demo_files
     with Case.open(tmp_path / "case") as case:
         first = ingest(case, files[:1])
         before = case.status()["counts"]
@@ -125,8 +124,8 @@ def test_reingest_is_a_noop(demo_dir, tmp_path) -> None:
         assert case.status()["counts"] == before
 
 
-def test_same_file_twice_in_one_call_is_ingested_once(demo_dir, tmp_path) -> None:
-    path = disclosure_files(demo_dir)[0]
+def test_same_file_twice_in_one_call_is_ingested_once(demo_files, demo_dir, tmp_path) -> None:
+    path = demo_files[0]
     copy = tmp_path / ("copy" + path.suffix)
     shutil.copy(path, copy)
     with Case.open(tmp_path / "case") as case:
@@ -172,17 +171,19 @@ def fatal_cases(tmp_path: Path, demo_dir: Path) -> dict[str, tuple[Path, str]]:
     ["unknown shape", "unknown kind", "missing column", "undecodable", "corrupt xlsx",
      "empty jsonl", "no such file"],
 )  # fmt: skip
-def test_unreadable_file_fails_and_leaves_the_case_as_it_was(demo_dir, tmp_path, name) -> None:
+def test_unreadable_file_fails_and_leaves_the_case_as_it_was(
+    demo_files, demo_dir, tmp_path, name
+) -> None:
     path, message = fatal_cases(tmp_path, demo_dir)[name]
     if name == "undecodable":  # valid header, then bytes that are neither UTF-8 nor GB18030
         path.write_bytes(path.read_bytes() + b"\x81\x20\xff\xfe,1,2,3\n")
     platform = "taobao" if name == "missing column" else None
-    good = disclosure_files(demo_dir)[0]
+    good = demo_files[0]
     with Case.open(tmp_path / "case") as case:
         ingest(case, [good])
         before = case.status()["counts"]
         with pytest.raises(InputError) as caught:
-            ingest(case, [disclosure_files(demo_dir)[-1], path], platform=platform)
+            ingest(case, [demo_files[-1], path], platform=platform)
         assert message in str(caught.value)
         assert "\n" not in str(caught.value)
         assert case.status()["counts"] == before  # the good file of the failed call is not kept
@@ -203,9 +204,9 @@ def test_platform_option_settles_an_ambiguous_shape(demo_dir, tmp_path) -> None:
     assert result[0].platform == "tmall" and result[0].orders > 0
 
 
-def test_unknown_platform_name_is_an_error(demo_dir, tmp_path) -> None:
+def test_unknown_platform_name_is_an_error(demo_files, demo_dir, tmp_path) -> None:
     with Case.open(tmp_path / "case") as case, pytest.raises(InputError, match="known: "):
-        ingest(case, disclosure_files(demo_dir)[:1], platform="amazon")
+        ingest(case, demo_files[:1], platform="amazon")
 
 
 def test_a_new_export_is_mapped_by_copying_a_yaml(demo_dir, tmp_path) -> None:
