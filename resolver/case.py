@@ -74,6 +74,38 @@ CREATE TABLE IF NOT EXISTS orders (
     recipient_district_code VARCHAR, recipient_street VARCHAR,
     source_file VARCHAR NOT NULL, source_sheet VARCHAR, source_row INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS links (
+    account_a VARCHAR NOT NULL,  -- platform:key, account_a < account_b
+    account_b VARCHAR NOT NULL,
+    splink_weight DOUBLE,  -- the Splink model's match weight (bits)
+    control_weight DOUBLE NOT NULL,  -- the control evidence's weight (bits)
+    control_evidence VARCHAR,  -- JSON: the kinds shared (bank_accounts, self_purchase, ...)
+    match_weight DOUBLE NOT NULL,  -- the stronger of the two
+    probability DOUBLE NOT NULL,
+    comparisons VARCHAR,  -- JSON: comparison -> match weight
+    self_purchase_orders INTEGER NOT NULL,
+    PRIMARY KEY (account_a, account_b)
+);
+CREATE TABLE IF NOT EXISTS hubs (
+    kind VARCHAR NOT NULL, value VARCHAR NOT NULL, accounts INTEGER, registrants INTEGER
+);
+CREATE TABLE IF NOT EXISTS traders (
+    trader_id VARCHAR PRIMARY KEY,
+    created_at TIMESTAMPTZ NOT NULL,
+    retired_into VARCHAR,  -- set when merged into an older trader
+    retired_at TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS trader_accounts (
+    account_id VARCHAR PRIMARY KEY,
+    trader_id VARCHAR NOT NULL,
+    probability DOUBLE NOT NULL  -- of belonging: the account's strongest kept link
+);
+CREATE TABLE IF NOT EXISTS trader_events (
+    happened_at TIMESTAMPTZ NOT NULL,
+    event VARCHAR NOT NULL,  -- created | merged | split
+    trader_id VARCHAR NOT NULL,
+    other_trader_id VARCHAR  -- merged: the id kept; split: the id it split from
+);
 CREATE TABLE IF NOT EXISTS quarantine (
     disclosure_id VARCHAR NOT NULL,
     source_file VARCHAR NOT NULL,
@@ -100,6 +132,7 @@ class Case:
     def __init__(self, folder: Path, connection: duckdb.DuckDBPyConnection) -> None:
         self.folder = folder
         self.db = connection
+        self._depth = 0
 
     @classmethod
     def open(cls, folder: Path | str = DEFAULT_CASE) -> Case:
@@ -124,46 +157,64 @@ class Case:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All or nothing: a failure midway leaves the case as it was."""
+        """All or nothing: a failure midway leaves the case as it was. Nested uses join the
+        outer transaction (`resolver match` ingests and links in one)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.db
+            finally:
+                self._depth -= 1
+            return
         self.db.execute("BEGIN TRANSACTION")
+        self._depth = 1
         try:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
         self.db.execute("COMMIT")
 
     def disclosure(self, sha256: str) -> dict | None:
-        row = self.db.execute(
+        rows = self.db.execute(
             "SELECT file_name, platform, ingested_at FROM disclosures WHERE disclosure_id = ?",
             [sha256],
-        ).fetchone()
+        ).fetchall()
         return (
-            dict(zip(("file_name", "platform", "ingested_at"), row, strict=True)) if row else None
+            dict(zip(("file_name", "platform", "ingested_at"), rows[0], strict=True))
+            if rows
+            else None
         )
 
     def status(self) -> dict:
         """What the case holds: counts per table and per disclosure."""
         counts = {
-            table: self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            table: self.scalar(f"SELECT count(*) FROM {table}")
             for table in ("disclosures", "seller_records", "orders")
         }
-        counts["accounts"] = self.db.execute(
-            "SELECT count(DISTINCT account_id) FROM seller_records"
-        ).fetchone()[0]
-        counts["distinct_orders"] = self.db.execute(
+        counts["accounts"] = self.scalar("SELECT count(DISTINCT account_id) FROM seller_records")
+        counts["distinct_orders"] = self.scalar(
             "SELECT count(*) FROM (SELECT DISTINCT platform, order_id FROM orders)"
-        ).fetchone()[0]
+        )
         counts["quarantined_rows"], counts["quarantined_values"] = self.db.execute(
             "SELECT count(*) FILTER (level = 'row'), count(*) FILTER (level = 'value') "
             "FROM (SELECT DISTINCT disclosure_id, table_name, level, source_sheet, source_row "
             "FROM quarantine)"
-        ).fetchone()
+        ).fetchall()[0]
+        counts["traders"] = self.scalar("SELECT count(DISTINCT trader_id) FROM trader_accounts")
         disclosures = self.db.execute(
             "SELECT file_name, platform, source_rows, sellers, orders, quarantined_rows, "
             "quarantined_values, ingested_at FROM disclosures ORDER BY ingested_at, file_name"
         ).fetchdf()
         return {"folder": str(self.folder), "counts": counts, "disclosures": disclosures}
+
+    def scalar(self, sql: str, parameters: list | None = None):
+        """The single value a query returns (the result is read to its end, as DuckDB asks
+        before the connection does other work)."""
+        rows = self.db.execute(sql, parameters or []).fetchall()
+        return rows[0][0] if rows else None
 
     def quarantine(self) -> pd.DataFrame:
         """Every quarantine entry, in file and row order."""

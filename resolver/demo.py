@@ -26,7 +26,11 @@ from resolver.normalize.identifiers import id_card_check_digit, uscc_check_char
 
 PLATFORMS = ("taobao", "jd", "douyin")
 COMMON_NAMES = ("王伟", "李娜", "张伟", "王芳", "刘伟", "李静", "张敏", "王静", "李强", "张丽")
-BRANDS = "晨光 金鼎 华美 鑫源 恒达 宏发 盛世 瑞祥 天成 优品 雅致 尚品 佳禾 顺心 云端 星辰".split()
+# Brand names are two of these characters: varied enough that unrelated traders rarely share one.
+BRAND_CHARACTERS = (
+    "晨光金鼎华美鑫源恒达宏发盛世瑞祥天成优品雅致尚佳禾顺心云端星辰锦绣彩虹蓝海森林青松明月朗悦"
+    "沐阳嘉诚信和泰丰润安康乐"
+)
 TRADES = "日用品 服饰 鞋业 箱包 电子 饰品 家居 运动 母婴 美妆 数码 百货".split()
 STORE_SUFFIXES = ("旗舰店", "专营店", "小店", "的店", "专卖店", "")
 ROADS = "人民路 解放路 中山路 建设路 和平路 新华路 朝阳路 胜利路 工业路 商城大道 环城西路".split()
@@ -91,6 +95,7 @@ class Account:
     address: tuple[str, str]
     bank_accounts: list[str]
     orders: list[dict] = field(default_factory=list)
+    brushes: bool = False  # sure to ship some orders to another account of its trader
 
 
 @dataclass
@@ -175,6 +180,9 @@ class Generator:
         prefix = self.rng.choice(("6222", "6217", "6228", "6214"))
         return self.unique(lambda: prefix + f"{self.rng.randrange(10**15):015d}")
 
+    def brand(self) -> str:
+        return "".join(self.rng.sample(BRAND_CHARACTERS, 2)) + self.rng.choice(TRADES)
+
     def name(self) -> str:
         if self.rng.random() < 0.06:
             return self.rng.choice(COMMON_NAMES)
@@ -228,7 +236,7 @@ class Generator:
         rng = self.rng
         owner = self.person()
         kind = rng.choices(("person", "individual_business", "company"), (55, 30, 15))[0]
-        brand = rng.choice(BRANDS) + rng.choice(TRADES)
+        brand = self.brand()
         if rng.random() < 0.3:
             county, template = rng.choice(MARKETS)
             business = (county, template.format(n=rng.randrange(1, 30000)))
@@ -268,13 +276,15 @@ class Generator:
         address = trader.business if rng.random() < 0.6 else person.home
         if role == "relative" and rng.random() < 0.5:
             phones = [rng.choice(trader.owner.phones)]
-        if role == "front":  # a front shares one thing the trader controls, or nothing visible
+        brushes = False
+        if role == "front":  # a front shares one thing the trader controls, and nothing else
             address = person.home
-            tie = rng.choice(("bank", "phone", "store", "none"))
+            tie = rng.choice(("bank", "phone", "store", "brushing"))
             banks = banks if tie == "bank" else [self.bank_account()]
             phones = [rng.choice(trader.owner.phones)] if tie == "phone" else phones
             if tie != "store":
-                store = rng.choice(BRANDS) + rng.choice(TRADES) + rng.choice(STORE_SUFFIXES)
+                store = self.brand() + rng.choice(STORE_SUFFIXES)
+            brushes = tie == "brushing"  # fakes sales: ships orders to the trader's own accounts
         if rng.random() < 0.03:
             phones.append(rng.choice(self.agency_phones))
         key = {
@@ -297,6 +307,7 @@ class Generator:
             phones,
             address,
             banks,
+            brushes=brushes,
         )
 
     def orders(self, accounts: list[Account]) -> None:
@@ -304,13 +315,14 @@ class Generator:
         for account in accounts:
             siblings = [a for a in accounts if a is not account]
             count = max(1, int(rng.expovariate(1 / self.orders_per_account)))
-            for _ in range(count):
+            for number in range(count):
                 title, price, infringing = rng.choice(PRODUCTS)
                 price += rng.choice((0, 0, 100, -100, 1000))
                 quantity = rng.choice((1, 1, 1, 2, 3))
                 discount = rng.choice((0, 0, 0, 500, 1000)) if price * quantity > 5000 else 0
                 paid = START + dt.timedelta(seconds=rng.randrange(SPAN_SECONDS))
-                self_purchase = siblings and rng.random() < 0.03
+                brushing = account.brushes and number < 2
+                self_purchase = siblings and (brushing or rng.random() < 0.03)
                 if self_purchase:
                     other = rng.choice(siblings)
                     recipient = Recipient(

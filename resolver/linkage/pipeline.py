@@ -1,0 +1,221 @@
+"""Link the case's accounts into traders: the library behind `resolver match` and `train`."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from resolver.case import Case
+from resolver.linkage.accounts import build_accounts, collect_values, hub_values
+from resolver.linkage.clustering import cluster
+from resolver.linkage.evidence import evidence_tokens, self_purchases
+from resolver.linkage.model import MODEL_FILE, Model, probability
+from resolver.linkage.settings import MatchingConfig, load_matching
+from resolver.linkage.traders import assign_ids, id_number
+
+STORE_FLOOR = 0.5  # links kept in the case (for explain, the graph and reports)
+
+
+@dataclass
+class LinkSummary:
+    mode: str  # full | incremental
+    trained: bool
+    accounts: int
+    scored_accounts: int
+    links: int
+    traders: int
+    multi_account_traders: int
+    hubs: int
+    joined: list[tuple[str, str]] = field(default_factory=list)  # (new account, trader)
+    merged: list[tuple[str, str]] = field(default_factory=list)  # (retired, kept)
+    split: list[tuple[str, str]] = field(default_factory=list)  # (old, new)
+    seconds: float = 0.0
+
+
+@dataclass
+class Prepared:
+    """What one run knows about the case's accounts before scoring."""
+
+    config: MatchingConfig
+    accounts: pd.DataFrame
+    hubs: pd.DataFrame
+    self_purchases: pd.DataFrame
+
+
+def prepare(db: duckdb.DuckDBPyConnection, config: MatchingConfig) -> Prepared:
+    collect_values(db)
+    hubs = hub_values(db, config.hubs.max_registrants)
+    accounts = build_accounts(db, hubs)
+    pairs = self_purchases(db, hubs)
+    accounts = accounts.merge(evidence_tokens(pairs), on="unique_id", how="left")
+    accounts["evidence_tokens"] = accounts["evidence_tokens"].map(
+        lambda tokens: tokens if isinstance(tokens, list) else []
+    )
+    return Prepared(config, accounts, hubs, pairs)
+
+
+def model_for(case: Case, prepared: Prepared, retrain: bool) -> tuple[Model, bool]:
+    """The case's saved model, or a newly trained one (first run, or asked to retrain)."""
+    if not retrain and (case.folder / MODEL_FILE).exists():
+        return Model.load(prepared.accounts, case.folder, prepared.config), False
+    model = Model.untrained(prepared.accounts, prepared.config)
+    model.train(prepared.config)
+    model.save(case.folder)
+    return model, True
+
+
+def score(model: Model, prepared: Prepared, changed: set[str] | None) -> pd.DataFrame:
+    """Scored links: the stronger of Splink's weight and the control evidence, as probability."""
+    weights = prepared.config.control_evidence
+    pairs = model.predict(changed)  # every blocked pair: control evidence may lift any of them
+    pairs = pairs.merge(
+        prepared.self_purchases[["account_a", "account_b", "orders"]],
+        on=["account_a", "account_b"], how="left",
+    )  # fmt: skip
+    pairs["self_purchase_orders"] = pairs["orders"].fillna(0).astype(int)
+    shared = shared_kinds(pairs, prepared.accounts)
+    pairs["control_evidence"] = [json.dumps(kinds) for kinds in shared]
+    pairs["control_weight"] = [sum(weights.get(k, 0.0) for k in kinds) for kinds in shared]
+    pairs["splink_weight"] = pairs["match_weight"]
+    pairs["match_weight"] = pairs[["splink_weight", "control_weight"]].max(axis=1)
+    pairs["probability"] = probability(pairs["match_weight"])
+    parts = [c for c in pairs.columns if c.startswith("mw_")]
+    pairs["comparisons"] = [
+        json.dumps({c.removeprefix("mw_"): round(w, 3) for c, w in zip(parts, row, strict=True)})
+        for row in pairs[parts].itertuples(index=False)
+    ]
+    kept = pairs[pairs["probability"] >= STORE_FLOOR]
+    return kept[["account_a", "account_b", "splink_weight", "control_weight",
+                 "control_evidence", "match_weight", "probability", "comparisons",
+                 "self_purchase_orders"]]  # fmt: skip
+
+
+def shared_kinds(pairs: pd.DataFrame, accounts: pd.DataFrame) -> list[list[str]]:
+    """For each pair, the control-evidence kinds its two accounts share (hubs already gone)."""
+    by_id = accounts.set_index("unique_id")
+    result = []
+    for a, b, orders in zip(
+        pairs["account_a"], pairs["account_b"], pairs["self_purchase_orders"], strict=True
+    ):
+        left, right = by_id.loc[a], by_id.loc[b]
+        kinds = [
+            kind
+            for kind in ("bank_accounts", "phones", "store_stems", "addresses")
+            if set(left[kind]) & set(right[kind])
+        ]
+        if left["id_number"] is not None and left["id_number"] == right["id_number"]:
+            kinds.insert(0, "id_number")
+        if orders:
+            kinds.append("self_purchase")
+        result.append(kinds)
+    return result
+
+
+def link(
+    case: Case,
+    config_dir: Path | None = None,
+    changed: set[str] | None = None,
+    retrain: bool = False,
+) -> LinkSummary:
+    """Score, cluster and name the traders of the case, in one transaction.
+
+    `changed`: accounts whose records are new since the last run; only pairs involving them are
+    scored (`predict_within` / `predict_between`), the other links are kept. None (or a first
+    run, or `retrain`) scores every pair.
+    """
+    started = time.perf_counter()
+    config = load_matching(config_dir)
+    with case.transaction() as db:
+        prepared = prepare(db, config)
+        model, trained = model_for(case, prepared, retrain)
+        has_links = case.scalar("SELECT count(*) FROM links") > 0
+        full = trained or changed is None or not has_links
+        scored = score(model, prepared, None if full else changed)
+        db.register("scored_links", scored)
+        if full:
+            db.execute("DELETE FROM links")
+        else:
+            db.register("changed_accounts", pd.DataFrame({"account_id": sorted(changed)}))
+            db.execute(
+                "DELETE FROM links WHERE account_a IN (SELECT account_id FROM changed_accounts) "
+                "OR account_b IN (SELECT account_id FROM changed_accounts)"
+            )
+        db.execute("INSERT INTO links BY NAME SELECT * FROM scored_links")
+        db.execute("DELETE FROM hubs")
+        db.register("hub_rows", prepared.hubs)
+        db.execute("INSERT INTO hubs BY NAME SELECT * FROM hub_rows")
+        summary = _name_traders(db, prepared, config)
+    summary.mode = "full" if full else "incremental"
+    summary.trained = trained
+    summary.scored_accounts = len(prepared.accounts) if full else len(changed or ())
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _name_traders(
+    db: duckdb.DuckDBPyConnection, prepared: Prepared, config: MatchingConfig
+) -> LinkSummary:
+    links = db.execute("SELECT account_a, account_b, probability FROM links").fetchdf()
+    accounts = prepared.accounts["unique_id"].tolist()
+    groups = cluster(accounts, links, config.thresholds.link, config.thresholds.bridge)
+    previous = dict(db.execute("SELECT account_id, trader_id FROM trader_accounts").fetchall())
+    last = db.execute("SELECT max(trader_id) FROM traders").fetchall()[0][0]
+    assignment = assign_ids(groups.members, previous, id_number(last) + 1 if last else 1)
+    now = "now()"
+    if assignment.created:
+        db.executemany(
+            f"INSERT INTO traders VALUES (?, {now}, NULL, NULL)",
+            [[t] for t in assignment.created],
+        )
+        db.executemany(
+            f"INSERT INTO trader_events VALUES ({now}, 'created', ?, NULL)",
+            [[t] for t in assignment.created],
+        )
+    for retired, kept in assignment.merged:
+        db.execute(
+            f"UPDATE traders SET retired_into = ?, retired_at = {now} WHERE trader_id = ?",
+            [kept, retired],
+        )
+        db.execute(f"INSERT INTO trader_events VALUES ({now}, 'merged', ?, ?)", [retired, kept])
+    for old, new in assignment.split:
+        db.execute(f"INSERT INTO trader_events VALUES ({now}, 'split', ?, ?)", [new, old])
+    members = pd.DataFrame(
+        {
+            "account_id": list(assignment.trader_of),
+            "trader_id": list(assignment.trader_of.values()),
+            "probability": [groups.probability[a] for a in assignment.trader_of],
+        }
+    )
+    db.execute("DELETE FROM trader_accounts")
+    db.register("members", members)
+    db.execute("INSERT INTO trader_accounts BY NAME SELECT * FROM members")
+    sizes = members["trader_id"].value_counts()
+    return LinkSummary(
+        mode="",
+        trained=False,
+        accounts=len(accounts),
+        scored_accounts=0,
+        links=len(links),
+        traders=len(sizes),
+        multi_account_traders=int((sizes > 1).sum()),
+        hubs=len(prepared.hubs),
+        joined=assignment.joined,
+        merged=assignment.merged,
+        split=assignment.split,
+    )
+
+
+def accounts_of_disclosures(db: duckdb.DuckDBPyConnection, disclosure_ids: list[str]) -> set[str]:
+    if not disclosure_ids:
+        return set()
+    marks = ", ".join("?" for _ in disclosure_ids)
+    rows = db.execute(
+        f"SELECT DISTINCT account_id FROM seller_records WHERE disclosure_id IN ({marks})",
+        disclosure_ids,
+    ).fetchall()
+    return {row[0] for row in rows}

@@ -1,0 +1,178 @@
+"""`config/matching.yaml`: the match rules investigators tune, validated with clear errors."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from resolver.config import PACKAGE_CONFIG
+from resolver.errors import ConfigError
+
+# Columns of the account records (see `resolver.linkage.accounts`) that rules may name.
+SCALAR_COLUMNS = (
+    "registrant_name",
+    "registrant_pinyin",
+    "registrant_surname",
+    "id_number",
+    "id_partial",
+    "district",
+    "platform",
+)
+LIST_COLUMNS = (
+    "phones",
+    "phone_keys",
+    "bank_accounts",
+    "bank_keys",
+    "addresses",
+    "districts",
+    "store_stems",
+    "evidence_tokens",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MissingLevel(_Strict):
+    kind: Literal["missing"]
+    column: str
+    label: str | None = None
+
+
+class ExactLevel(_Strict):
+    kind: Literal["exact"]
+    column: str
+    term_frequency: bool = False
+    label: str | None = None
+
+
+class OverlapLevel(_Strict):
+    kind: Literal["overlap"]
+    column: str
+    min: int = Field(default=1, ge=1)
+    label: str | None = None
+
+
+class SqlLevel(_Strict):
+    kind: Literal["sql"]
+    condition: str
+    label: str
+    missing: bool = False  # a level that means "no information"
+
+
+class ElseLevel(_Strict):
+    kind: Literal["else"]
+    label: str | None = None
+
+
+Level = Annotated[
+    MissingLevel | ExactLevel | OverlapLevel | SqlLevel | ElseLevel, Field(discriminator="kind")
+]
+
+
+class Comparison(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    levels: list[Level] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _check(self) -> Comparison:
+        if self.levels[-1].kind != "else":
+            raise ValueError(f"{self.name}: the last level must be `else`")
+        for level in self.levels:
+            column = getattr(level, "column", None)
+            if column is None:
+                continue
+            known = LIST_COLUMNS if level.kind == "overlap" else (*SCALAR_COLUMNS, *LIST_COLUMNS)
+            if column not in known:
+                raise ValueError(
+                    f"{self.name}: unknown column {column!r}; expected one of " + ", ".join(known)
+                )
+            if level.kind == "exact" and column in LIST_COLUMNS:
+                raise ValueError(f"{self.name}: {column!r} is a list: compare it with `overlap`")
+        return self
+
+
+class Hubs(_Strict):
+    max_registrants: int = Field(default=4, ge=1)
+
+
+class Training(_Strict):
+    prior_recall: float = Field(default=0.6, gt=0, le=1)
+    u_max_pairs: int = Field(default=2_000_000, ge=10_000)
+    em_blocking: list[list[str]] = Field(min_length=1)
+    seed: int = 1
+
+
+ControlKind = Literal[
+    "id_number", "bank_accounts", "phones", "self_purchase", "store_stems", "addresses"
+]
+
+
+class Thresholds(_Strict):
+    link: float = Field(default=0.95, gt=0, lt=1)
+    bridge: float = Field(default=0.999, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.bridge < self.link:
+            raise ValueError("bridge: must be at least the link threshold")
+        return self
+
+
+class MatchingConfig(_Strict):
+    hubs: Hubs = Hubs()
+    comparisons: list[Comparison] = Field(min_length=1)
+    blocking: list[list[str]] = Field(min_length=1)
+    training: Training
+    control_evidence: dict[ControlKind, float] = {}
+    thresholds: Thresholds = Thresholds()
+    source: Path = Path("<memory>")
+
+    @model_validator(mode="after")
+    def _columns(self) -> MatchingConfig:
+        known = (*SCALAR_COLUMNS, *LIST_COLUMNS)
+        for where, rules in (
+            ("blocking", self.blocking),
+            ("training.em_blocking", self.training.em_blocking),
+        ):
+            for rule in rules:
+                for column in rule:
+                    if column not in known:
+                        raise ValueError(f"{where}: unknown column {column!r}")
+        for rule in self.training.em_blocking:
+            lists = [column for column in rule if column in LIST_COLUMNS]
+            if lists:
+                raise ValueError(
+                    f"training.em_blocking: {lists[0]!r} is a list; EM needs single values"
+                )
+        names = [c.name for c in self.comparisons]
+        if len(set(names)) != len(names):
+            raise ValueError("comparisons: two comparisons have the same name")
+        return self
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.model_dump_json(exclude={"source"}).encode()).hexdigest()
+
+
+def load_matching(config_dir: Path | None = None) -> MatchingConfig:
+    path = (config_dir or PACKAGE_CONFIG) / "matching.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise ConfigError(path, "", f"cannot read YAML: {err}") from err
+    if not isinstance(data, dict):
+        raise ConfigError(path, "", "expected a mapping at the top level")
+    try:
+        return MatchingConfig.model_validate({**data, "source": path})
+    except ValidationError as err:
+        first = min(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        key = ".".join(str(p) for p in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(path, key or "(top level)", message) from None
