@@ -85,38 +85,36 @@ def demo(
         console.print(f"  {path}")
 
 
-@app.command("ingest")
-def ingest_command(
-    files: Annotated[list[Path], typer.Argument(help="Disclosure files (.csv, .xlsx, .jsonl).")],
-    case: CaseOption = DEFAULT_CASE,
-    platform: Annotated[
-        str | None,
-        typer.Option("--platform", help="Platform mapping to use instead of recognising headers."),
-    ] = None,
-    config: ConfigOption = None,
-) -> None:
-    """Read disclosures into the case: all files, or none if one cannot be read."""
-    from resolver.ingest import ingest
+PlatformOption = Annotated[
+    str | None,
+    typer.Option("--platform", help="Platform mapping to use instead of recognising headers."),
+]
 
-    with reported_errors(), Case.open(case) as opened:
-        progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=errors,
-            transient=True,
-            disable=not sys.stderr.isatty(),
-        )
-        with progress:
-            task = progress.add_task("ingesting", total=len(files))
 
-            def advance(stage: str, path: Path) -> None:
-                progress.update(task, description=f"{stage} {path.name}")
-                if stage == "done":
-                    progress.advance(task)
+@contextmanager
+def file_progress(total: int) -> Iterator:
+    """A progress bar over files on stderr (when it is a terminal), fed by the library."""
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
+    with progress:
+        task = progress.add_task("working", total=total)
 
-            results = ingest(opened, files, platform=platform, config_dir=config, progress=advance)
+        def advance(stage: str, path: Path) -> None:
+            progress.update(task, description=f"{stage} {path.name}")
+            if stage == "done":
+                progress.advance(task)
+
+        yield advance
+
+
+def print_ingest_summary(results) -> None:
     summary = pd.DataFrame(
         {
             "file": [r.path.name for r in results],
@@ -132,9 +130,120 @@ def ingest_command(
         }
     )
     print_frame("Ingest summary", summary)
-    quarantined = sum(r.quarantined_rows + r.quarantined_values for r in results)
-    if quarantined:
+    if sum(r.quarantined_rows + r.quarantined_values for r in results):
         console.print("Quarantined entries are listed by `resolver quarantine`.")
+
+
+@app.command("ingest")
+def ingest_command(
+    files: Annotated[list[Path], typer.Argument(help="Disclosure files (.csv, .xlsx, .jsonl).")],
+    case: CaseOption = DEFAULT_CASE,
+    platform: PlatformOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Read disclosures into the case: all files, or none if one cannot be read."""
+    from resolver.ingest import ingest
+
+    with reported_errors(), Case.open(case) as opened, file_progress(len(files)) as advance:
+        results = ingest(opened, files, platform=platform, config_dir=config, progress=advance)
+    print_ingest_summary(results)
+
+
+@app.command()
+def match(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="New disclosures; none: link what the case holds.")
+    ] = None,
+    case: CaseOption = DEFAULT_CASE,
+    platform: PlatformOption = None,
+    config: ConfigOption = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Score every pair again, not only the new accounts'.")
+    ] = False,
+) -> None:
+    """Ingest new disclosures, link their accounts to the case's traders, and report."""
+    from resolver.linkage.pipeline import match as run_match
+
+    files = files or []
+    with reported_errors(), Case.open(case) as opened, file_progress(len(files)) as advance:
+        result = run_match(opened, files, platform, config, full=full, progress=advance)
+    if files:
+        print_ingest_summary(result.files)
+    print_link_summary(result.link)
+
+
+@app.command()
+def train(case: CaseOption = DEFAULT_CASE, config: ConfigOption = None) -> None:
+    """Retrain the match model on the case's accounts, then score and cluster every pair."""
+    from resolver.linkage.pipeline import link
+
+    with reported_errors(), Case.open(case) as opened:
+        summary = link(opened, config_dir=config, retrain=True)
+    print_link_summary(summary)
+
+
+def print_link_summary(summary) -> None:
+    trained = "model trained; " if summary.trained else ""
+    console.print(
+        f"Linked ({summary.mode}; {trained}{summary.scored_accounts} accounts scored) in "
+        f"{summary.seconds:.1f} s: {summary.accounts} accounts -> {summary.traders} traders "
+        f"({summary.multi_account_traders} with several accounts); {summary.links} links; "
+        f"{summary.hubs} hub values left out."
+    )
+    console.print(
+        f"{summary.new_accounts} new accounts: {len(summary.joined)} joined existing traders; "
+        f"{summary.new_traders} new traders."
+    )
+    if summary.joined:
+        joined = pd.DataFrame(summary.joined, columns=["new account", "joined trader"])
+        print_frame("New accounts that joined existing traders", joined)
+    if summary.merged:
+        print_frame("Traders merged", pd.DataFrame(summary.merged, columns=["retired", "into"]))
+    if summary.split:
+        print_frame("Traders split", pd.DataFrame(summary.split, columns=["from", "new trader"]))
+
+
+@app.command()
+def explain(
+    account_a: Annotated[str, typer.Argument(help="An account as platform:key.")],
+    account_b: Annotated[str, typer.Argument(help="Another account as platform:key.")],
+    case: CaseOption = DEFAULT_CASE,
+    config: ConfigOption = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained HTML chart here.")
+    ] = None,
+) -> None:
+    """The match weight of every comparison between two accounts, and the final probability."""
+    from resolver.linkage.explain import as_html, as_text
+    from resolver.linkage.explain import explain as run_explain
+
+    with reported_errors(), Case.open(case) as opened:
+        explanation = run_explain(opened, account_a, account_b, config)
+    console.print(as_text(explanation), highlight=False, markup=False)
+    if html_out:
+        html_out.write_text(as_html(explanation), encoding="utf-8")
+        console.print(f"Chart written to {html_out}")
+
+
+@app.command()
+def export(
+    what: Annotated[str, typer.Argument(help="accounts or traders.")],
+    case: CaseOption = DEFAULT_CASE,
+    output_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default stdout).")] = (
+        None
+    ),
+) -> None:
+    """Accounts with their trader and probability, or traders with names and platforms."""
+    from resolver.export import accounts_frame, traders_frame, write
+
+    if what not in ("accounts", "traders"):
+        raise typer.BadParameter("expected accounts or traders", param_hint="WHAT")
+    if output_format not in ("csv", "json"):
+        raise typer.BadParameter("expected csv or json", param_hint="--format")
+    with reported_errors(), Case.open(case) as opened:
+        frame = accounts_frame(opened) if what == "accounts" else traders_frame(opened)
+    write(frame, output_format, out)
 
 
 @app.command()

@@ -31,7 +31,9 @@ class LinkSummary:
     traders: int
     multi_account_traders: int
     hubs: int
-    joined: list[tuple[str, str]] = field(default_factory=list)  # (new account, trader)
+    new_accounts: int = 0
+    new_traders: int = 0
+    joined: list[tuple[str, str]] = field(default_factory=list)  # (new account, existing trader)
     merged: list[tuple[str, str]] = field(default_factory=list)  # (retired, kept)
     split: list[tuple[str, str]] = field(default_factory=list)  # (old, new)
     seconds: float = 0.0
@@ -78,7 +80,7 @@ def score(model: Model, prepared: Prepared, changed: set[str] | None) -> pd.Data
         on=["account_a", "account_b"], how="left",
     )  # fmt: skip
     pairs["self_purchase_orders"] = pairs["orders"].fillna(0).astype(int)
-    shared = shared_kinds(pairs, prepared.accounts)
+    shared = shared_kinds(pairs, prepared.accounts, set(weights))
     pairs["control_evidence"] = [json.dumps(kinds) for kinds in shared]
     pairs["control_weight"] = [sum(weights.get(k, 0.0) for k in kinds) for kinds in shared]
     pairs["splink_weight"] = pairs["match_weight"]
@@ -95,24 +97,26 @@ def score(model: Model, prepared: Prepared, changed: set[str] | None) -> pd.Data
                  "self_purchase_orders"]]  # fmt: skip
 
 
-def shared_kinds(pairs: pd.DataFrame, accounts: pd.DataFrame) -> list[list[str]]:
-    """For each pair, the control-evidence kinds its two accounts share (hubs already gone)."""
+def shared_kinds(pairs: pd.DataFrame, accounts: pd.DataFrame, kinds: set[str]) -> list[list[str]]:
+    """For each pair, which of `kinds` (control evidence) its two accounts share; hub values
+    were left out of the accounts already."""
     by_id = accounts.set_index("unique_id")
     result = []
     for a, b, orders in zip(
         pairs["account_a"], pairs["account_b"], pairs["self_purchase_orders"], strict=True
     ):
         left, right = by_id.loc[a], by_id.loc[b]
-        kinds = [
+        found = [
             kind
             for kind in ("bank_accounts", "phones", "store_stems", "addresses")
-            if set(left[kind]) & set(right[kind])
+            if kind in kinds and set(left[kind]) & set(right[kind])
         ]
-        if left["id_number"] is not None and left["id_number"] == right["id_number"]:
-            kinds.insert(0, "id_number")
-        if orders:
-            kinds.append("self_purchase")
-        result.append(kinds)
+        same_id = left["id_number"] is not None and left["id_number"] == right["id_number"]
+        if "id_number" in kinds and same_id:
+            found.insert(0, "id_number")
+        if "self_purchase" in kinds and orders:
+            found.append("self_purchase")
+        result.append(found)
     return result
 
 
@@ -139,7 +143,7 @@ def link(
         db.register("scored_links", scored)
         if full:
             db.execute("DELETE FROM links")
-        else:
+        elif changed:
             db.register("changed_accounts", pd.DataFrame({"account_id": sorted(changed)}))
             db.execute(
                 "DELETE FROM links WHERE account_a IN (SELECT account_id FROM changed_accounts) "
@@ -204,6 +208,8 @@ def _name_traders(
         traders=len(sizes),
         multi_account_traders=int((sizes > 1).sum()),
         hubs=len(prepared.hubs),
+        new_accounts=sum(1 for account in assignment.trader_of if account not in previous),
+        new_traders=len(assignment.created),
         joined=assignment.joined,
         merged=assignment.merged,
         split=assignment.split,
@@ -219,3 +225,29 @@ def accounts_of_disclosures(db: duckdb.DuckDBPyConnection, disclosure_ids: list[
         disclosure_ids,
     ).fetchall()
     return {row[0] for row in rows}
+
+
+@dataclass
+class MatchResult:
+    files: list  # ingest.FileResult per file
+    link: LinkSummary
+
+
+def match(
+    case: Case,
+    paths: list[Path],
+    platform: str | None = None,
+    config_dir: Path | None = None,
+    full: bool = False,
+    progress=None,
+) -> MatchResult:
+    """Ingest new disclosures and link their accounts against what the case holds, all in one
+    transaction: a failure anywhere leaves the case as it was."""
+    from resolver.ingest import ingest
+
+    with case.transaction():
+        files = ingest(case, paths, platform=platform, config_dir=config_dir, progress=progress)
+        new = [f.disclosure_id for f in files if f.status == "ingested"]
+        changed = None if full else accounts_of_disclosures(case.db, new)
+        summary = link(case, config_dir=config_dir, changed=changed)
+    return MatchResult(files, summary)

@@ -27,7 +27,7 @@ class Assignment:
     created: list[str] = field(default_factory=list)
     merged: list[tuple[str, str]] = field(default_factory=list)  # (retired id, kept id)
     split: list[tuple[str, str]] = field(default_factory=list)  # (old id, new id split off)
-    joined: list[tuple[str, str]] = field(default_factory=list)  # (new account, its trader)
+    joined: list[tuple[str, str]] = field(default_factory=list)  # (new account, existing trader)
 
 
 def assign_ids(groups: list[list[str]], previous: dict[str, str], next_number: int) -> Assignment:
@@ -57,8 +57,9 @@ def assign_ids(groups: list[list[str]], previous: dict[str, str], next_number: i
             result.created.append(trader)
             origins = {previous[a] for a in group if a in previous}
             result.split += [(old, trader) for old in sorted(origins)]
+        existing = bool(ids)
         for account in group:
             result.trader_of[account] = trader
-            if account not in previous:
+            if account not in previous and existing:
                 result.joined.append((account, trader))
     return result

@@ -1,0 +1,195 @@
+"""Why two accounts are (or are not) one trader: every comparison's weight, the control
+evidence, and the final probability; as text, or as one self-contained HTML page."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from resolver.case import Case
+from resolver.errors import ResolverError
+from resolver.linkage.model import MODEL_FILE, Model, probability
+from resolver.linkage.pipeline import prepare, shared_kinds
+from resolver.linkage.settings import load_matching
+
+
+@dataclass
+class Step:
+    name: str
+    level: str
+    weight: float
+
+
+@dataclass
+class Explanation:
+    account_a: str
+    account_b: str
+    prior: float  # bits: how likely two random accounts are one trader
+    steps: list[Step]  # one per comparison
+    splink_weight: float
+    control: list[tuple[str, float]]  # (kind shared, weight)
+    match_weight: float
+    self_purchase_orders: int
+    same_trader: tuple[str | None, str | None]
+
+    @property
+    def control_weight(self) -> float:
+        return sum(w for _, w in self.control)
+
+    @property
+    def probability(self) -> float:
+        return float(probability(self.match_weight))
+
+
+def explain(case: Case, account_a: str, account_b: str, config_dir=None) -> Explanation:
+    if not (case.folder / MODEL_FILE).exists():
+        raise ResolverError(f"{case.folder}: no trained model yet; run `resolver match` first")
+    config = load_matching(config_dir)
+    prepared = prepare(case.db, config)
+    records = prepared.accounts.set_index("unique_id")
+    for account in (account_a, account_b):
+        if account not in records.index:
+            raise ResolverError(f"{account}: no such account in the case (use platform:key)")
+    model = Model.load(prepared.accounts, case.folder, config)
+    left, right = (_record(records, a) for a in (account_a, account_b))
+    row = model.explain(left, right).iloc[0]
+    settings = model.linker._settings_obj
+    prior = math.log2(settings._probability_two_random_records_match
+                      / (1 - settings._probability_two_random_records_match))  # fmt: skip
+    steps = []
+    for comparison in config.comparisons:
+        gamma = int(row[f"gamma_{comparison.name}"])
+        weight = float(row[f"mw_{comparison.name}"])
+        weight += float(row.get(f"mw_tf_adj_{_tf_column(comparison)}", 0.0) or 0.0)
+        steps.append(Step(comparison.name, _level_label(comparison, gamma), weight))
+    a, b = sorted((account_a, account_b))
+    evidence = prepared.self_purchases
+    pair = evidence[(evidence["account_a"] == a) & (evidence["account_b"] == b)]
+    orders = int(pair["orders"].iloc[0]) if len(pair) else 0
+    kinds = shared_kinds(
+        pd.DataFrame({"account_a": [a], "account_b": [b], "self_purchase_orders": [orders]}),
+        prepared.accounts,
+        set(config.control_evidence),
+    )[0]
+    control = [(kind, config.control_evidence.get(kind, 0.0)) for kind in kinds]
+    splink_weight = float(row["match_weight"])
+    traders = dict(case.db.execute(
+        "SELECT account_id, trader_id FROM trader_accounts WHERE account_id IN (?, ?)",
+        [account_a, account_b],
+    ).fetchall())  # fmt: skip
+    return Explanation(
+        account_a, account_b, prior, steps, splink_weight, control,
+        max(splink_weight, sum(w for _, w in control)), orders,
+        (traders.get(account_a), traders.get(account_b)),
+    )  # fmt: skip
+
+
+def _record(records: pd.DataFrame, account: str) -> dict:
+    row = records.loc[account]
+    record = {"unique_id": account}
+    for column, value in row.items():
+        if isinstance(value, list | tuple) or hasattr(value, "tolist"):
+            record[column] = list(value)
+        else:
+            record[column] = None if pd.isna(value) else value
+    return record
+
+
+def _tf_column(comparison) -> str | None:
+    return next((lv.column for lv in comparison.levels if getattr(lv, "term_frequency", False)),
+                None)  # fmt: skip
+
+
+def _level_label(comparison, gamma: int) -> str:
+    """Splink numbers the levels from the bottom (else = 0); a missing level is -1."""
+    if gamma < 0:
+        missing = next(lv for lv in comparison.levels
+                       if lv.kind == "missing" or getattr(lv, "missing", False))  # fmt: skip
+        return missing.label or "missing"
+    counted = [lv for lv in comparison.levels
+               if not (lv.kind == "missing" or getattr(lv, "missing", False))]  # fmt: skip
+    level = counted[len(counted) - 1 - gamma]
+    if level.label:
+        return level.label
+    if level.kind == "else":
+        return "all other"
+    return f"same {level.column.replace('_', ' ')}" if level.kind == "exact" else (
+        f"{level.column.replace('_', ' ')} in common"
+    )  # fmt: skip
+
+
+def as_text(e: Explanation) -> str:
+    lines = [f"{e.account_a}  vs  {e.account_b}", ""]
+    lines.append(f"  {'prior (two random accounts)':55} {e.prior:+8.2f} bits")
+    for step in e.steps:
+        lines.append(f"  {step.name:16} {step.level[:38]:38} {step.weight:+8.2f}")
+    lines.append(f"  {'Splink match weight':55} {e.splink_weight:+8.2f}")
+    if e.control:
+        for kind, weight in e.control:
+            label = kind.replace("_", " ")
+            if kind == "self_purchase":
+                label += f" ({e.self_purchase_orders} orders)"
+            lines.append(f"  control evidence: {label:37} {weight:+8.2f}")
+    else:
+        lines.append(f"  {'control evidence: none shared':55} {0:+8.2f}")
+    lines.append(f"  {'link weight (the stronger of the two)':55} {e.match_weight:+8.2f}")
+    lines.append(f"  {'probability':55} {e.probability:8.4f}")
+    a, b = e.same_trader
+    verdict = f"same trader {a}" if a and a == b else f"traders {a or '-'} and {b or '-'}"
+    lines.append(f"  {'now':55} {verdict}")
+    return "\n".join(lines)
+
+
+def as_html(e: Explanation) -> str:
+    """One page, no scripts or fonts from elsewhere: an SVG waterfall of the weights."""
+    bars = [("prior", e.prior)] + [(f"{s.name}: {s.level}", s.weight) for s in e.steps]
+    running, rows = 0.0, []
+    for label, weight in bars:
+        rows.append((label, running, running + weight, weight))
+        running += weight
+    rows.append(("Splink match weight", 0.0, e.splink_weight, e.splink_weight))
+    for kind, weight in e.control:
+        rows.append((f"control evidence: {kind.replace('_', ' ')}", 0.0, weight, weight))
+    rows.append(("link weight", 0.0, e.match_weight, e.match_weight))
+    low = min(0.0, *(min(r[1], r[2]) for r in rows))
+    high = max(0.0, *(max(r[1], r[2]) for r in rows))
+    width, left, bar = 900, 330, 26
+    scale = (width - left - 40) / ((high - low) or 1)
+
+    def x(value: float) -> float:
+        return left + (value - low) * scale
+
+    parts = []
+    for index, (label, start, end, weight) in enumerate(rows):
+        y = 20 + index * (bar + 8)
+        colour = "#2e7d32" if weight >= 0 else "#c62828"
+        x0, x1 = sorted((x(start), x(end)))
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{html.escape(label)}</text>'
+            f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{bar}" '
+            f'fill="{colour}"><title>{weight:+.2f} bits</title></rect>'
+            f'<text x="{max(x0, x1) + 4:.1f}" y="{y + 17}">{weight:+.2f}</text>'
+        )
+    height = 40 + len(rows) * (bar + 8)
+    zero = x(0.0)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'font-family="sans-serif" font-size="13">'
+        f'<line x1="{zero:.1f}" y1="10" x2="{zero:.1f}" y2="{height - 10}" stroke="#999"/>'
+        + "".join(parts) + "</svg>"
+    )  # fmt: skip
+    title = f"{e.account_a} vs {e.account_b}"
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:sans-serif;margin:2em}pre{background:#f5f5f5;padding:1em}"
+        "</style></head><body>"
+        f"<h1>{html.escape(title)}</h1>"
+        f"<p>Probability that both accounts are one trader: <b>{e.probability:.4f}</b> "
+        f"(link weight {e.match_weight:+.2f} bits). Green bars raise the weight, red bars "
+        "lower it; each comparison is one bar.</p>"
+        f"{svg}<h2>As text</h2><pre>{html.escape(as_text(e))}</pre></body></html>"
+    )
