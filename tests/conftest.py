@@ -34,3 +34,31 @@ def ingested_case(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     with Case.open(folder) as case:
         ingest(case, disclosure_files(demo_dir))
     return folder
+
+
+TAOBAO_COLUMNS = {  # canonical field -> taobao header, with a default value
+    "order_id": ("订单编号", None), "account_key": ("店铺ID", None),
+    "store_name": ("店铺名称", "某某小店"), "alias": ("卖家昵称", ""),
+    "registrant_name": ("开店人姓名", ""), "kind": ("主体类型", "个人"),
+    "id_number": ("证件号码", ""), "phones": ("联系电话", ""), "address": ("经营地址", ""),
+    "bank": ("结算账户", ""), "title": ("商品标题", "运动鞋"), "price": ("单价", "10.00"),
+    "quantity": ("数量", "1"), "discount": ("优惠金额", "0"), "amount": ("实付金额", "10.00"),
+    "paid_at": ("付款时间", "2023-05-01 10:00:00"), "recipient_name": ("收货人姓名", "王五"),
+    "recipient_phone": ("收货人手机", "13900000000"),
+    "recipient_address": ("收货地址", "北京市朝阳区建国路1号"),
+}  # fmt: skip
+
+
+def write_taobao(path: Path, rows: list[dict]) -> Path:
+    """A taobao-shaped disclosure (GBK CSV) from a few rows of canonical values."""
+    import csv
+
+    with path.open("w", encoding="gbk", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([header for header, _ in TAOBAO_COLUMNS.values()])
+        for number, row in enumerate(rows, start=1):
+            values = {"order_id": f"{path.stem}-{number}", **row}
+            writer.writerow(
+                [values.get(field, default) for field, (_, default) in TAOBAO_COLUMNS.items()]
+            )
+    return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -48,7 +49,7 @@ def test_ingest_status_quarantine(demo_files, demo_dir: Path, tmp_path: Path) ->
 
     status = run("status", "--case", case)
     assert status.exit_code == 0
-    assert "4 disclosures" in status.stdout.replace("\n", " ")
+    assert "4 disclosures" in " ".join(status.stdout.split())
 
     listing = run("quarantine", "--case", case, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(listing.stdout)))
@@ -88,3 +89,43 @@ def test_fatal_error_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
     assert result.stderr.strip().count("\n") == 0
     assert result.stderr.startswith("error: ") and "x.csv" in result.stderr
     assert "unknown shape" in result.stderr
+
+
+def test_match_train_explain_export(demo_files, tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    first = run("match", *demo_files[2:], "--case", case)
+    assert first.exit_code == 0, first.output
+    assert "Ingest summary" in first.stdout and "model trained" in first.stdout
+    second = run("match", *demo_files[:2], "--case", case)
+    assert "incremental" in second.stdout and "joined existing traders" in second.stdout
+    again = run("match", "--case", case, "--full")
+    assert again.exit_code == 0 and "full" in again.stdout
+    trained = run("train", "--case", case)
+    assert trained.exit_code == 0 and "model trained" in trained.stdout
+
+    listing = run("export", "accounts", "--case", case)
+    rows = list(csv.DictReader(io.StringIO(listing.stdout)))
+    by_trader: dict[str, list[str]] = {}
+    for row in rows:
+        by_trader.setdefault(row["trader_id"], []).append(row["account_id"])
+    a, b = next(accounts for accounts in by_trader.values() if len(accounts) > 1)[:2]
+    chart = tmp_path / "why.html"
+    explained = run("explain", a, b, "--case", case, "--html", chart)
+    assert explained.exit_code == 0 and "probability" in explained.stdout
+    assert "<svg" in chart.read_text(encoding="utf-8")
+
+    out = tmp_path / "traders.json"
+    assert run("export", "traders", "--format", "json", "--out", out, "--case", case).exit_code == 0
+    assert len(json.loads(out.read_text(encoding="utf-8"))) == len(by_trader)
+    status = run("status", "--case", case)
+    assert f"{len(by_trader)} traders" in " ".join(status.stdout.split())
+
+
+def test_linkage_commands_fail_cleanly(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    missing = runner.invoke(app, ["explain", "taobao:1", "jd:2", "--case", str(case)])
+    assert missing.exit_code == 2 and "no trained model" in missing.stderr
+    bad = runner.invoke(app, ["export", "orders", "--case", str(case)])
+    assert bad.exit_code == 2
+    bad_format = runner.invoke(app, ["export", "accounts", "--format", "xml", "--case", str(case)])
+    assert bad_format.exit_code == 2

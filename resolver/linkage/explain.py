@@ -61,6 +61,9 @@ def explain(case: Case, account_a: str, account_b: str, config_dir=None) -> Expl
                       / (1 - settings._probability_two_random_records_match))  # fmt: skip
     steps = []
     for comparison in config.comparisons:
+        if f"gamma_{comparison.name}" not in row:  # a small case could not estimate it
+            steps.append(Step(comparison.name, "not estimated: too little data", 0.0))
+            continue
         gamma = int(row[f"gamma_{comparison.name}"])
         weight = float(row[f"mw_{comparison.name}"])
         weight += float(row.get(f"mw_tf_adj_{_tf_column(comparison)}", 0.0) or 0.0)

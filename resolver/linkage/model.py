@@ -13,12 +13,14 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 from splink import DuckDBAPI, Linker, block_on
+from splink.internals.exceptions import EMTrainingException, SplinkException
 
 from resolver.linkage.settings import LIST_COLUMNS, MatchingConfig
 
 MODEL_FILE = "model.json"
 EVIDENCE_COLUMN = "evidence_tokens"
 logging.getLogger("splink").setLevel(logging.WARNING)
+LOG = logging.getLogger(__name__)
 
 
 def _level(level, comparison: str) -> dict:
@@ -100,16 +102,33 @@ class Model:
             model.linker.table_management.compute_tf_table(column)
         return model
 
-    def train(self, config: MatchingConfig) -> None:
-        training = self.linker.training
-        training.estimate_probability_two_random_records_match(
-            [block_on("id_number")], recall=config.training.prior_recall
-        )
+    def train(self, config: MatchingConfig) -> list[str]:
+        """Train; returns the steps that the data could not support (a small case has no pairs
+        for some EM rules: their parameters keep Splink's defaults)."""
+        training, skipped = self.linker.training, []
+        try:
+            training.estimate_probability_two_random_records_match(
+                [block_on("id_number")], recall=config.training.prior_recall
+            )
+        except (SplinkException, ValueError) as err:
+            skipped.append(f"prior from shared ID numbers: {err}")
+        settings = self.linker._settings_obj  # Splink has no public setter for the prior
+        prior = settings._probability_two_random_records_match
+        if not 0 < prior < 1:  # no pair shares an ID: expect about one other account each
+            count = self.accounts.as_pandas_dataframe()["unique_id"].nunique()
+            settings._probability_two_random_records_match = 1 / max(count, 2)
+            skipped.append("prior from shared ID numbers: none shared; 1/accounts used")
         training.estimate_u_using_random_sampling(
             max_pairs=config.training.u_max_pairs, seed=config.training.seed
         )
         for rule in config.training.em_blocking:
-            training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
+            try:
+                training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
+            except (EMTrainingException, SplinkException) as err:
+                skipped.append(f"EM blocked on {', '.join(rule)}: {str(err).splitlines()[0]}")
+        for note in skipped:
+            LOG.warning("training step skipped: %s", note)
+        return skipped
 
     def save(self, folder: Path) -> None:
         self.linker.misc.save_model_to_json(str(folder / MODEL_FILE), overwrite=True)

@@ -1,0 +1,246 @@
+"""Linkage end to end on real components (DuckDB, Splink): quality, hubs, self-purchases,
+stable ids, incremental matching, explanations and exports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from resolver.case import Case
+from resolver.config import PACKAGE_CONFIG
+from resolver.errors import ConfigError, ResolverError
+from resolver.export import accounts_frame, traders_frame, write
+from resolver.linkage.clustering import bridges, cluster
+from resolver.linkage.explain import as_html, as_text, explain
+from resolver.linkage.model import MODEL_FILE
+from resolver.linkage.pipeline import link, match
+from resolver.linkage.quality import bcubed, pairwise
+from resolver.linkage.settings import load_matching
+from resolver.linkage.traders import assign_ids
+from tests.conftest import write_taobao
+
+
+def truth_of(demo_dir: Path) -> pd.Series:
+    truth = pd.read_csv(demo_dir / "truth" / "accounts.csv", dtype=str)
+    return truth.set_index(truth["platform"] + ":" + truth["account_key"])["trader_id"]
+
+
+def found_of(case: Case) -> pd.Series:
+    rows = case.db.execute("SELECT account_id, trader_id FROM trader_accounts").fetchall()
+    return pd.Series(dict(rows))
+
+
+@pytest.fixture(scope="module")
+def linked_case(ingested_case: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("linked") / "case"
+    shutil.copytree(ingested_case, folder)
+    with Case.open(folder) as case:
+        link(case)
+    return folder
+
+
+def test_quality_floor_on_the_small_demo(demo_dir: Path, linked_case: Path) -> None:
+    truth = truth_of(demo_dir)
+    with Case.open(linked_case) as case:
+        found = found_of(case).reindex(truth.index)
+    assert found.notna().all()  # every account has a trader
+    scores = bcubed(truth, found)
+    assert scores.precision >= 0.97 and scores.recall >= 0.95, scores
+    assert pairwise(truth, found).f1 >= 0.9
+
+
+def test_relinking_keeps_every_trader_id(linked_case: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "case"
+    shutil.copytree(linked_case, folder)
+    with Case.open(folder) as case:
+        before = found_of(case)
+        summary = link(case)
+        after = found_of(case)
+    assert summary.mode == "full" and not summary.trained  # the saved model was reused
+    assert before.sort_index().equals(after.sort_index())
+    assert not summary.merged and not summary.split and summary.new_traders == 0
+
+
+def test_model_is_saved_owner_only(linked_case: Path) -> None:
+    assert (linked_case / MODEL_FILE).stat().st_mode & 0o077 == 0
+
+
+def test_incremental_match_in_a_fresh_process_keeps_ids(demo_files, demo_dir, tmp_path) -> None:
+    folder = tmp_path / "case"
+    first, second = demo_files[2:], demo_files[:2]  # taobao first; then douyin and jd
+    with Case.open(folder) as case:
+        result = match(case, first)
+        assert result.link.mode == "full" and result.link.trained
+        before = found_of(case)
+    with Case.open(folder) as case:  # a new connection: frequency tables are rebuilt
+        result = match(case, second)
+        after = found_of(case)
+        links = case.scalar("SELECT count(*) FROM links")
+    assert result.link.mode == "incremental" and not result.link.trained
+    assert result.link.new_accounts == len(after) - len(before) > 0
+    assert result.link.joined  # some new accounts belong to traders seen before
+    kept = [a for a in before.index if before[a] not in dict(result.link.merged)]
+    assert (after[kept] == before[kept]).mean() > 0.95  # ids stay, but for real merges/splits
+    assert links > 0
+    truth = truth_of(demo_dir)
+    assert bcubed(truth, after.reindex(truth.index)).f1 >= 0.95
+
+
+def test_match_of_an_unreadable_file_leaves_the_case_as_it_was(demo_files, tmp_path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    with Case.open(tmp_path / "case") as case:
+        match(case, demo_files[2:3])
+        before = (case.status()["counts"], found_of(case).to_dict())
+        with pytest.raises(ResolverError):
+            match(case, [demo_files[3], bad])
+        assert (case.status()["counts"], found_of(case).to_dict()) == before
+
+
+# -- crafted cases: hubs and self-purchases ------------------------------------------------------
+AGENCY = "13800001111"
+
+
+def seller(key: str, name: str, id_number: str, **more) -> dict:
+    store = f"{name}{key}精品店"  # stores of their own: no shared store stem
+    return {"account_key": key, "registrant_name": name, "id_number": id_number,
+            "store_name": store, **more}  # fmt: skip
+
+
+def test_a_shared_agency_phone_is_a_hub_and_links_nobody(tmp_path: Path) -> None:
+    ids = ["11010519491231002X", "110105194912310100", "110105194912310118",
+           "110105194912310126", "110105194912310134"]  # fmt: skip
+    names = ["张三", "李四", "王五", "赵六", "孙七"]
+    rows = [
+        seller(f"S{i}", name, id_, phones=f"1391234000{i};{AGENCY}", address=f"上海市浦东新区{i}路")
+        for i, (name, id_) in enumerate(zip(names, ids, strict=True))
+    ]
+    rows.append(seller("S9", "张三", ids[0], phones="13912340000", address="上海市浦东新区0路"))
+    path = write_taobao(tmp_path / "agency.csv", rows)
+    with Case.open(tmp_path / "case") as case:
+        match(case, [path])
+        found = found_of(case)
+        hubs = case.db.execute("SELECT kind, value FROM hubs").fetchall()
+    assert ("phones", "+86" + AGENCY) in hubs
+    assert found["taobao:S0"] == found["taobao:S9"]  # same person, same ID: one trader
+    assert found[[f"taobao:S{i}" for i in range(5)]].nunique() == 5
+
+
+def test_a_self_purchase_ties_a_front_to_its_trader(tmp_path: Path) -> None:
+    rows = [
+        seller("A1", "张三", "11010519491231002X", phones="13911112222",
+               address="浙江省义乌市人民路1号"),
+        seller("F1", "刘颖", "110105194912310100", phones="13733334444",
+               address="广东省广州市白云区三元里大道88号",
+               recipient_name="张三", recipient_phone="13911112222"),
+        seller("X1", "王伟", "110105194912310118", phones="13655556666",
+               address="江苏省南京市鼓楼区中山路2号"),
+    ]  # fmt: skip
+    path = write_taobao(tmp_path / "brush.csv", rows)
+    with Case.open(tmp_path / "case") as case:
+        match(case, [path])
+        found = found_of(case)
+        evidence = case.db.execute(
+            "SELECT control_evidence, self_purchase_orders FROM links "
+            "WHERE account_a = 'taobao:A1' AND account_b = 'taobao:F1'"
+        ).fetchall()
+        explanation = explain(case, "taobao:F1", "taobao:A1")
+    assert found["taobao:A1"] == found["taobao:F1"] != found["taobao:X1"]
+    assert json.loads(evidence[0][0]) == ["self_purchase"] and evidence[0][1] == 1
+    assert ("self_purchase", 14.0) in explanation.control
+    assert explanation.probability > 0.999
+
+
+# -- explain and export ---------------------------------------------------------------------------
+def test_explain_lists_every_comparison_and_renders_offline(linked_case: Path) -> None:
+    with Case.open(linked_case) as case:
+        pair = case.db.execute(
+            "SELECT account_a, account_b FROM links ORDER BY probability DESC LIMIT 1"
+        ).fetchall()[0]
+        explanation = explain(case, *pair)
+    config = load_matching()
+    assert [s.name for s in explanation.steps] == [c.name for c in config.comparisons]
+    text = as_text(explanation)
+    assert all(c.name in text for c in config.comparisons) and "probability" in text
+    page = as_html(explanation)
+    assert "<svg" in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in page and "<script" not in page
+
+
+def test_explain_names_a_missing_account(linked_case: Path) -> None:
+    with Case.open(linked_case) as case, pytest.raises(ResolverError, match="no such account"):
+        explain(case, "taobao:nope", "jd:nope")
+
+
+def test_exports(linked_case: Path, tmp_path: Path) -> None:
+    with Case.open(linked_case) as case:
+        accounts, traders = accounts_frame(case), traders_frame(case)
+    assert {"platform", "account_key", "trader_id", "probability"} <= set(accounts.columns)
+    assert accounts["probability"].between(0, 1).all()
+    assert traders["account_count"].sum() == len(accounts)
+    assert {"names", "account_count", "platforms"} <= set(traders.columns)
+    write(traders, "json", tmp_path / "t.json")
+    loaded = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    assert len(loaded) == len(traders) and isinstance(loaded[0]["platforms"], list)
+    write(accounts, "csv", tmp_path / "a.csv")
+    assert pd.read_csv(tmp_path / "a.csv").shape[0] == len(accounts)
+
+
+# -- pieces ------------------------------------------------------------------------------------------
+def test_ids_merge_to_the_oldest_and_split_to_the_larger_part() -> None:
+    previous = {"a": "TR000002", "b": "TR000002", "c": "TR000001", "d": "TR000003",
+                "e": "TR000003", "f": "TR000003"}  # fmt: skip
+    result = assign_ids([["a", "b", "c"], ["d", "e"], ["f"], ["g"]], previous, 4)
+    assert result.trader_of == {"a": "TR000001", "b": "TR000001", "c": "TR000001",
+                                "d": "TR000003", "e": "TR000003", "f": "TR000004",
+                                "g": "TR000005"}  # fmt: skip
+    assert result.merged == [("TR000002", "TR000001")]
+    assert result.split == [("TR000003", "TR000004")]
+    assert result.created == ["TR000004", "TR000005"]
+
+
+def test_a_weak_bridge_between_groups_is_cut_but_not_one_to_a_single_account() -> None:
+    links = pd.DataFrame(
+        [("a", "b", 0.99), ("b", "c", 0.99), ("a", "c", 0.99), ("c", "d", 0.96),
+         ("d", "e", 0.99), ("e", "f", 0.99), ("d", "f", 0.99), ("f", "g", 0.96)],
+        columns=["account_a", "account_b", "probability"],
+    )  # fmt: skip
+    found = cluster(list("abcdefgh"), links, 0.95, 0.999)
+    assert found.members == [["a", "b", "c"], ["d", "e", "f", "g"], ["h"]]
+    assert found.cut[["account_a", "account_b"]].values.tolist() == [["c", "d"]]
+    assert found.probability["h"] == 1.0 and found.probability["g"] == 0.96
+    assert sorted(bridges({("x", "y"): 1, ("y", "z"): 1})) == [("x", "y", 1), ("y", "z", 1)]
+
+
+def edited_matching(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load((PACKAGE_CONFIG / "matching.yaml").read_text(encoding="utf-8"))
+    change(data)
+    (tmp_path / "matching.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "message"),
+    [
+        (lambda d: d["comparisons"][2]["levels"][1].update(column="phonez"),
+         "comparisons.2", "unknown column 'phonez'"),
+        (lambda d: d["comparisons"][0]["levels"].pop(), "comparisons.0", "last level must be"),
+        (lambda d: d["training"].update(em_blocking=[["phones"]]), "(top level)", "EM needs"),
+        (lambda d: d["thresholds"].update(bridge=0.5), "thresholds", "at least the link"),
+        (lambda d: d["control_evidence"].update(emails=3), "control_evidence.emails", "Input"),
+        (lambda d: d["comparisons"][1]["levels"][1].update(kind="fuzzy"),
+         "comparisons.1.levels.1", "tag 'fuzzy'"),
+    ],
+)  # fmt: skip
+def test_matching_config_errors_name_the_key(tmp_path: Path, change, key, message) -> None:
+    folder = edited_matching(tmp_path, change)
+    with pytest.raises(ConfigError) as caught:
+        load_matching(folder)
+    text = str(caught.value)
+    assert text.startswith(f"{folder / 'matching.yaml'}: {key}"), text
+    assert message in text
