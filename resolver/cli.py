@@ -257,7 +257,7 @@ def status(case: CaseOption = DEFAULT_CASE) -> None:
         f"  {counts['disclosures']} disclosures, {counts['accounts']} accounts "
         f"({counts['seller_records']} seller records), {counts['distinct_orders']} distinct orders "
         f"({counts['orders']} disclosed), {counts['quarantined_rows']} quarantined rows, "
-        f"{counts['quarantined_values']} quarantined values"
+        f"{counts['quarantined_values']} quarantined values, {counts['traders']} traders"
     )
     frame = state["disclosures"]
     if len(frame):
