@@ -46,14 +46,20 @@ def main() -> None:
     truth = pd.read_csv(data / "truth" / "accounts.csv", dtype=str)
     truth.index = truth["platform"] + ":" + truth["account_key"]
     predicted = found.set_index("account_id")["trader_id"].reindex(truth.index)
-    print(f"{len(truth):,} accounts of {truth['trader_id'].nunique():,} traders -> "
-          f"{summary.traders:,} traders ({summary.multi_account_traders:,} with several "
-          f"accounts), {summary.links:,} links, {summary.hubs:,} hub values; "
-          f"linked in {seconds:.1f} s")
-    for name, scores in (("pairwise", pairwise(truth["trader_id"], predicted)),
-                         ("B-cubed", bcubed(truth["trader_id"], predicted))):
-        print(f"{name:9} precision {scores.precision:.4f}  recall {scores.recall:.4f}  "
-              f"F1 {scores.f1:.4f}")
+    print(
+        f"{len(truth):,} accounts of {truth['trader_id'].nunique():,} traders -> "
+        f"{summary.traders:,} traders ({summary.multi_account_traders:,} with several "
+        f"accounts), {summary.links:,} links, {summary.hubs:,} hub values; "
+        f"linked in {seconds:.1f} s"
+    )
+    for name, scores in (
+        ("pairwise", pairwise(truth["trader_id"], predicted)),
+        ("B-cubed", bcubed(truth["trader_id"], predicted)),
+    ):
+        print(
+            f"{name:9} precision {scores.precision:.4f}  recall {scores.recall:.4f}  "
+            f"F1 {scores.f1:.4f}"
+        )
 
 
 if __name__ == "__main__":
