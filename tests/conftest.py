@@ -49,6 +49,12 @@ TAOBAO_COLUMNS = {  # canonical field -> taobao header, with a default value
 }  # fmt: skip
 
 
+@pytest.fixture
+def taobao_file():
+    """Write a taobao-shaped disclosure from a few rows: `taobao_file(path, rows)`."""
+    return write_taobao
+
+
 def write_taobao(path: Path, rows: list[dict]) -> Path:
     """A taobao-shaped disclosure (GBK CSV) from a few rows of canonical values."""
     import csv

@@ -22,7 +22,6 @@ from resolver.linkage.pipeline import link, match
 from resolver.linkage.quality import bcubed, pairwise
 from resolver.linkage.settings import load_matching
 from resolver.linkage.traders import assign_ids
-from tests.conftest import write_taobao
 
 
 def truth_of(demo_dir: Path) -> pd.Series:
@@ -112,7 +111,7 @@ def seller(key: str, name: str, id_number: str, **more) -> dict:
             "store_name": store, **more}  # fmt: skip
 
 
-def test_a_shared_agency_phone_is_a_hub_and_links_nobody(tmp_path: Path) -> None:
+def test_a_shared_agency_phone_is_a_hub_and_links_nobody(taobao_file, tmp_path: Path) -> None:
     ids = ["11010519491231002X", "110105194912310100", "110105194912310118",
            "110105194912310126", "110105194912310134"]  # fmt: skip
     names = ["张三", "李四", "王五", "赵六", "孙七"]
@@ -121,7 +120,7 @@ def test_a_shared_agency_phone_is_a_hub_and_links_nobody(tmp_path: Path) -> None
         for i, (name, id_) in enumerate(zip(names, ids, strict=True))
     ]
     rows.append(seller("S9", "张三", ids[0], phones="13912340000", address="上海市浦东新区0路"))
-    path = write_taobao(tmp_path / "agency.csv", rows)
+    path = taobao_file(tmp_path / "agency.csv", rows)
     with Case.open(tmp_path / "case") as case:
         match(case, [path])
         found = found_of(case)
@@ -131,7 +130,7 @@ def test_a_shared_agency_phone_is_a_hub_and_links_nobody(tmp_path: Path) -> None
     assert found[[f"taobao:S{i}" for i in range(5)]].nunique() == 5
 
 
-def test_a_self_purchase_ties_a_front_to_its_trader(tmp_path: Path) -> None:
+def test_a_self_purchase_ties_a_front_to_its_trader(taobao_file, tmp_path: Path) -> None:
     rows = [
         seller("A1", "张三", "11010519491231002X", phones="13911112222",
                address="浙江省义乌市人民路1号"),
@@ -141,7 +140,7 @@ def test_a_self_purchase_ties_a_front_to_its_trader(tmp_path: Path) -> None:
         seller("X1", "王伟", "110105194912310118", phones="13655556666",
                address="江苏省南京市鼓楼区中山路2号"),
     ]  # fmt: skip
-    path = write_taobao(tmp_path / "brush.csv", rows)
+    path = taobao_file(tmp_path / "brush.csv", rows)
     with Case.open(tmp_path / "case") as case:
         match(case, [path])
         found = found_of(case)
