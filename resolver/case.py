@@ -86,6 +86,12 @@ CREATE TABLE IF NOT EXISTS links (
     self_purchase_orders INTEGER NOT NULL,
     PRIMARY KEY (account_a, account_b)
 );
+CREATE TABLE IF NOT EXISTS self_purchase_orders (
+    platform VARCHAR NOT NULL, order_id VARCHAR NOT NULL,
+    seller VARCHAR NOT NULL,  -- the account that sold it
+    registrant VARCHAR NOT NULL,  -- the account whose registrant received it
+    evidence VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS hubs (
     kind VARCHAR NOT NULL, value VARCHAR NOT NULL, accounts INTEGER, registrants INTEGER
 );

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-SELF_PURCHASES_SQL = """
+SELF_PURCHASE_ORDERS_SQL = """
 WITH registrants AS (
     SELECT account_id, mode(nullif(registrant_norm, '')) AS name
     FROM seller_records GROUP BY account_id
@@ -41,24 +41,38 @@ matches AS (
     JOIN kept k ON k.kind = 'addresses' AND k.value = o.address
     JOIN registrants r ON r.account_id = k.account_id AND r.name = o.recipient_name_norm
 )
-SELECT least(seller, registrant) AS account_a, greatest(seller, registrant) AS account_b,
-    count(DISTINCT platform || ':' || order_id) AS orders,
-    list(DISTINCT evidence ORDER BY evidence) AS evidence,
-    list(DISTINCT platform || ':' || order_id ORDER BY platform || ':' || order_id)[1:20]
-        AS example_orders
+SELECT DISTINCT seller, registrant, platform, order_id, evidence
 FROM matches WHERE seller <> registrant
-GROUP BY ALL
 """
 
 
-def self_purchases(db: duckdb.DuckDBPyConnection, hubs: pd.DataFrame) -> pd.DataFrame:
-    """Pairs of accounts tied by self-purchase orders: (account_a, account_b, orders, evidence,
-    example_orders), account_a < account_b. Needs `accounts.collect_values` first."""
+def self_purchase_orders(db: duckdb.DuckDBPyConnection, hubs: pd.DataFrame) -> pd.DataFrame:
+    """Orders shipped to another account's registrant: (seller, registrant, platform, order_id,
+    evidence), one row per way found. Needs `accounts.collect_values` first."""
     db.register("hub_values_in", hubs[["kind", "value"]])
     try:
-        return db.execute(SELF_PURCHASES_SQL).fetchdf()
+        return db.execute(SELF_PURCHASE_ORDERS_SQL).fetchdf()
     finally:
         db.unregister("hub_values_in")
+
+
+def self_purchases(orders: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of accounts tied by self-purchase orders: (account_a, account_b, orders, evidence),
+    account_a < account_b, from the rows of `self_purchase_orders`."""
+    if orders.empty:
+        return pd.DataFrame(columns=["account_a", "account_b", "orders", "evidence"])
+    pairs = orders.assign(
+        account_a=orders[["seller", "registrant"]].min(axis=1),
+        account_b=orders[["seller", "registrant"]].max(axis=1),
+        order=orders["platform"] + ":" + orders["order_id"],
+    )
+    grouped = pairs.groupby(["account_a", "account_b"])
+    return pd.DataFrame(
+        {
+            "orders": grouped["order"].nunique(),
+            "evidence": grouped["evidence"].agg(lambda e: sorted(set(e))),
+        }
+    ).reset_index()
 
 
 def evidence_tokens(pairs: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pandas as pd
 from resolver.case import Case
 from resolver.linkage.accounts import build_accounts, collect_values, hub_values
 from resolver.linkage.clustering import cluster
-from resolver.linkage.evidence import evidence_tokens, self_purchases
+from resolver.linkage.evidence import evidence_tokens, self_purchase_orders, self_purchases
 from resolver.linkage.model import MODEL_FILE, Model, probability
 from resolver.linkage.settings import MatchingConfig, load_matching
 from resolver.linkage.traders import assign_ids, id_number
@@ -46,19 +46,21 @@ class Prepared:
     config: MatchingConfig
     accounts: pd.DataFrame
     hubs: pd.DataFrame
-    self_purchases: pd.DataFrame
+    self_purchases: pd.DataFrame  # pairs of accounts
+    self_purchase_orders: pd.DataFrame  # the orders behind them
 
 
 def prepare(db: duckdb.DuckDBPyConnection, config: MatchingConfig) -> Prepared:
     collect_values(db)
     hubs = hub_values(db, config.hubs.max_registrants)
     accounts = build_accounts(db, hubs)
-    pairs = self_purchases(db, hubs)
+    purchases = self_purchase_orders(db, hubs)
+    pairs = self_purchases(purchases)
     accounts = accounts.merge(evidence_tokens(pairs), on="unique_id", how="left")
     accounts["evidence_tokens"] = accounts["evidence_tokens"].map(
         lambda tokens: tokens if isinstance(tokens, list) else []
     )
-    return Prepared(config, accounts, hubs, pairs)
+    return Prepared(config, accounts, hubs, pairs, purchases)
 
 
 def model_for(case: Case, prepared: Prepared, retrain: bool) -> tuple[Model, bool]:
@@ -150,6 +152,9 @@ def link(
                 "OR account_b IN (SELECT account_id FROM changed_accounts)"
             )
         db.execute("INSERT INTO links BY NAME SELECT * FROM scored_links")
+        db.execute("DELETE FROM self_purchase_orders")
+        db.register("purchase_rows", prepared.self_purchase_orders)
+        db.execute("INSERT INTO self_purchase_orders BY NAME SELECT * FROM purchase_rows")
         db.execute("DELETE FROM hubs")
         db.register("hub_rows", prepared.hubs)
         db.execute("INSERT INTO hubs BY NAME SELECT * FROM hub_rows")

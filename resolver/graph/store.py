@@ -1,0 +1,146 @@
+"""Graph stores behind one small interface: the embedded FalkorDB default, or Neo4j.
+
+Queries are the same text on both; only the schema statements (indexes and constraints) differ
+per engine, because their DDL does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from resolver.errors import ResolverError
+
+GRAPH_NAME = "resolver"
+KEYS = {  # label -> the property that identifies a node of it
+    "Trader": "trader_id",
+    "Account": "account_id",
+    "Order": "key",
+    "Disclosure": "disclosure_id",
+    "Phone": "key",
+    "Address": "key",
+    "BankAccount": "key",
+    "IdNumber": "key",
+    "Name": "key",
+}
+
+
+class GraphStore(Protocol):
+    dialect: str  # falkordb | neo4j
+
+    def query(self, text: str, params: dict | None = None) -> tuple[list[str], list[list]]: ...
+
+    def write(self, text: str, rows: list[dict], batch_size: int) -> None: ...
+
+    def ensure_schema(self) -> None: ...
+
+
+def schema_statements(dialect: str) -> list[str]:
+    if dialect == "neo4j":
+        return [
+            f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS "
+            f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
+            for label, key in KEYS.items()
+        ] + ["CREATE INDEX trader_network IF NOT EXISTS FOR (n:Trader) ON (n.network_id)"]
+    return [f"CREATE INDEX FOR (n:{label}) ON (n.{key})" for label, key in KEYS.items()] + [
+        "CREATE INDEX FOR (n:Trader) ON (n.network_id)"
+    ]
+
+
+class FalkorStore:
+    dialect = "falkordb"
+
+    def __init__(self, graph) -> None:
+        self.graph = graph
+
+    def query(self, text: str, params: dict | None = None) -> tuple[list[str], list[list]]:
+        result = self.graph.query(text, params or {})
+        header = [column[1] for column in result.header]
+        return header, [[_plain(v) for v in row] for row in result.result_set]
+
+    def write(self, text: str, rows: list[dict], batch_size: int) -> None:
+        for start in range(0, len(rows), batch_size):
+            self.graph.query(text, {"rows": rows[start : start + batch_size]})
+
+    def ensure_schema(self) -> None:
+        for statement in schema_statements(self.dialect):
+            try:
+                self.graph.query(statement)
+            except Exception as err:  # FalkorDB's DDL has no IF NOT EXISTS
+                if "already indexed" not in str(err):
+                    raise
+
+
+class Neo4jStore:
+    dialect = "neo4j"
+
+    def __init__(self, driver, database: str) -> None:
+        self.driver, self.database = driver, database
+
+    def query(self, text: str, params: dict | None = None) -> tuple[list[str], list[list]]:
+        records, _, keys = self.driver.execute_query(text, params or {}, database_=self.database)
+        return list(keys), [[_plain(v) for v in record.values()] for record in records]
+
+    def write(self, text: str, rows: list[dict], batch_size: int) -> None:
+        with self.driver.session(database=self.database) as session:
+            for start in range(0, len(rows), batch_size):
+                batch = rows[start : start + batch_size]
+                session.execute_write(lambda tx, b=batch: tx.run(text, rows=b).consume())
+
+    def ensure_schema(self) -> None:
+        for statement in schema_statements(self.dialect):
+            self.driver.execute_query(statement, database_=self.database)
+
+
+def _plain(value: Any) -> Any:
+    """Engine values as plain Python: ordered maps to dicts, nodes to their properties."""
+    if hasattr(value, "properties") and not isinstance(value, dict):
+        return dict(value.properties)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return value  # FalkorDB sums are floats: queries wrap them in toInteger()
+    return value
+
+
+def neo4j_uri(store: str | None) -> str | None:
+    """The Neo4j address to use: `--store`, else `RESOLVER_NEO4J_URI`; None: embedded."""
+    uri = store or os.environ.get("RESOLVER_NEO4J_URI")
+    if uri and not uri.startswith(("bolt://", "neo4j://", "bolt+s://", "neo4j+s://")):
+        raise ResolverError(f"--store {uri}: expected bolt://... or neo4j://...")
+    return uri
+
+
+@contextmanager
+def open_store(case_folder: Path, store: str | None = None) -> Iterator[GraphStore]:
+    """The graph of a case: Neo4j when a bolt/neo4j address is given (user and password from
+    RESOLVER_NEO4J_USER / RESOLVER_NEO4J_PASSWORD), else the embedded FalkorDB in the case."""
+    uri = neo4j_uri(store)
+    if uri:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import AuthError, ServiceUnavailable
+
+        auth = (
+            os.environ.get("RESOLVER_NEO4J_USER", "neo4j"),
+            os.environ.get("RESOLVER_NEO4J_PASSWORD", ""),
+        )
+        driver = GraphDatabase.driver(uri, auth=auth)
+        try:
+            driver.verify_connectivity()
+        except (ServiceUnavailable, AuthError, ValueError) as err:
+            driver.close()
+            raise ResolverError(f"{uri}: cannot reach Neo4j: {err}") from None
+        try:
+            yield Neo4jStore(driver, os.environ.get("RESOLVER_NEO4J_DATABASE", "neo4j"))
+        finally:
+            driver.close()
+        return
+    from resolver.graph.embedded import EmbeddedFalkor
+
+    with EmbeddedFalkor(case_folder) as server:
+        yield FalkorStore(server.client.select_graph(GRAPH_NAME))
