@@ -1,0 +1,20 @@
+// purpose: Sales per trader, each order counted once, with the part that matches the infringing-product keywords. Self-purchase (brushing) orders are left out unless asked for.
+// param from: string = "1970-01-01T00:00:00" -- first moment counted, Asia/Shanghai, inclusive
+// param to: string = "9999-12-31T23:59:59" -- end, exclusive
+// param platform: string|null = null -- only this platform
+// param keywords: list = config -- infringing-product keywords (default: config/keywords.yaml)
+// param infringing_only: boolean = false -- count only orders whose product matches a keyword
+// param include_self_purchases: boolean = false -- count self-purchase orders too
+// param limit: integer = 100 -- rows returned
+// example: resolver query sales_per_trader -p from=2024-01-01T00:00:00 -p platform=jd
+MATCH (t:Trader)-[:OPERATES]->(:Account)-[:SOLD]->(o:Order)
+WHERE NOT t.retired AND o.paid_at >= $from AND o.paid_at < $to
+  AND ($platform IS NULL OR o.platform = $platform)
+  AND ($include_self_purchases OR NOT o.self_purchase)
+WITH t, o, any(k IN $keywords WHERE o.product_title CONTAINS k) AS infringing
+WHERE infringing OR NOT $infringing_only
+RETURN t.trader_id AS trader, t.names AS names, count(o) AS orders,
+  toInteger(sum(o.amount_fen)) AS amount_fen,
+  toInteger(sum(CASE WHEN infringing THEN o.amount_fen ELSE 0 END)) AS infringing_amount_fen
+ORDER BY amount_fen DESC, trader
+LIMIT $limit

@@ -1,0 +1,12 @@
+// purpose: The networks with the largest sales (each order once, self-purchases left out), with their traders and accounts.
+// param limit: integer = 10 -- networks returned
+// param keywords: list = config -- infringing-product keywords (default: config/keywords.yaml)
+// example: resolver query top_networks -p limit=5
+MATCH (t:Trader)-[:OPERATES]->(a:Account)-[:SOLD]->(o:Order)
+WHERE NOT t.retired AND NOT o.self_purchase
+WITH t.network_id AS network, t, a, o, any(k IN $keywords WHERE o.product_title CONTAINS k) AS infringing
+RETURN network, count(DISTINCT t) AS traders, count(DISTINCT a) AS accounts, count(o) AS orders,
+  toInteger(sum(o.amount_fen)) AS amount_fen,
+  toInteger(sum(CASE WHEN infringing THEN o.amount_fen ELSE 0 END)) AS infringing_amount_fen
+ORDER BY amount_fen DESC, network
+LIMIT $limit
