@@ -30,6 +30,14 @@ CaseOption = Annotated[
     Path,
     typer.Option("--case", envvar="RESOLVER_CASE", help="Case folder (created owner-only)."),
 ]
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="RESOLVER_NEO4J_URI",
+        help="Neo4j address (bolt://... or neo4j://...); default: the embedded store in the case.",
+    ),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -160,16 +168,28 @@ def match(
     full: Annotated[
         bool, typer.Option("--full", help="Score every pair again, not only the new accounts'.")
     ] = False,
+    store: StoreOption = None,
+    graph: Annotated[
+        bool, typer.Option("--graph/--no-graph", help="Update the graph store afterwards.")
+    ] = True,
 ) -> None:
     """Ingest new disclosures, link their accounts to the case's traders, and report."""
+    from resolver.graph.load import sync
+    from resolver.graph.store import open_store
     from resolver.linkage.pipeline import match as run_match
 
     files = files or []
-    with reported_errors(), Case.open(case) as opened, file_progress(len(files)) as advance:
-        result = run_match(opened, files, platform, config, full=full, progress=advance)
-    if files:
-        print_ingest_summary(result.files)
-    print_link_summary(result.link)
+    with reported_errors(), Case.open(case) as opened:
+        with file_progress(len(files)) as advance:
+            result = run_match(opened, files, platform, config, full=full, progress=advance)
+        if files:
+            print_ingest_summary(result.files)
+        print_link_summary(result.link)
+        if graph:
+            new = [f.disclosure_id for f in result.files if f.status == "ingested"]
+            with open_store(opened.folder, store) as graph_store:
+                loaded = sync(opened, graph_store, new)
+            print_load_summary(loaded, graph_store.dialect)
 
 
 @app.command()
@@ -201,6 +221,87 @@ def print_link_summary(summary) -> None:
         print_frame("Traders merged", pd.DataFrame(summary.merged, columns=["retired", "into"]))
     if summary.split:
         print_frame("Traders split", pd.DataFrame(summary.split, columns=["from", "new trader"]))
+
+
+def print_load_summary(summary, dialect: str) -> None:
+    counts = summary.counts
+    console.print(
+        f"Graph ({dialect}) updated in {summary.seconds:.1f} s: {counts['traders']} traders, "
+        f"{counts['accounts']} accounts, {counts['orders']} orders, {counts['links']} links."
+    )
+
+
+@app.command("load-graph")
+def load_graph(
+    case: CaseOption = DEFAULT_CASE,
+    store: StoreOption = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Rows per UNWIND batch.")
+    ] = 10_000,
+) -> None:
+    """Load the whole case into the graph store again (idempotent: MERGE on keys)."""
+    from resolver.graph.load import load
+    from resolver.graph.store import open_store
+
+    with reported_errors(), Case.open(case) as opened, open_store(opened.folder, store) as graph:
+        summary = load(opened, graph, batch_size=batch_size)
+    print_load_summary(summary, graph.dialect)
+
+
+@app.command()
+def query(
+    name: Annotated[str | None, typer.Argument(help="A query of the library (see --list).")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("-p", "--param", help="A parameter as name=value.")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    list_queries: Annotated[bool, typer.Option("--list", help="List the library.")] = False,
+    case: CaseOption = DEFAULT_CASE,
+    store: StoreOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Run a query of the Cypher library (cypher/*.cypher) on the case's graph."""
+    from resolver.export import write
+    from resolver.graph.library import bind, load_queries
+    from resolver.graph.store import open_store
+
+    with reported_errors():
+        queries = load_queries()
+        if list_queries or name is None:
+            listing = pd.DataFrame(
+                {
+                    "query": list(queries),
+                    "parameters": [
+                        ", ".join(
+                            p.name + ("" if p.default is not None else " (required)")
+                            for p in q.parameters
+                        )
+                        for q in queries.values()
+                    ],
+                    "purpose": [q.purpose for q in queries.values()],
+                }
+            )
+            print_frame("Query library (cypher/)", listing)
+            return
+        if name not in queries:
+            raise ResolverError(f"{name}: no such query; `resolver query --list` shows them")
+        if output_format not in ("table", "csv", "json"):
+            raise typer.BadParameter("expected table, csv or json", param_hint="--format")
+        given = {}
+        for item in param or []:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise typer.BadParameter(f"{item!r}: expected name=value", param_hint="-p")
+            given[key] = value
+        chosen = queries[name]
+        values = bind(chosen, given, config)
+        with Case.open(case) as opened, open_store(opened.folder, store) as graph:
+            header, rows = graph.query(chosen.text, values)
+    frame = pd.DataFrame(rows, columns=header)
+    if output_format == "table":
+        print_frame(f"{name} ({len(frame)} rows)", frame)
+    else:
+        write(frame, output_format, None)
 
 
 @app.command()
@@ -297,5 +398,13 @@ def print_frame(title: str, frame: pd.DataFrame) -> None:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
         table.add_column(column.removeprefix("source_"), justify="right" if numeric else "left")
     for row in frame.itertuples(index=False):
-        table.add_row(*("" if pd.isna(value) else str(value) for value in row))
+        table.add_row(*(cell_text(value) for value in row))
     console.print(table)
+
+
+def cell_text(value) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    return str(value)

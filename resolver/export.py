@@ -53,7 +53,9 @@ def write(frame: pd.DataFrame, output_format: str, out: Path | None) -> None:
         flat = frame.copy()
         for column in flat.columns:
             if flat[column].map(lambda v: isinstance(v, list)).any():
-                flat[column] = flat[column].map(";".join)
+                flat[column] = flat[column].map(
+                    lambda v: ";".join(map(str, v)) if isinstance(v, list) else v
+                )
         text = flat.to_csv(index=False)
     if out is None:
         sys.stdout.write(text)

@@ -94,8 +94,10 @@ def bind(query: Query, given: dict[str, str], config_dir: Path | None = None) ->
         elif parameter.default is not None:
             values[parameter.name] = json.loads(parameter.default)
         else:
-            raise ResolverError(f"{query.name}: parameter {parameter.name!r} is required "
-                                f"({parameter.description}); e.g. {query.example}")
+            raise ResolverError(
+                f"{query.name}: parameter {parameter.name!r} is required "
+                f"({parameter.description}); e.g. {query.example}"
+            )
     return values
 
 

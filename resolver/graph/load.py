@@ -325,3 +325,10 @@ def _ships_to(
             """
         ).fetchdf()
     return frames
+
+
+def sync(case: Case, store: GraphStore, new_disclosures: list[str]) -> LoadSummary:
+    """After a match: traders, accounts, identifiers and links again (small), and the orders of
+    the new disclosures; every order when the graph holds none yet."""
+    _, rows = store.query("MATCH (o:Order) RETURN count(o) AS orders")
+    return load(case, store, orders_of=None if rows[0][0] == 0 else new_disclosures)
