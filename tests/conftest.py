@@ -55,6 +55,12 @@ def taobao_file():
     return write_taobao
 
 
+@pytest.fixture(scope="session")
+def taobao_writer():
+    """`taobao_file` for fixtures of wider scope."""
+    return write_taobao
+
+
 def write_taobao(path: Path, rows: list[dict]) -> Path:
     """A taobao-shaped disclosure (GBK CSV) from a few rows of canonical values."""
     import csv
