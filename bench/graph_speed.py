@@ -1,0 +1,76 @@
+"""Graph speed (issue targets: loading demo data of 20,000 traders, over 1M orders, into the
+embedded store in under 2 minutes; sales per network over it in under 2 seconds).
+
+    python bench/graph_speed.py [--traders 20000] [--store bolt://...]
+
+Ingests and links the demo of bench/ingest_speed.py into a fresh case, then loads the graph and
+times the library's sales queries. With --store (or RESOLVER_NEO4J_URI) it measures Neo4j.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from resolver.case import Case
+from resolver.demo import generate
+from resolver.graph.library import bind, load_queries
+from resolver.graph.load import load
+from resolver.graph.store import open_store
+from resolver.ingest import ingest
+from resolver.linkage.pipeline import link
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--traders", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--store", default=None)
+    parser.add_argument("--batch-size", type=int, default=10_000)
+    args = parser.parse_args()
+    data = Path(__file__).parent / "out" / f"demo-{args.traders}-{args.seed}"
+    if not (data / "truth" / "accounts.csv").exists():
+        generate(data, traders=args.traders, seed=args.seed)
+    files = sorted(p for p in data.iterdir() if p.suffix in (".csv", ".xlsx", ".jsonl"))
+    work = Path(tempfile.mkdtemp(prefix="resolver-bench-"))
+    try:
+        with Case.open(work / "case") as case:
+            ingest(case, files)
+            link(case)
+            with open_store(case.folder, args.store) as store:
+                if store.dialect == "neo4j":
+                    store.query("MATCH (n) DETACH DELETE n")
+                started = time.perf_counter()
+                summary = load(case, store, batch_size=args.batch_size)
+                seconds = time.perf_counter() - started
+                items = sum(summary.counts.values())
+                print(
+                    f"load into {store.dialect}: {summary.counts['orders']:,} orders, "
+                    f"{summary.counts['accounts']:,} accounts, {items:,} rows in all, "
+                    f"in {seconds:.1f} s ({items / seconds:,.0f} rows/s)"
+                )
+                queries = load_queries()
+                for name in ("sales_per_network", "top_networks", "sales_per_trader"):
+                    started = time.perf_counter()
+                    _, rows = store.query(queries[name].text, bind(queries[name], {}))
+                    print(f"{name}: {len(rows):,} rows in {time.perf_counter() - started:.2f} s")
+                network = rows[0][0] if rows else None
+                started = time.perf_counter()
+                query = queries["account_network"]
+                _, first = store.query("MATCH (a:Account) RETURN a.account_id LIMIT 1")
+                store.query(query.text, bind(query, {"account_id": first[0][0], "k": "2"}))
+                print(
+                    f"account_network (k=2): {time.perf_counter() - started:.3f} s; "
+                    f"largest trader {network}"
+                )
+            started = time.perf_counter()
+        print(f"stop (save) of the embedded store: {time.perf_counter() - started:.1f} s")
+    finally:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
