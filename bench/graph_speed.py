@@ -24,6 +24,30 @@ from resolver.ingest import ingest
 from resolver.linkage.pipeline import link
 
 
+def measure(case: Case, store, batch_size: int) -> None:
+    if store.dialect == "neo4j":
+        store.query("MATCH (n) DETACH DELETE n")
+    started = time.perf_counter()
+    summary = load(case, store, batch_size=batch_size)
+    seconds = time.perf_counter() - started
+    items = sum(summary.counts.values())
+    print(
+        f"load into {store.dialect}: {summary.counts['orders']:,} orders, "
+        f"{summary.counts['accounts']:,} accounts, {items:,} rows in all, "
+        f"in {seconds:.1f} s ({items / seconds:,.0f} rows/s)"
+    )
+    queries = load_queries()
+    for name in ("sales_per_network", "top_networks", "sales_per_trader"):
+        started = time.perf_counter()
+        _, rows = store.query(queries[name].text, bind(queries[name], {}))
+        print(f"{name}: {len(rows):,} rows in {time.perf_counter() - started:.2f} s")
+    query = queries["account_network"]
+    _, first = store.query("MATCH (a:Account) RETURN a.account_id LIMIT 1")
+    started = time.perf_counter()
+    store.query(query.text, bind(query, {"account_id": first[0][0], "k": "2"}))
+    print(f"account_network (k=2): {time.perf_counter() - started:.3f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--traders", type=int, default=20_000)
@@ -40,34 +64,16 @@ def main() -> None:
         with Case.open(work / "case") as case:
             ingest(case, files)
             link(case)
-            with open_store(case.folder, args.store) as store:
-                if store.dialect == "neo4j":
-                    store.query("MATCH (n) DETACH DELETE n")
-                started = time.perf_counter()
-                summary = load(case, store, batch_size=args.batch_size)
-                seconds = time.perf_counter() - started
-                items = sum(summary.counts.values())
-                print(
-                    f"load into {store.dialect}: {summary.counts['orders']:,} orders, "
-                    f"{summary.counts['accounts']:,} accounts, {items:,} rows in all, "
-                    f"in {seconds:.1f} s ({items / seconds:,.0f} rows/s)"
-                )
-                queries = load_queries()
-                for name in ("sales_per_network", "top_networks", "sales_per_trader"):
-                    started = time.perf_counter()
-                    _, rows = store.query(queries[name].text, bind(queries[name], {}))
-                    print(f"{name}: {len(rows):,} rows in {time.perf_counter() - started:.2f} s")
-                network = rows[0][0] if rows else None
-                started = time.perf_counter()
-                query = queries["account_network"]
-                _, first = store.query("MATCH (a:Account) RETURN a.account_id LIMIT 1")
-                store.query(query.text, bind(query, {"account_id": first[0][0], "k": "2"}))
-                print(
-                    f"account_network (k=2): {time.perf_counter() - started:.3f} s; "
-                    f"largest trader {network}"
-                )
+            opened = open_store(case.folder, args.store)
             started = time.perf_counter()
-        print(f"stop (save) of the embedded store: {time.perf_counter() - started:.1f} s")
+            store = opened.__enter__()
+            print(f"start of the store: {time.perf_counter() - started:.1f} s")
+            try:
+                measure(case, store, args.batch_size)
+            finally:
+                started = time.perf_counter()
+                opened.__exit__(None, None, None)
+                print(f"stop (and save) of the store: {time.perf_counter() - started:.1f} s")
     finally:
         shutil.rmtree(work)
 

@@ -53,8 +53,10 @@ SET a.platform = r.platform, a.account_key = r.account_key, a.store_name = r.sto
     a.registrant_name = r.registrant_name, a.registrant_kind = r.registrant_kind,
     a.trader_id = r.trader_id, a.probability = r.probability, a.network_id = r.network_id""",
     "unlink_moved": """UNWIND $rows AS r
-MATCH (t:Trader)-[o:OPERATES]->(a:Account {account_id: r.account_id})
-WHERE t.trader_id <> r.trader_id
+MATCH (a:Account {account_id: r.account_id})
+WITH a, r
+WHERE a.trader_id <> r.trader_id
+MATCH (a)<-[o:OPERATES]-(:Trader)
 DELETE o""",
     "operates": """UNWIND $rows AS r
 MATCH (t:Trader {trader_id: r.trader_id})
@@ -192,8 +194,9 @@ def _frames(db: duckdb.DuckDBPyConnection, orders_of: list[str] | None) -> dict[
         """
     ).fetchdf()
     accounts["network_id"] = accounts["trader_id"].map(networks)
-    frames["accounts"] = accounts
+    # Accounts whose trader changed lose their old OPERATES before `trader_id` is overwritten.
     frames["unlink_moved"] = accounts[["account_id", "trader_id"]]
+    frames["accounts"] = accounts
     frames["operates"] = accounts[["account_id", "trader_id", "probability"]]
     frames["account_sources"] = db.execute(
         "SELECT account_id, disclosure_id, source_sheet AS sheet, source_row AS row "

@@ -19,7 +19,7 @@ from resolver.linkage.settings import LIST_COLUMNS, MatchingConfig
 
 MODEL_FILE = "model.json"
 EVIDENCE_COLUMN = "evidence_tokens"
-logging.getLogger("splink").setLevel(logging.WARNING)
+logging.getLogger("splink").setLevel(logging.ERROR)  # training notes are ours to report
 LOG = logging.getLogger(__name__)
 
 
@@ -89,7 +89,7 @@ class Model:
     def __init__(self, accounts: pd.DataFrame, settings: dict | str) -> None:
         self.db_api = DuckDBAPI()
         self.accounts = self.db_api.register(_arrow(accounts), dataset_display_name="accounts")
-        self.linker = Linker(self.accounts, settings)
+        self.linker = Linker(self.accounts, settings, log_level=logging.ERROR)
 
     @classmethod
     def untrained(cls, accounts: pd.DataFrame, config: MatchingConfig) -> Model:
