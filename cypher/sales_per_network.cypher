@@ -7,14 +7,14 @@
 // param infringing_only: boolean = false -- count only orders whose product matches a keyword
 // param include_self_purchases: boolean = false -- count self-purchase orders too
 // example: resolver query sales_per_network -p network_id=TR000001
-MATCH (t:Trader)-[:OPERATES]->(:Account)-[:SOLD]->(o:Order)
-WHERE NOT t.retired AND ($network_id IS NULL OR t.network_id = $network_id)
+MATCH (o:Order)
+WHERE ($network_id IS NULL OR o.network_id = $network_id)
   AND o.paid_at >= $from AND o.paid_at < $to
   AND ($platform IS NULL OR o.platform = $platform)
   AND ($include_self_purchases OR NOT o.self_purchase)
-WITH t, o, any(k IN $keywords WHERE o.product_title CONTAINS k) AS infringing
+WITH o, any(k IN $keywords WHERE o.product_title CONTAINS k) AS infringing
 WHERE infringing OR NOT $infringing_only
-RETURN t.network_id AS network, collect(DISTINCT t.trader_id) AS traders, count(o) AS orders,
+RETURN o.network_id AS network, collect(DISTINCT o.trader_id) AS traders, count(o) AS orders,
   toInteger(sum(o.amount_fen)) AS amount_fen,
   toInteger(sum(CASE WHEN infringing THEN o.amount_fen ELSE 0 END)) AS infringing_amount_fen
 ORDER BY network

@@ -7,14 +7,16 @@
 // param include_self_purchases: boolean = false -- count self-purchase orders too
 // param limit: integer = 100 -- rows returned
 // example: resolver query sales_per_trader -p from=2024-01-01T00:00:00 -p platform=jd
-MATCH (t:Trader)-[:OPERATES]->(:Account)-[:SOLD]->(o:Order)
-WHERE NOT t.retired AND o.paid_at >= $from AND o.paid_at < $to
+MATCH (o:Order)
+WHERE o.paid_at >= $from AND o.paid_at < $to
   AND ($platform IS NULL OR o.platform = $platform)
   AND ($include_self_purchases OR NOT o.self_purchase)
-WITH t, o, any(k IN $keywords WHERE o.product_title CONTAINS k) AS infringing
+WITH o, any(k IN $keywords WHERE o.product_title CONTAINS k) AS infringing
 WHERE infringing OR NOT $infringing_only
-RETURN t.trader_id AS trader, t.names AS names, count(o) AS orders,
-  toInteger(sum(o.amount_fen)) AS amount_fen,
+WITH o.trader_id AS trader, count(o) AS orders, toInteger(sum(o.amount_fen)) AS amount_fen,
   toInteger(sum(CASE WHEN infringing THEN o.amount_fen ELSE 0 END)) AS infringing_amount_fen
 ORDER BY amount_fen DESC, trader
 LIMIT $limit
+MATCH (t:Trader {trader_id: trader})
+RETURN trader, t.names AS names, orders, amount_fen, infringing_amount_fen
+ORDER BY amount_fen DESC, trader

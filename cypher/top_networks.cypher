@@ -2,11 +2,15 @@
 // param limit: integer = 10 -- networks returned
 // param keywords: list = config -- infringing-product keywords (default: config/keywords.yaml)
 // example: resolver query top_networks -p limit=5
-MATCH (t:Trader)-[:OPERATES]->(a:Account)-[:SOLD]->(o:Order)
-WHERE NOT t.retired AND NOT o.self_purchase
-WITH t.network_id AS network, t, a, o, any(k IN $keywords WHERE o.product_title CONTAINS k) AS infringing
-RETURN network, count(DISTINCT t) AS traders, count(DISTINCT a) AS accounts, count(o) AS orders,
-  toInteger(sum(o.amount_fen)) AS amount_fen,
+MATCH (o:Order)
+WHERE NOT o.self_purchase
+WITH o, any(k IN $keywords WHERE o.product_title CONTAINS k) AS infringing
+WITH o.network_id AS network, count(o) AS orders, toInteger(sum(o.amount_fen)) AS amount_fen,
   toInteger(sum(CASE WHEN infringing THEN o.amount_fen ELSE 0 END)) AS infringing_amount_fen
 ORDER BY amount_fen DESC, network
 LIMIT $limit
+MATCH (t:Trader {network_id: network})-[:OPERATES]->(a:Account)
+WHERE NOT t.retired
+RETURN network, count(DISTINCT t) AS traders, count(DISTINCT a) AS accounts, orders, amount_fen,
+  infringing_amount_fen
+ORDER BY amount_fen DESC, network

@@ -293,6 +293,9 @@ def test_loading_twice_changes_nothing_and_moves_are_repointed(graph) -> None:
             "MATCH (t:Trader)-[:OPERATES]->(a:Account {account_id: 'taobao:C1'}) RETURN t.trader_id"
         )
         assert rows == [["TR000004"]]
+    moved = {r["trader"]: r["amount_fen"] for r in run(graph, "sales_per_trader")}
+    assert moved["TR000004"] == 7500 and "TR000003" not in moved  # its orders moved too
+    with Case.open(case_folder) as case, open_store(case_folder, store_uri) as store:
         case.db.execute(
             "UPDATE trader_accounts SET trader_id = 'TR000003' WHERE account_id = 'taobao:C1'"
         )

@@ -5,7 +5,8 @@ Model: (Trader)-[:OPERATES]->(Account)-[:SOLD]->(Order); (Account)-[:REGISTERED_
 an order ships to an identifier some account is registered with; (Account)-[:LINKED]->(Account)
 for scored links; (Account)-[:DISCLOSED_IN {sheet, row}]->(Disclosure); retired traders
 -[:MERGED_INTO]-> the trader that kept the id. An order disclosed twice is one Order node whose
-`provenance` lists both `file!sheet!row` entries, so sales sum once.
+`provenance` lists both `file!sheet!row` entries, so sales sum once. Orders also carry their
+trader's id and network id, so that sales queries aggregate orders without walking the graph.
 
 Buyers' own phones and addresses get no nodes (a million buyers would swamp the graph and say
 nothing about the trader); the order keeps them as properties.
@@ -58,6 +59,12 @@ WITH a, r
 WHERE a.trader_id <> r.trader_id
 MATCH (a)<-[o:OPERATES]-(:Trader)
 DELETE o""",
+    "move_orders": """UNWIND $rows AS r
+MATCH (a:Account {account_id: r.account_id})
+WITH a, r
+WHERE a.trader_id <> r.trader_id OR a.network_id <> r.network_id
+MATCH (a)-[:SOLD]->(o:Order)
+SET o.trader_id = r.trader_id, o.network_id = r.network_id""",
     "operates": """UNWIND $rows AS r
 MATCH (t:Trader {trader_id: r.trader_id})
 MATCH (a:Account {account_id: r.account_id})
@@ -81,7 +88,8 @@ SET o.platform = r.platform, o.order_id = r.order_id, o.product_title = r.produc
     o.amount_fen = r.amount_fen, o.quantity = r.quantity, o.unit_price_fen = r.unit_price_fen,
     o.paid_at = r.paid_at, o.recipient_name = r.recipient_name,
     o.recipient_phone = r.recipient_phone, o.recipient_address = r.recipient_address,
-    o.self_purchase = r.self_purchase, o.provenance = r.provenance
+    o.self_purchase = r.self_purchase, o.provenance = r.provenance,
+    o.trader_id = r.trader_id, o.network_id = r.network_id
 WITH o, r
 MATCH (a:Account {account_id: r.account_id})
 MERGE (a)-[:SOLD]->(o)""",
@@ -194,8 +202,10 @@ def _frames(db: duckdb.DuckDBPyConnection, orders_of: list[str] | None) -> dict[
         """
     ).fetchdf()
     accounts["network_id"] = accounts["trader_id"].map(networks)
-    # Accounts whose trader changed lose their old OPERATES before `trader_id` is overwritten.
+    # Accounts whose trader changed lose their old OPERATES, and their orders take the new
+    # trader and network, before the accounts' own `trader_id` is overwritten.
     frames["unlink_moved"] = accounts[["account_id", "trader_id"]]
+    frames["move_orders"] = accounts[["account_id", "trader_id", "network_id"]]
     frames["accounts"] = accounts
     frames["operates"] = accounts[["account_id", "trader_id", "probability"]]
     frames["account_sources"] = db.execute(
@@ -209,7 +219,11 @@ def _frames(db: duckdb.DuckDBPyConnection, orders_of: list[str] | None) -> dict[
         "coalesce(from_json(control_evidence, '[\"VARCHAR\"]'), []) AS evidence "
         "FROM links ORDER BY account_a, account_b"
     ).fetchdf()
-    frames["orders"] = _orders(db, orders_of)
+    orders = _orders(db, orders_of)
+    owner = accounts.set_index("account_id")
+    orders["trader_id"] = orders["account_id"].map(owner["trader_id"])
+    orders["network_id"] = orders["account_id"].map(owner["network_id"])
+    frames["orders"] = orders
     for label, frame in _ships_to(db, orders_of).items():
         frames[f"ships_to_{label}"] = frame
     return frames

@@ -27,6 +27,12 @@ KEYS = {  # label -> the property that identifies a node of it
     "Name": "key",
 }
 
+EXTRA_INDEXES = (  # looked up by sales queries; string properties used in equality only
+    ("Trader", "network_id"),
+    ("Order", "network_id"),
+    ("Order", "trader_id"),
+)
+
 
 class GraphStore(Protocol):
     dialect: str  # falkordb | neo4j
@@ -44,9 +50,12 @@ def schema_statements(dialect: str) -> list[str]:
             f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS "
             f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
             for label, key in KEYS.items()
-        ] + ["CREATE INDEX trader_network IF NOT EXISTS FOR (n:Trader) ON (n.network_id)"]
+        ] + [
+            f"CREATE INDEX {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) ON (n.{key})"
+            for label, key in EXTRA_INDEXES
+        ]
     return [f"CREATE INDEX FOR (n:{label}) ON (n.{key})" for label, key in KEYS.items()] + [
-        "CREATE INDEX FOR (n:Trader) ON (n.network_id)"
+        f"CREATE INDEX FOR (n:{label}) ON (n.{key})" for label, key in EXTRA_INDEXES
     ]
 
 
