@@ -41,6 +41,14 @@ def measure(case: Case, store, batch_size: int) -> None:
         started = time.perf_counter()
         _, rows = store.query(queries[name].text, bind(queries[name], {}))
         print(f"{name}: {len(rows):,} rows in {time.perf_counter() - started:.2f} s")
+    network = store.query(queries["top_networks"].text, bind(queries["top_networks"], {}))[1][0][0]
+    started = time.perf_counter()
+    one = queries["sales_per_network"]
+    store.query(one.text, bind(one, {"network_id": network}))
+    print(
+        f"sales_per_network of the largest network ({network}): "
+        f"{time.perf_counter() - started:.3f} s"
+    )
     query = queries["account_network"]
     _, first = store.query("MATCH (a:Account) RETURN a.account_id LIMIT 1")
     started = time.perf_counter()
