@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from resolver.case import Case
-from resolver.demo import generate
+from resolver.demo import demo_folder, disclosure_files
 from resolver.graph.library import bind, load_queries
 from resolver.graph.load import load
 from resolver.graph.store import open_store
@@ -63,10 +63,8 @@ def main() -> None:
     parser.add_argument("--store", default=None)
     parser.add_argument("--batch-size", type=int, default=10_000)
     args = parser.parse_args()
-    data = Path(__file__).parent / "out" / f"demo-{args.traders}-{args.seed}"
-    if not (data / "truth" / "accounts.csv").exists():
-        generate(data, traders=args.traders, seed=args.seed)
-    files = sorted(p for p in data.iterdir() if p.suffix in (".csv", ".xlsx", ".jsonl"))
+    data = demo_folder(Path(__file__).parent / "out", args.traders, args.seed)
+    files = disclosure_files(data)
     work = Path(tempfile.mkdtemp(prefix="resolver-bench-"))
     try:
         with Case.open(work / "case") as case:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from resolver.case import Case
-from resolver.demo import generate
+from resolver.demo import demo_folder, disclosure_files
 from resolver.ingest import ingest
 
 
@@ -27,15 +27,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=None)
     args = parser.parse_args()
-    data = args.data or Path(__file__).parent / "out" / f"demo-{args.traders}-{args.seed}"
-    if not (data / "truth" / "accounts.csv").exists():
-        started = time.perf_counter()
-        summary = generate(data, traders=args.traders, seed=args.seed)
-        print(
-            f"generated {summary.orders:,} orders of {summary.accounts:,} accounts "
-            f"in {time.perf_counter() - started:.0f} s"
-        )
-    files = sorted(p for p in data.iterdir() if p.suffix in (".csv", ".xlsx", ".jsonl"))
+    data = args.data or demo_folder(Path(__file__).parent / "out", args.traders, args.seed)
+    files = disclosure_files(data)
     folder = Path(tempfile.mkdtemp(prefix="resolver-bench-"))
     try:
         with Case.open(folder / "case") as case:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from resolver.case import Case
-from resolver.demo import generate
+from resolver.demo import demo_folder, disclosure_files
 from resolver.ingest import ingest
 from resolver.linkage.pipeline import link
 from resolver.linkage.quality import bcubed, pairwise
@@ -29,10 +29,8 @@ def main() -> None:
     parser.add_argument("--traders", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
-    data = Path(__file__).parent / "out" / f"demo-{args.traders}-{args.seed}"
-    if not (data / "truth" / "accounts.csv").exists():
-        generate(data, traders=args.traders, seed=args.seed)
-    files = sorted(p for p in data.iterdir() if p.suffix in (".csv", ".xlsx", ".jsonl"))
+    data = demo_folder(Path(__file__).parent / "out", args.traders, args.seed)
+    files = disclosure_files(data)
     folder = Path(tempfile.mkdtemp(prefix="resolver-bench-"))
     try:
         with Case.open(folder / "case") as case:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from resolver.case import Case
-from resolver.demo import generate
+from resolver.demo import demo_folder
 from resolver.ingest import ingest
 from resolver.linkage.pipeline import link, match
 
@@ -48,9 +48,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--new", type=int, default=1000)
     args = parser.parse_args()
-    data = Path(__file__).parent / "out" / f"demo-{args.traders}-{args.seed}"
-    if not (data / "truth" / "accounts.csv").exists():
-        generate(data, traders=args.traders, seed=args.seed)
+    data = demo_folder(Path(__file__).parent / "out", args.traders, args.seed)
     work = Path(tempfile.mkdtemp(prefix="resolver-bench-"))
     try:
         keep, new = work / "douyin_orders_a.jsonl", work / "douyin_orders_b.jsonl"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -26,6 +26,7 @@ from resolver.model import (
     FieldKind,
 )
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
 PACKAGE_CONFIG = Path(__file__).resolve().parent.parent / "config"
 
 Parser = Literal["text", "money", "integer", "datetime", "excel_datetime", "epoch_ms", "epoch_s"]
@@ -148,11 +149,8 @@ class PlatformConfig(_Strict):
         return hashlib.sha256(self.model_dump_json(exclude={"source"}).encode()).hexdigest()
 
 
-def _location(error: dict) -> str:
-    return ".".join(str(part) for part in error["loc"] if not str(part).startswith("function-"))
-
-
-def load_platform(path: Path) -> PlatformConfig:
+def load_yaml_model(path: Path, model: type[ModelT]) -> ModelT:
+    """Read a YAML file into a validated model; any error names the file and the key."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as err:
@@ -160,14 +158,19 @@ def load_platform(path: Path) -> PlatformConfig:
     if not isinstance(data, dict):
         raise ConfigError(path, "", "expected a mapping at the top level")
     try:
-        return PlatformConfig.model_validate({**data, "source": path})
+        return model.model_validate({**data, "source": path})
     except ValidationError as err:
         # An unknown key (a typo) explains the rest: report it before the missing ones.
         first = min(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        key, message = _location(first), first["msg"].removeprefix("Value error, ")
+        key = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function-"))
+        message = first["msg"].removeprefix("Value error, ")
         if not key and ": " in message:  # a whole-model check names its key in the message
             key, message = message.split(": ", 1)
         raise ConfigError(path, key or "(top level)", message) from None
+
+
+def load_platform(path: Path) -> PlatformConfig:
+    return load_yaml_model(path, PlatformConfig)
 
 
 def platforms_dir(config_dir: Path | None = None) -> Path:

@@ -752,3 +752,16 @@ def generate(
     write_truth(folder, accounts, bad)
     orders = sum(len(a.orders) for a in accounts)
     return DemoSummary(folder, traders, len(accounts), orders, written)
+
+
+def disclosure_files(folder: Path | str) -> list[Path]:
+    """The disclosures of a demo folder, in name order (its truth/ is not one of them)."""
+    return sorted(p for p in Path(folder).iterdir() if p.suffix in (".csv", ".xlsx", ".jsonl"))
+
+
+def demo_folder(root: Path, traders: int, seed: int) -> Path:
+    """`root/demo-TRADERS-SEED`, generated on first use (benchmarks share it)."""
+    folder = root / f"demo-{traders}-{seed}"
+    if not (folder / "truth" / "accounts.csv").exists():
+        generate(folder, traders=traders, seed=seed)
+    return folder

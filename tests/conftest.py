@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from resolver.case import Case
-from resolver.demo import generate
+from resolver.demo import disclosure_files, generate
 from resolver.ingest import ingest
 
 
@@ -16,10 +16,6 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     generate(folder, traders=60, seed=11)
     return folder
-
-
-def disclosure_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".xlsx", ".jsonl"))
 
 
 @pytest.fixture(scope="session")

@@ -229,7 +229,7 @@ def edited_matching(tmp_path: Path, change) -> Path:
         (lambda d: d["comparisons"][2]["levels"][1].update(column="phonez"),
          "comparisons.2", "unknown column 'phonez'"),
         (lambda d: d["comparisons"][0]["levels"].pop(), "comparisons.0", "last level must be"),
-        (lambda d: d["training"].update(em_blocking=[["phones"]]), "(top level)", "EM needs"),
+        (lambda d: d["training"].update(em_blocking=[["phones"]]), "training.em_blocking", "EM needs"),
         (lambda d: d["thresholds"].update(bridge=0.5), "thresholds", "at least the link"),
         (lambda d: d["control_evidence"].update(emails=3), "control_evidence.emails", "Input"),
         (lambda d: d["comparisons"][1]["levels"][1].update(kind="fuzzy"),

@@ -36,6 +36,8 @@ JOIN (
 ) v USING (record_id)
 """
 
+LISTED = ("phones", "phone_keys", "bank_accounts", "bank_keys", "addresses", "districts",
+          "store_stems")  # fmt: skip
 # Districts are meant to be shared (a weak level); every other kind is checked for hubs.
 HUB_CHECKED = ("phones", "phone_keys", "bank_accounts", "bank_keys", "addresses", "store_stems")
 
@@ -64,16 +66,7 @@ def build_accounts(db: duckdb.DuckDBPyConnection, hubs: pd.DataFrame) -> pd.Data
     """The records Splink compares: scalars by their most frequent value, lists without hubs."""
     db.register("hub_values_in", hubs[["kind", "value"]])
     lists = ",\n".join(
-        f"list(DISTINCT value ORDER BY value) FILTER (kind = '{kind}') AS {kind}"
-        for kind in (
-            "phones",
-            "phone_keys",
-            "bank_accounts",
-            "bank_keys",
-            "addresses",
-            "districts",
-            "store_stems",
-        )
+        f"list(DISTINCT value ORDER BY value) FILTER (kind = '{kind}') AS {kind}" for kind in LISTED
     )
     frame = db.execute(
         f"""

@@ -7,11 +7,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from resolver.config import PACKAGE_CONFIG
-from resolver.errors import ConfigError
+from resolver.config import PACKAGE_CONFIG, load_yaml_model
 
 # Columns of the account records (see `resolver.linkage.accounts`) that rules may name.
 SCALAR_COLUMNS = (
@@ -162,17 +160,4 @@ class MatchingConfig(_Strict):
 
 
 def load_matching(config_dir: Path | None = None) -> MatchingConfig:
-    path = (config_dir or PACKAGE_CONFIG) / "matching.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise ConfigError(path, "", f"cannot read YAML: {err}") from err
-    if not isinstance(data, dict):
-        raise ConfigError(path, "", "expected a mapping at the top level")
-    try:
-        return MatchingConfig.model_validate({**data, "source": path})
-    except ValidationError as err:
-        first = min(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        key = ".".join(str(p) for p in first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(path, key or "(top level)", message) from None
+    return load_yaml_model((config_dir or PACKAGE_CONFIG) / "matching.yaml", MatchingConfig)
