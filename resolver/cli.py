@@ -174,7 +174,7 @@ def match(
     ] = True,
 ) -> None:
     """Ingest new disclosures, link their accounts to the case's traders, and report."""
-    from resolver.graph.load import sync
+    from resolver.graph.load import load
     from resolver.graph.store import open_store
     from resolver.linkage.pipeline import match as run_match
 
@@ -188,7 +188,7 @@ def match(
         if graph:
             new = [f.disclosure_id for f in result.files if f.status == "ingested"]
             with open_store(opened.folder, store) as graph_store:
-                loaded = sync(opened, graph_store, new)
+                loaded = load(opened, graph_store, orders_of=new)
             print_load_summary(loaded, graph_store.dialect)
 
 

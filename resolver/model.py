@@ -52,8 +52,4 @@ ORDER_REQUIRED = ("order_id", "account_key", "amount", "paid_at")
 IDENTIFIER_KINDS = {"phones": "phone", "addresses": "address", "bank_accounts": "bank_account"}
 
 REGISTRANT_KINDS = ("person", "individual_business", "company")
-
-
-def account_id(platform: str, account_key: str) -> str:
-    """How an account is named everywhere (CLI, exports, graph): `platform:key`."""
-    return f"{platform}:{account_key}"
+# Accounts are named `platform:key` everywhere (CLI, exports, graph); see ingest._store.

@@ -81,9 +81,6 @@ class RawFile:
     tables: dict[str | None, RawTable]
     bad_rows: list[BadRow] = field(default_factory=list)
 
-    def headers(self) -> set[str]:
-        return {h for table in self.tables.values() for h in table.headers}
-
 
 def file_kind(path: Path) -> str | None:
     return SUFFIX_KINDS.get(path.suffix.lower())

@@ -34,7 +34,6 @@ IDENTIFIER_LABELS = {  # account_values kind -> node label
     "id_number": "IdNumber",
     "name": "Name",
 }
-NETWORK_KINDS = ("phones", "bank_accounts", "addresses", "id_number")  # what ties a network
 
 STATEMENTS = {
     "disclosures": """UNWIND $rows AS r
@@ -82,6 +81,15 @@ MATCH (a:Account {account_id: r.account_a})
 MATCH (b:Account {account_id: r.account_b})
 MERGE (a)-[l:LINKED]->(b)
 SET l.probability = r.probability, l.match_weight = r.match_weight, l.evidence = r.evidence""",
+    "orders_first": """UNWIND $rows AS r
+MATCH (a:Account {account_id: r.account_id})
+CREATE (a)-[:SOLD]->(o:Order {key: r.key})
+SET o.platform = r.platform, o.order_id = r.order_id, o.product_title = r.product_title,
+    o.amount_fen = r.amount_fen, o.quantity = r.quantity, o.unit_price_fen = r.unit_price_fen,
+    o.paid_at = r.paid_at, o.recipient_name = r.recipient_name,
+    o.recipient_phone = r.recipient_phone, o.recipient_address = r.recipient_address,
+    o.self_purchase = r.self_purchase, o.provenance = r.provenance,
+    o.trader_id = r.trader_id, o.network_id = r.network_id""",
     "orders": """UNWIND $rows AS r
 MERGE (o:Order {key: r.key})
 SET o.platform = r.platform, o.order_id = r.order_id, o.product_title = r.product_title,
@@ -131,12 +139,14 @@ def load(
     progress: Callable[[str, int], None] | None = None,
 ) -> LoadSummary:
     """Load the case into `store`. `orders_of`: only the orders of these disclosures (after an
-    incremental match); None: every order. Everything else is small and always loaded whole."""
+    incremental match); None: every order. A graph without orders gets every order, created
+    rather than merged (a first load: nothing to merge with, and twice as fast). Everything
+    else is small and always loaded whole."""
     started = time.perf_counter()
-    db = case.db
     named = statements()
     store.ensure_schema()
-    frames = _frames(db, orders_of)
+    first = store.query("MATCH (o:Order) RETURN count(o) AS orders")[1][0][0] == 0
+    frames = _frames(case.db, None if first else orders_of)
     counts = {}
     for name, frame in frames.items():
         if name == "links":  # links are replaced whole: a link no longer scored must go
@@ -144,7 +154,7 @@ def load(
         rows = _records(frame)
         if progress:
             progress(name, len(rows))
-        store.write(named[name], rows, batch_size)
+        store.write(named["orders_first" if name == "orders" and first else name], rows, batch_size)
         counts[name] = len(rows)
     return LoadSummary(counts, time.perf_counter() - started)
 
@@ -342,10 +352,3 @@ def _ships_to(
             """
         ).fetchdf()
     return frames
-
-
-def sync(case: Case, store: GraphStore, new_disclosures: list[str]) -> LoadSummary:
-    """After a match: traders, accounts, identifiers and links again (small), and the orders of
-    the new disclosures; every order when the graph holds none yet."""
-    _, rows = store.query("MATCH (o:Order) RETURN count(o) AS orders")
-    return load(case, store, orders_of=None if rows[0][0] == 0 else new_disclosures)

@@ -36,10 +36,6 @@ class Explanation:
     same_trader: tuple[str | None, str | None]
 
     @property
-    def control_weight(self) -> float:
-        return sum(w for _, w in self.control)
-
-    @property
     def probability(self) -> float:
         return float(probability(self.match_weight))
 

@@ -194,7 +194,3 @@ def probability(weight: float | pd.Series) -> float | pd.Series:
     if isinstance(weight, pd.Series):
         return 1 / (1 + 2.0 ** (-weight))
     return 1 / (1 + math.pow(2.0, -weight))
-
-
-def weight_of(probability_value: float) -> float:
-    return math.log2(probability_value / (1 - probability_value))
