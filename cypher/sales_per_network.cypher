@@ -14,9 +14,7 @@ WHERE ($network_id IS NULL OR o.network_id = $network_id)
   AND ($include_self_purchases OR NOT o.self_purchase)
 WITH o, any(k IN $keywords WHERE o.product_title CONTAINS k) AS infringing
 WHERE infringing OR NOT $infringing_only
-WITH o.network_id AS network, count(o) AS orders, toInteger(sum(o.amount_fen)) AS amount_fen,
+RETURN o.network_id AS network, collect(DISTINCT o.trader_id) AS traders, count(o) AS orders,
+  toInteger(sum(o.amount_fen)) AS amount_fen,
   toInteger(sum(CASE WHEN infringing THEN o.amount_fen ELSE 0 END)) AS infringing_amount_fen
-MATCH (t:Trader {network_id: network})
-WHERE NOT t.retired
-RETURN network, collect(t.trader_id) AS traders, orders, amount_fen, infringing_amount_fen
 ORDER BY network
