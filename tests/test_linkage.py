@@ -243,3 +243,11 @@ def test_matching_config_errors_name_the_key(tmp_path: Path, change, key, messag
     text = str(caught.value)
     assert text.startswith(f"{folder / 'matching.yaml'}: {key}"), text
     assert message in text
+
+
+def test_linking_an_empty_case_says_so(tmp_path: Path) -> None:
+    with (
+        Case.open(tmp_path / "case") as case,
+        pytest.raises(ResolverError, match="nothing to link"),
+    ):
+        link(case)

@@ -110,7 +110,7 @@ class Model:
             training.estimate_probability_two_random_records_match(
                 [block_on("id_number")], recall=config.training.prior_recall
             )
-        except (SplinkException, ValueError) as err:
+        except (SplinkException, ValueError, ZeroDivisionError) as err:
             skipped.append(f"prior from shared ID numbers: {err}")
         settings = self.linker._settings_obj  # Splink has no public setter for the prior
         prior = settings._probability_two_random_records_match

@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from resolver.case import Case
+from resolver.errors import ResolverError
 from resolver.linkage.accounts import build_accounts, collect_values, hub_values
 from resolver.linkage.clustering import cluster
 from resolver.linkage.evidence import evidence_tokens, self_purchase_orders, self_purchases
@@ -138,6 +139,11 @@ def link(
     config = load_matching(config_dir)
     with case.transaction() as db:
         prepared = prepare(db, config)
+        if len(prepared.accounts) < 2:
+            raise ResolverError(
+                f"{case.folder}: nothing to link: the case holds {len(prepared.accounts)} seller "
+                "accounts; ingest disclosures first"
+            )
         model, trained = model_for(case, prepared, retrain)
         has_links = case.scalar("SELECT count(*) FROM links") > 0
         full = trained or changed is None or not has_links
