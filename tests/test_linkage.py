@@ -251,3 +251,15 @@ def test_linking_an_empty_case_says_so(tmp_path: Path) -> None:
         pytest.raises(ResolverError, match="nothing to link"),
     ):
         link(case)
+
+
+def test_a_changed_matching_config_retrains_the_model(linked_case: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "case"
+    shutil.copytree(linked_case, folder)
+    config = tmp_path / "config"
+    shutil.copytree(PACKAGE_CONFIG, config)
+    rules = config / "matching.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("link: 0.95", "link: 0.96"), "utf-8")
+    with Case.open(folder) as case:
+        assert link(case, config_dir=config).trained
+        assert not link(case, config_dir=config).trained

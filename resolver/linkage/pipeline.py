@@ -19,6 +19,7 @@ from resolver.linkage.model import MODEL_FILE, Model, probability
 from resolver.linkage.settings import MatchingConfig, load_matching
 from resolver.linkage.traders import assign_ids, id_number
 
+CONFIG_HASH_FILE = "model.config.sha256"  # the matching rules the saved model was trained with
 STORE_FLOOR = 0.5  # links kept in the case (for explain, the graph and reports)
 
 
@@ -65,12 +66,18 @@ def prepare(db: duckdb.DuckDBPyConnection, config: MatchingConfig) -> Prepared:
 
 
 def model_for(case: Case, prepared: Prepared, retrain: bool) -> tuple[Model, bool]:
-    """The case's saved model, or a newly trained one (first run, or asked to retrain)."""
-    if not retrain and (case.folder / MODEL_FILE).exists():
+    """The case's saved model, or a newly trained one: on the first run, when asked, or when
+    `matching.yaml` changed since the model was trained (its rules are part of the model)."""
+    trained_for = case.folder / CONFIG_HASH_FILE
+    current = prepared.config.sha256
+    saved = trained_for.read_text().strip() if trained_for.exists() else None
+    if not retrain and (case.folder / MODEL_FILE).exists() and saved == current:
         return Model.load(prepared.accounts, case.folder, prepared.config), False
     model = Model.untrained(prepared.accounts, prepared.config)
     model.train(prepared.config)
     model.save(case.folder)
+    trained_for.write_text(current + "\n")
+    trained_for.chmod(0o600)
     return model, True
 
 
