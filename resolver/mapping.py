@@ -70,7 +70,7 @@ class Quarantine:
         level: str,
         sheet: str | None,
         rows: pd.Series,
-        column: str | None,
+        column: pd.Series | str | None,
         reasons: pd.Series | str,
         raw_values: pd.Series | str | None,
         raw_rows: list[str] | None = None,
@@ -83,7 +83,7 @@ class Quarantine:
                 "level": level,
                 "source_sheet": sheet,
                 "source_row": rows.to_numpy(),
-                "source_column": column,
+                "source_column": column.to_numpy() if isinstance(column, pd.Series) else column,
                 "reason": reasons if isinstance(reasons, str) else reasons.to_numpy(),
                 "raw_value": (
                     raw_values.to_numpy() if isinstance(raw_values, pd.Series) else raw_values
@@ -296,7 +296,7 @@ def _identifiers(
             "value",
             sheet,
             flagged["source_row"],
-            flagged["source_column"].iloc[0] if len(flagged) else None,
+            flagged["source_column"],  # list fields may draw on several columns
             flagged["issue"],
             flagged["raw"],
         )

@@ -68,12 +68,15 @@ def test_every_bad_row_is_quarantined_with_its_reason(demo_dir, ingested_case) -
         "level, source_column FROM quarantine",
     )
     keyword = {  # the demo's label -> words our reason must contain
-        "empty order id": "empty order id", "not an amount": "not an amount of money",
-        "negative amount": "negative amount", "unparseable date": "unparseable date",
-        "wrong column count": "wrong column count", "malformed JSON": "malformed JSON",
+        "empty order id": "empty order id",
+        "not an amount": "not an amount of money",
+        "negative amount": "negative amount",
+        "unparseable date": "unparseable date",
+        "wrong column count": "wrong column count",
+        "malformed JSON": "malformed JSON",
         "order of an unknown store": "order of an unknown store",
         "lost digits": "lost digits",
-    }  # fmt: skip
+    }
     for item in expected.itertuples():
         found = stored[(stored.source_file == item.file) & (stored.row == item.row)]
         assert len(found) == 1, f"{item.file} row {item.row} ({item.reason}) not quarantined once"
@@ -168,9 +171,16 @@ def fatal_cases(tmp_path: Path, demo_dir: Path) -> dict[str, tuple[Path, str]]:
 
 @pytest.mark.parametrize(
     "name",
-    ["unknown shape", "unknown kind", "missing column", "undecodable", "corrupt xlsx",
-     "empty jsonl", "no such file"],
-)  # fmt: skip
+    [
+        "unknown shape",
+        "unknown kind",
+        "missing column",
+        "undecodable",
+        "corrupt xlsx",
+        "empty jsonl",
+        "no such file",
+    ],
+)
 def test_unreadable_file_fails_and_leaves_the_case_as_it_was(
     demo_files, demo_dir, tmp_path, name
 ) -> None:
@@ -240,14 +250,54 @@ def test_orders_of_stores_with_empty_key_in_a_seller_sheet(tmp_path) -> None:
     path = tmp_path / "jd.xlsx"
     book = xlsxwriter.Workbook(str(path))
     sellers = book.add_worksheet("店铺信息")
-    sellers.write_row(0, 0, ["商家编号", "店铺名称", "主体名称", "主体类型", "证件号码", "联系人",
-                             "联系电话", "经营地址", "银行账号"])  # fmt: skip
-    sellers.write_row(1, 0, ["JD1", "晨光旗舰店", "张三", "个人", "11010519491231002X", "张三",
-                             "138****5678", "北京市朝阳区建国路1号", "6222021234567890123"])  # fmt: skip
+    sellers.write_row(
+        0,
+        0,
+        [
+            "商家编号",
+            "店铺名称",
+            "主体名称",
+            "主体类型",
+            "证件号码",
+            "联系人",
+            "联系电话",
+            "经营地址",
+            "银行账号",
+        ],
+    )
+    sellers.write_row(
+        1,
+        0,
+        [
+            "JD1",
+            "晨光旗舰店",
+            "张三",
+            "个人",
+            "11010519491231002X",
+            "张三",
+            "138****5678",
+            "北京市朝阳区建国路1号",
+            "6222021234567890123",
+        ],
+    )
     sellers.write_row(2, 0, ["", "无名店", "李四"])
     orders = book.add_worksheet("订单明细")
-    orders.write_row(0, 0, ["订单号", "商家编号", "商品名称", "单价", "数量", "应付金额",
-                            "下单时间", "收货人", "收货电话", "收货地址"])  # fmt: skip
+    orders.write_row(
+        0,
+        0,
+        [
+            "订单号",
+            "商家编号",
+            "商品名称",
+            "单价",
+            "数量",
+            "应付金额",
+            "下单时间",
+            "收货人",
+            "收货电话",
+            "收货地址",
+        ],
+    )
     orders.write_row(1, 0, ["1001", "JD1", "鞋", 10.5, 2, 21, 20230501, "王五", "", ""])
     book.close()
     with Case.open(tmp_path / "case") as case:
@@ -295,3 +345,24 @@ def test_truth_files_are_consistent(demo_dir) -> None:
     with (demo_dir / "truth" / "accounts.csv").open(encoding="utf-8") as handle:
         roles = {row["role"] for row in csv.DictReader(handle)}
     assert roles == {"self", "relative", "front", "company"}
+
+
+def test_a_bad_value_names_the_column_it_came_from(taobao_file, tmp_path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(Path(__file__).parent.parent / "config", config)
+    mapping = config / "platforms" / "taobao.yaml"
+    text = mapping.read_text(encoding="utf-8").replace(
+        'phones: {column: 联系电话, split: ";"}', "phones: [联系电话, 卖家昵称]"
+    )  # the alias column stands in for a second phone column
+    mapping.write_text(text, encoding="utf-8")
+    path = taobao_file(
+        tmp_path / "t.csv",
+        [
+            {"account_key": "S1", "phones": "13912345678", "alias": "12345"},
+            {"account_key": "S2", "phones": "0000", "alias": "13812345678"},
+        ],
+    )
+    with Case.open(tmp_path / "case") as case:
+        ingest(case, [path], config_dir=config)
+        found = case.quarantine()[["source_row", "source_column", "raw_value"]]
+    assert found.values.tolist() == [[2, "卖家昵称", "12345"], [3, "联系电话", "0000"]]
