@@ -156,7 +156,7 @@ def as_html(e: Explanation) -> str:
     low = min(0.0, *(min(r[1], r[2]) for r in rows))
     high = max(0.0, *(max(r[1], r[2]) for r in rows))
     width, left, bar = 900, 330, 26
-    scale = (width - left - 40) / ((high - low) or 1)
+    scale = (width - left - 70) / ((high - low) or 1)  # room for the value after each bar
 
     def x(value: float) -> float:
         return left + (value - low) * scale
