@@ -385,6 +385,10 @@ TAOBAO_HEADERS = [
     "收货人手机",
     "收货地址",
 ]
+JD_SELLER_HEADERS = ["商家编号", "店铺名称", "主体名称", "主体类型", "证件号码", "联系人",
+                     "联系电话", "经营地址", "银行账号"]  # fmt: skip
+JD_ORDER_HEADERS = ["订单号", "商家编号", "商品名称", "单价", "数量", "应付金额", "下单时间",
+                    "收货人", "收货电话", "收货地址"]  # fmt: skip
 KIND_LABELS = {"person": "个人", "individual_business": "个体工商户", "company": "企业"}
 
 
@@ -480,21 +484,7 @@ def write_jd(gen: Generator, accounts: list[Account], folder: Path, bad: list) -
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     date_format = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     sellers = book.add_worksheet("店铺信息")
-    sellers.write_row(
-        0,
-        0,
-        [
-            "商家编号",
-            "店铺名称",
-            "主体名称",
-            "主体类型",
-            "证件号码",
-            "联系人",
-            "联系电话",
-            "经营地址",
-            "银行账号",
-        ],
-    )
+    sellers.write_row(0, 0, JD_SELLER_HEADERS)
     for row, account in enumerate(accounts, start=1):
         bank = account.bank_accounts[0]
         sellers.write_row(
@@ -517,22 +507,7 @@ def write_jd(gen: Generator, accounts: list[Account], folder: Path, bad: list) -
         else:
             sellers.write_string(row, 8, bank)
     orders = book.add_worksheet("订单明细")
-    orders.write_row(
-        0,
-        0,
-        [
-            "订单号",
-            "商家编号",
-            "商品名称",
-            "单价",
-            "数量",
-            "应付金额",
-            "下单时间",
-            "收货人",
-            "收货电话",
-            "收货地址",
-        ],
-    )
+    orders.write_row(0, 0, JD_ORDER_HEADERS)
     rows = [(a, o) for a in accounts for o in a.orders]
     rows.sort(key=lambda pair: pair[1]["paid"])
     injected_at = (

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from resolver import demo
 from resolver.case import DATABASE, Case
 from resolver.errors import InputError
 from resolver.ingest import ingest
@@ -250,21 +251,7 @@ def test_orders_of_stores_with_empty_key_in_a_seller_sheet(tmp_path) -> None:
     path = tmp_path / "jd.xlsx"
     book = xlsxwriter.Workbook(str(path))
     sellers = book.add_worksheet("店铺信息")
-    sellers.write_row(
-        0,
-        0,
-        [
-            "商家编号",
-            "店铺名称",
-            "主体名称",
-            "主体类型",
-            "证件号码",
-            "联系人",
-            "联系电话",
-            "经营地址",
-            "银行账号",
-        ],
-    )
+    sellers.write_row(0, 0, demo.JD_SELLER_HEADERS)
     sellers.write_row(
         1,
         0,
@@ -282,22 +269,7 @@ def test_orders_of_stores_with_empty_key_in_a_seller_sheet(tmp_path) -> None:
     )
     sellers.write_row(2, 0, ["", "无名店", "李四"])
     orders = book.add_worksheet("订单明细")
-    orders.write_row(
-        0,
-        0,
-        [
-            "订单号",
-            "商家编号",
-            "商品名称",
-            "单价",
-            "数量",
-            "应付金额",
-            "下单时间",
-            "收货人",
-            "收货电话",
-            "收货地址",
-        ],
-    )
+    orders.write_row(0, 0, demo.JD_ORDER_HEADERS)
     orders.write_row(1, 0, ["1001", "JD1", "鞋", 10.5, 2, 21, 20230501, "王五", "", ""])
     book.close()
     with Case.open(tmp_path / "case") as case:
