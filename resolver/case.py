@@ -82,7 +82,7 @@ CREATE TABLE IF NOT EXISTS links (
     control_evidence VARCHAR,  -- JSON: the kinds shared (bank_accounts, self_purchase, ...)
     match_weight DOUBLE NOT NULL,  -- the stronger of the two
     probability DOUBLE NOT NULL,
-    comparisons VARCHAR,  -- JSON: comparison -> match weight
+    comparisons VARCHAR,  -- JSON: [{comparison, level, weight}], the parts of splink_weight
     self_purchase_orders INTEGER NOT NULL,
     PRIMARY KEY (account_a, account_b)
 );

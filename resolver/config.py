@@ -189,3 +189,15 @@ def load_platforms(config_dir: Path | None = None) -> dict[str, PlatformConfig]:
     if not configs:
         raise ConfigError(folder, "", "no platform mappings (*.yaml) found")
     return configs
+
+
+class Keywords(_Strict):
+    """`config/keywords.yaml`: the words that mark a product title as infringing."""
+
+    infringing_keywords: list[str] = []
+    source: Path = Path("<memory>")
+
+
+def infringing_keywords(config_dir: Path | None = None) -> list[str]:
+    path = (config_dir or PACKAGE_CONFIG) / "keywords.yaml"
+    return load_yaml_model(path, Keywords).infringing_keywords

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from resolver.case import Case
 from resolver.demo import disclosure_files, generate
 from resolver.ingest import ingest
+from resolver.linkage.pipeline import link
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +31,16 @@ def ingested_case(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     folder = tmp_path_factory.mktemp("case") / "matter"
     with Case.open(folder) as case:
         ingest(case, disclosure_files(demo_dir))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def linked_case(ingested_case: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo case, linked into traders (tests only read it: copy it to change it)."""
+    folder = tmp_path_factory.mktemp("linked") / "case"
+    shutil.copytree(ingested_case, folder)
+    with Case.open(folder) as case:
+        link(case)
     return folder
 
 

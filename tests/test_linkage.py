@@ -34,15 +34,6 @@ def found_of(case: Case) -> pd.Series:
     return pd.Series(dict(rows))
 
 
-@pytest.fixture(scope="module")
-def linked_case(ingested_case: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("linked") / "case"
-    shutil.copytree(ingested_case, folder)
-    with Case.open(folder) as case:
-        link(case)
-    return folder
-
-
 def test_quality_floor_on_the_small_demo(demo_dir: Path, linked_case: Path) -> None:
     truth = truth_of(demo_dir)
     with Case.open(linked_case) as case:
@@ -163,7 +154,7 @@ def test_explain_lists_every_comparison_and_renders_offline(linked_case: Path) -
         ).fetchall()[0]
         explanation = explain(case, *pair)
     config = load_matching()
-    assert [s.name for s in explanation.steps] == [c.name for c in config.comparisons]
+    assert [s.comparison for s in explanation.steps] == [c.name for c in config.comparisons]
     text = as_text(explanation)
     assert all(c.name in text for c in config.comparisons) and "probability" in text
     page = as_html(explanation)

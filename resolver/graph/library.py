@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from resolver.config import PACKAGE_CONFIG
+from resolver.config import infringing_keywords
 from resolver.errors import ResolverError
 
 LIBRARY = Path(__file__).resolve().parent.parent.parent / "cypher"
@@ -67,15 +65,6 @@ def parse(path: Path) -> Query:
 
 def load_queries(folder: Path | None = None) -> dict[str, Query]:
     return {path.stem: parse(path) for path in sorted((folder or LIBRARY).glob("*.cypher"))}
-
-
-def infringing_keywords(config_dir: Path | None = None) -> list[str]:
-    path = (config_dir or PACKAGE_CONFIG) / "keywords.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    words = data.get("infringing_keywords", [])
-    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-        raise ResolverError(f"{path}: infringing_keywords: expected a list of words")
-    return words
 
 
 def bind(query: Query, given: dict[str, str], config_dir: Path | None = None) -> dict[str, Any]:

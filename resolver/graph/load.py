@@ -23,7 +23,8 @@ import pandas as pd
 
 from resolver.case import Case
 from resolver.graph.store import GraphStore
-from resolver.linkage.clustering import components
+from resolver.networks import network_ids
+from resolver.sales import orders_once
 
 IDENTIFIER_LABELS = {  # account_values kind -> node label
     "phones": "Phone",
@@ -174,7 +175,7 @@ def _frames(db: duckdb.DuckDBPyConnection, orders_of: list[str] | None) -> dict[
     collect_values(db)
     hubs = db.execute("SELECT kind, value FROM hubs").fetchdf()
     values = _registered(db, hubs)
-    networks = _networks(db, values)
+    networks = network_ids(db)
     frames: dict[str, pd.DataFrame] = {}
     frames["disclosures"] = db.execute(
         "SELECT disclosure_id, file_name, platform, ingested_at::VARCHAR AS ingested_at "
@@ -284,53 +285,15 @@ def _registered(db: duckdb.DuckDBPyConnection, hubs: pd.DataFrame) -> pd.DataFra
         db.unregister("hub_values_in")
 
 
-def _networks(db: duckdb.DuckDBPyConnection, values: pd.DataFrame) -> dict[str, str]:
-    """Trader -> network id (its smallest trader id): traders joined by sharing a phone, bank
-    account, address or ID that is not a hub. Computed here once, so that queries over
-    networks need no graph traversal."""
-    kinds = values[values["label"].isin(["Phone", "BankAccount", "Address", "IdNumber"])]
-    kinds = kinds[~kinds["hub"].astype(bool) & ~kinds["masked"].astype(bool)]
-    owner = dict(db.execute("SELECT account_id, trader_id FROM trader_accounts").fetchall())
-    edges = []
-    for _, group in kinds.groupby(["label", "key"]):
-        traders = sorted({owner[a] for a in group["account_id"] if a in owner})
-        edges += [(traders[0], other) for other in traders[1:]]
-    nodes = sorted(set(owner.values()))
-    network: dict[str, str] = {}
-    for members in components(nodes, edges):
-        for trader in members:
-            network[trader] = members[0]
-    retired = "SELECT trader_id, retired_into FROM traders WHERE retired_into IS NOT NULL"
-    for trader, kept in db.execute(retired).fetchall():
-        network.setdefault(trader, network.get(kept, kept))
-    return network
-
-
 def _orders(db: duckdb.DuckDBPyConnection, orders_of: list[str] | None) -> pd.DataFrame:
-    where = ""
+    where = "true"
     if orders_of is not None:
         db.register("loaded_disclosures", pd.DataFrame({"disclosure_id": orders_of or [""]}))
         where = (
-            "WHERE (platform, order_id) IN (SELECT platform, order_id FROM orders "
+            "(platform, order_id) IN (SELECT platform, order_id FROM orders "
             "WHERE disclosure_id IN (SELECT disclosure_id FROM loaded_disclosures))"
         )
-    return db.execute(
-        f"""
-        SELECT platform || ':' || order_id AS key, platform, order_id,
-            any_value(account_id) AS account_id, any_value(product_title) AS product_title,
-            any_value(amount_fen) AS amount_fen, any_value(quantity) AS quantity,
-            any_value(unit_price_fen) AS unit_price_fen, any_value(paid_at) AS paid_at,
-            any_value(recipient_name) AS recipient_name,
-            any_value(recipient_phone) AS recipient_phone,
-            any_value(recipient_address) AS recipient_address,
-            (platform, order_id) IN (SELECT platform, order_id FROM self_purchase_orders)
-                AS self_purchase,
-            list(source_file || '!' || coalesce(source_sheet, '') || '!' || source_row
-                 ORDER BY source_file, source_row) AS provenance
-        FROM orders {where}
-        GROUP BY platform, order_id ORDER BY key
-        """
-    ).fetchdf()
+    return orders_once(db, where).drop(columns=["disclosure_ids", "copies_disagree"])
 
 
 def _ships_to(

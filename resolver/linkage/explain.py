@@ -10,17 +10,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from resolver.case import Case
+from resolver.charts import weight_chart
 from resolver.errors import ResolverError
-from resolver.linkage.model import MODEL_FILE, Model, probability
+from resolver.linkage.model import MODEL_FILE, Model, Step, comparison_steps, probability
 from resolver.linkage.pipeline import prepare, shared_kinds
 from resolver.linkage.settings import load_matching
-
-
-@dataclass
-class Step:
-    name: str
-    level: str
-    weight: float
 
 
 @dataclass
@@ -55,15 +49,7 @@ def explain(case: Case, account_a: str, account_b: str, config_dir=None) -> Expl
     settings = model.linker._settings_obj
     prior = math.log2(settings._probability_two_random_records_match
                       / (1 - settings._probability_two_random_records_match))  # fmt: skip
-    steps = []
-    for comparison in config.comparisons:
-        if f"gamma_{comparison.name}" not in row:  # a small case could not estimate it
-            steps.append(Step(comparison.name, "not estimated: too little data", 0.0))
-            continue
-        gamma = int(row[f"gamma_{comparison.name}"])
-        weight = float(row[f"mw_{comparison.name}"])
-        weight += float(row.get(f"mw_tf_adj_{_tf_column(comparison)}", 0.0) or 0.0)
-        steps.append(Step(comparison.name, _level_label(comparison, gamma), weight))
+    steps = comparison_steps(config, row)
     a, b = sorted((account_a, account_b))
     evidence = prepared.self_purchases
     pair = evidence[(evidence["account_a"] == a) & (evidence["account_b"] == b)]
@@ -97,34 +83,11 @@ def _record(records: pd.DataFrame, account: str) -> dict:
     return record
 
 
-def _tf_column(comparison) -> str | None:
-    return next((lv.column for lv in comparison.levels if getattr(lv, "term_frequency", False)),
-                None)  # fmt: skip
-
-
-def _level_label(comparison, gamma: int) -> str:
-    """Splink numbers the levels from the bottom (else = 0); a missing level is -1."""
-    if gamma < 0:
-        missing = next(lv for lv in comparison.levels
-                       if lv.kind == "missing" or getattr(lv, "missing", False))  # fmt: skip
-        return missing.label or "missing"
-    counted = [lv for lv in comparison.levels
-               if not (lv.kind == "missing" or getattr(lv, "missing", False))]  # fmt: skip
-    level = counted[len(counted) - 1 - gamma]
-    if level.label:
-        return level.label
-    if level.kind == "else":
-        return "all other"
-    return f"same {level.column.replace('_', ' ')}" if level.kind == "exact" else (
-        f"{level.column.replace('_', ' ')} in common"
-    )  # fmt: skip
-
-
 def as_text(e: Explanation) -> str:
     lines = [f"{e.account_a}  vs  {e.account_b}", ""]
     lines.append(f"  {'prior (two random accounts)':55} {e.prior:+8.2f} bits")
     for step in e.steps:
-        lines.append(f"  {step.name:16} {step.level[:38]:38} {step.weight:+8.2f}")
+        lines.append(f"  {step.comparison:16} {step.level[:38]:38} {step.weight:+8.2f}")
     lines.append(f"  {'Splink match weight':55} {e.splink_weight:+8.2f}")
     if e.control:
         for kind, weight in e.control:
@@ -144,42 +107,13 @@ def as_text(e: Explanation) -> str:
 
 def as_html(e: Explanation) -> str:
     """One page, no scripts or fonts from elsewhere: an SVG waterfall of the weights."""
-    bars = [("prior", e.prior)] + [(f"{s.name}: {s.level}", s.weight) for s in e.steps]
-    running, rows = 0.0, []
-    for label, weight in bars:
-        rows.append((label, running, running + weight, weight))
-        running += weight
-    rows.append(("Splink match weight", 0.0, e.splink_weight, e.splink_weight))
-    for kind, weight in e.control:
-        rows.append((f"control evidence: {kind.replace('_', ' ')}", 0.0, weight, weight))
-    rows.append(("link weight", 0.0, e.match_weight, e.match_weight))
-    low = min(0.0, *(min(r[1], r[2]) for r in rows))
-    high = max(0.0, *(max(r[1], r[2]) for r in rows))
-    width, left, bar = 900, 330, 26
-    scale = (width - left - 70) / ((high - low) or 1)  # room for the value after each bar
-
-    def x(value: float) -> float:
-        return left + (value - low) * scale
-
-    parts = []
-    for index, (label, start, end, weight) in enumerate(rows):
-        y = 20 + index * (bar + 8)
-        colour = "#2e7d32" if weight >= 0 else "#c62828"
-        x0, x1 = sorted((x(start), x(end)))
-        parts.append(
-            f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{html.escape(label)}</text>'
-            f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{bar}" '
-            f'fill="{colour}"><title>{weight:+.2f} bits</title></rect>'
-            f'<text x="{max(x0, x1) + 4:.1f}" y="{y + 17}">{weight:+.2f}</text>'
-        )
-    height = 40 + len(rows) * (bar + 8)
-    zero = x(0.0)
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'font-family="sans-serif" font-size="13">'
-        f'<line x1="{zero:.1f}" y1="10" x2="{zero:.1f}" y2="{height - 10}" stroke="#999"/>'
-        + "".join(parts) + "</svg>"
-    )  # fmt: skip
+    svg = weight_chart(
+        e.prior,
+        [(f"{s.comparison}: {s.level}", s.weight) for s in e.steps],
+        e.splink_weight,
+        [(kind.replace("_", " "), weight) for kind, weight in e.control],
+        e.match_weight,
+    )
     title = f"{e.account_a} vs {e.account_b}"
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,33 @@ MODEL_FILE = "model.json"
 EVIDENCE_COLUMN = "evidence_tokens"
 logging.getLogger("splink").setLevel(logging.ERROR)  # training notes are ours to report
 LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class Step:
+    """One comparison's part of a pair's Splink weight: the level that held and its bits."""
+
+    comparison: str
+    level: str
+    weight: float
+
+
+def comparison_steps(config: MatchingConfig, row: dict | pd.Series) -> list[Step]:
+    """A scored pair's weight, comparison by comparison (term-frequency adjustment included),
+    from Splink's `gamma_`/`mw_` columns."""
+    steps = []
+    for comparison in config.comparisons:
+        gamma = row.get(f"gamma_{comparison.name}")
+        if gamma is None or pd.isna(gamma) or f"mw_{comparison.name}" not in row:
+            # a small case could not estimate it
+            steps.append(Step(comparison.name, "not estimated: too little data", 0.0))
+            continue
+        weight = float(row[f"mw_{comparison.name}"])
+        adjustment = row.get(f"mw_tf_adj_{comparison.tf_column}")
+        if adjustment is not None and not pd.isna(adjustment):
+            weight += float(adjustment)
+        steps.append(Step(comparison.name, comparison.level_label(int(gamma)), weight))
+    return steps
 
 
 def _level(level, comparison: str) -> dict:
@@ -177,7 +205,7 @@ def _pairs(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=columns)
     a, b = frame["unique_id_l"], frame["unique_id_r"]
-    parts = [c for c in frame.columns if c.startswith("mw_")]
+    parts = [c for c in frame.columns if c.startswith(("mw_", "gamma_"))]
     out = pd.DataFrame(
         {
             "account_a": a.where(a < b, b),
@@ -186,7 +214,7 @@ def _pairs(frame: pd.DataFrame) -> pd.DataFrame:
         }
     )
     for column in parts:
-        out[column] = frame[column].astype(float)
+        out[column] = frame[column].astype(int if column.startswith("gamma_") else float)
     return out.drop_duplicates(["account_a", "account_b"]).reset_index(drop=True)
 
 

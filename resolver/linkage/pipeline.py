@@ -15,7 +15,7 @@ from resolver.errors import ResolverError
 from resolver.linkage.accounts import build_accounts, collect_values, hub_values
 from resolver.linkage.clustering import cluster
 from resolver.linkage.evidence import evidence_tokens, self_purchase_orders, self_purchases
-from resolver.linkage.model import MODEL_FILE, Model, probability
+from resolver.linkage.model import MODEL_FILE, Model, comparison_steps, probability
 from resolver.linkage.settings import MatchingConfig, load_matching
 from resolver.linkage.traders import assign_ids, id_number
 
@@ -96,12 +96,14 @@ def score(model: Model, prepared: Prepared, changed: set[str] | None) -> pd.Data
     pairs["splink_weight"] = pairs["match_weight"]
     pairs["match_weight"] = pairs[["splink_weight", "control_weight"]].max(axis=1)
     pairs["probability"] = probability(pairs["match_weight"])
-    parts = [c for c in pairs.columns if c.startswith("mw_")]
-    pairs["comparisons"] = [
-        json.dumps({c.removeprefix("mw_"): round(w, 3) for c, w in zip(parts, row, strict=True)})
-        for row in pairs[parts].itertuples(index=False)
-    ]
-    kept = pairs[pairs["probability"] >= STORE_FLOOR]
+    kept = pairs[pairs["probability"] >= STORE_FLOOR].copy()
+    kept["comparisons"] = [
+        json.dumps([
+            {"comparison": s.comparison, "level": s.level, "weight": round(s.weight, 3)}
+            for s in comparison_steps(prepared.config, row)
+        ], ensure_ascii=False)
+        for row in kept.to_dict(orient="records")
+    ]  # fmt: skip
     return kept[["account_a", "account_b", "splink_weight", "control_weight",
                  "control_evidence", "match_weight", "probability", "comparisons",
                  "self_purchase_orders"]]  # fmt: skip

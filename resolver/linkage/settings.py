@@ -95,6 +95,31 @@ class Comparison(_Strict):
                 raise ValueError(f"{self.name}: {column!r} is a list: compare it with `overlap`")
         return self
 
+    @property
+    def tf_column(self) -> str | None:
+        """The column whose term frequencies adjust this comparison's weight, if any."""
+        return next((lv.column for lv in self.levels if getattr(lv, "term_frequency", False)),
+                    None)  # fmt: skip
+
+    def level_label(self, gamma: int) -> str:
+        """What Splink's level number means: the levels count from the bottom (else = 0);
+        a missing level is -1."""
+        if gamma < 0:
+            missing = next(lv for lv in self.levels if _is_missing(lv))
+            return missing.label or "missing"
+        counted = [lv for lv in self.levels if not _is_missing(lv)]
+        level = counted[len(counted) - 1 - gamma]
+        if level.label:
+            return level.label
+        if level.kind == "else":
+            return "all other"
+        column = level.column.replace("_", " ")
+        return f"same {column}" if level.kind == "exact" else f"{column} in common"
+
+
+def _is_missing(level: Level) -> bool:
+    return level.kind == "missing" or getattr(level, "missing", False)
+
 
 class Hubs(_Strict):
     max_registrants: int = Field(default=4, ge=1)
