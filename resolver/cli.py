@@ -17,6 +17,7 @@ from rich.table import Table
 from resolver import __version__
 from resolver.case import DEFAULT_CASE, Case
 from resolver.errors import ResolverError
+from resolver.money import yuan
 
 app = typer.Typer(
     help="Find every account of one counterfeit trader across platform disclosures.",
@@ -324,6 +325,48 @@ def explain(
     if html_out:
         html_out.write_text(as_html(explanation), encoding="utf-8")
         console.print(f"Chart written to {html_out}")
+
+
+@app.command()
+def report(
+    out: Annotated[
+        Path, typer.Option("--out", help="File to write: .html (offline page) or .xlsx.")
+    ],
+    trader_id: Annotated[
+        str | None, typer.Argument(help="A trader id (TR...): the report covers its network.")
+    ] = None,
+    all_networks: Annotated[
+        bool, typer.Option("--all", help="Report every network of the case instead.")
+    ] = False,
+    include_self_purchases: Annotated[
+        bool,
+        typer.Option(
+            "--include-self-purchases",
+            help="Count self-purchase (brushing) orders in the totals; by default they are "
+            "listed apart and not counted.",
+        ),
+    ] = False,
+    case: CaseOption = DEFAULT_CASE,
+    config: ConfigOption = None,
+) -> None:
+    """An evidence report: accounts and how each was linked, sales counted once, damages
+    scenarios, and the disclosure rows behind every figure."""
+    from resolver.report import write_report
+
+    if (trader_id is None) == (not all_networks):
+        raise typer.BadParameter("give a TRADER_ID or --all (not both)", param_hint="TRADER_ID")
+    with reported_errors(), Case.open(case) as opened:
+        written = write_report(opened, trader_id, out, include_self_purchases, config)
+    orders = sum(n.total("orders") for n in written.networks)
+    amount = sum(n.total("amount_fen") for n in written.networks)
+    infringing = sum(n.total("infringing_fen") for n in written.networks)
+    for note in written.notes:
+        console.print(note, highlight=False)
+    console.print(
+        f"{len(written.networks)} network(s), {orders} orders counted: sales {yuan(amount)}, "
+        f"infringing {yuan(infringing)}. Report written to {out}",
+        highlight=False,
+    )
 
 
 @app.command()

@@ -201,3 +201,14 @@ class Keywords(_Strict):
 def infringing_keywords(config_dir: Path | None = None) -> list[str]:
     path = (config_dir or PACKAGE_CONFIG) / "keywords.yaml"
     return load_yaml_model(path, Keywords).infringing_keywords
+
+
+def config_sha256(config_dir: Path | None = None) -> str:
+    """One hash of every YAML file of a config folder (names and bytes): a report states it, so
+    that its figures can be tied to the rules that produced them."""
+    folder = config_dir or PACKAGE_CONFIG
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.yaml")):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from resolver.case import Case
+from resolver.export import ACCOUNTS_SQL
 from resolver.graph.store import GraphStore
 from resolver.networks import network_ids
 from resolver.sales import orders_once
@@ -201,17 +202,7 @@ def _frames(db: duckdb.DuckDBPyConnection, orders_of: list[str] | None) -> dict[
         "SELECT trader_id AS retired, retired_into AS kept FROM traders "
         "WHERE retired_into IS NOT NULL"
     ).fetchdf()
-    accounts = db.execute(
-        """
-        SELECT r.account_id, any_value(r.platform) AS platform,
-            any_value(r.account_key) AS account_key, mode(r.store_name) AS store_name,
-            mode(r.registrant_name) AS registrant_name,
-            mode(r.registrant_kind) AS registrant_kind,
-            any_value(t.trader_id) AS trader_id, any_value(t.probability) AS probability
-        FROM seller_records r JOIN trader_accounts t USING (account_id)
-        GROUP BY r.account_id ORDER BY r.account_id
-        """
-    ).fetchdf()
+    accounts = db.execute(ACCOUNTS_SQL).fetchdf()
     accounts["network_id"] = accounts["trader_id"].map(networks)
     # Accounts whose trader changed lose their old OPERATES, and their orders take the new
     # trader and network, before the accounts' own `trader_id` is overwritten.

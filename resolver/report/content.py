@@ -1,0 +1,453 @@
+"""What an evidence report says, gathered from the case: the library behind `resolver report`.
+
+A report covers networks (see `resolver.networks`): the network of one trader, or all of them.
+For each: its accounts and how each was linked, the links with their weights, the identifiers
+its accounts share, every order once with the rows it came from, totals (overall, by trader,
+platform, month and product) over the orders counted, self-purchase orders apart, quarantined
+rows that name its accounts, and the damages scenarios. The HTML and XLSX writers only lay this
+out; every figure is computed here, in integer fen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import orjson
+import pandas as pd
+
+from resolver import __version__
+from resolver.case import Case
+from resolver.config import config_sha256, infringing_keywords
+from resolver.errors import ResolverError
+from resolver.export import accounts_frame
+from resolver.linkage.model import Step
+from resolver.linkage.pipeline import CONFIG_HASH_FILE
+from resolver.linkage.settings import load_matching
+from resolver.networks import network_ids, tying_values
+from resolver.report.damages import Assessment, DamagesConfig, assess, load_damages
+from resolver.sales import infringing, orders_once
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DIMENSIONS = {  # totals are given overall and along each of these order columns
+    "trader": "trader_id",
+    "platform": "platform",
+    "month": "month",
+    "product": "product_title",
+}
+EVIDENCE_WORDS = {  # control evidence kind -> what a reader is told
+    "id_number": "same ID number",
+    "bank_accounts": "a bank account in common",
+    "phones": "a phone in common",
+    "self_purchase": "self-purchase orders",
+    "store_stems": "same store or company name",
+    "addresses": "same address",
+}
+IDENTIFIER_WORDS = {
+    "phones": "phone",
+    "bank_accounts": "bank account",
+    "addresses": "address",
+    "id_number": "ID number",
+}
+
+
+@dataclass
+class Link:
+    """A scored pair of accounts, with the parts of its weight (as stored by the last run)."""
+
+    account_a: str
+    account_b: str
+    probability: float
+    match_weight: float
+    splink_weight: float
+    prior: float  # bits: Splink's weight before any comparison
+    steps: list[Step]
+    control: list[tuple[str, float]]  # (kind, bits)
+    self_purchase_orders: int
+    strongest: str  # the strongest evidence, in words
+    same_trader: bool
+
+
+@dataclass
+class NetworkReport:
+    network_id: str
+    traders: list[str]
+    accounts: pd.DataFrame  # with `linked_by` and `evidence`: how each joined its trader
+    links: list[Link]
+    shared: pd.DataFrame  # identifiers held by two or more of its accounts
+    orders: pd.DataFrame  # every order once; `counted` says whether totals include it
+    totals: pd.DataFrame  # dimension, value, orders, amount_fen, infringing_fen
+    self_purchases: pd.DataFrame  # orders shipped to another account's registrant
+    quarantined: pd.DataFrame  # rows set aside at ingest that name one of its accounts
+    sources: pd.DataFrame  # disclosures its facts come from, with the rows used
+    damages: list[Assessment]
+
+    def total(self, column: str) -> int:
+        overall = self.totals[self.totals["dimension"] == "all"]
+        return int(overall[column].iloc[0]) if len(overall) else 0
+
+    @property
+    def self_purchase_fen(self) -> int:
+        return int(self.orders.loc[self.orders["self_purchase"], "amount_fen"].sum())
+
+    @property
+    def orders_disclosed_twice(self) -> int:
+        return int((self.orders["copies"] > 1).sum())
+
+
+@dataclass
+class Report:
+    subject: str  # what was asked for: a trader id, or "all networks"
+    notes: list[str]  # what the reader must know about the subject (a retired id followed, ...)
+    generated_at: str
+    tool_version: str
+    config_sha256: str  # every YAML of the config folder used
+    model_config_sha256: str | None  # matching.yaml as the model was trained
+    case_folder: str
+    include_self_purchases: bool
+    keywords: list[str]
+    damages: DamagesConfig
+    disclosures: pd.DataFrame
+    networks: list[NetworkReport] = field(default_factory=list)
+
+
+def build(
+    case: Case,
+    trader_id: str | None,
+    include_self_purchases: bool = False,
+    config_dir: Path | None = None,
+) -> Report:
+    """The report of `trader_id`'s network, or (None) of every network of the case."""
+    db = case.db
+    _check_linked(db)
+    matching = load_matching(config_dir)
+    keywords = infringing_keywords(config_dir)
+    damages = load_damages(config_dir)
+    values = tying_values(db)
+    network_of = network_ids(db, values)
+    notes: list[str] = []
+    accounts = accounts_frame(case)
+    accounts["network_id"] = accounts["trader_id"].map(network_of)
+    if trader_id is not None:
+        current = _current_trader(db, trader_id, notes)
+        accounts = accounts[accounts["network_id"] == network_of[current]]
+    accounts = accounts.reset_index(drop=True)
+    db.register("report_accounts", accounts[["account_id", "trader_id", "network_id"]])
+    try:
+        links = _links(db, matching.control_evidence)
+        orders = _orders(db, keywords, include_self_purchases)
+        self_purchases = _self_purchases(db)
+        sources = _sources(db)
+        shared = _shared(db, values, accounts)
+        disclosures = db.execute(
+            "SELECT file_name, disclosure_id AS sha256, platform, path, ingested_at::VARCHAR "
+            "AS ingested_at, source_rows, orders, quarantined_rows, quarantined_values "
+            "FROM disclosures ORDER BY file_name, disclosure_id"
+        ).fetchdf()
+        quarantined = _quarantined(db, accounts)
+    finally:
+        db.unregister("report_accounts")
+    totals = _totals(orders)
+    saved = case.folder / CONFIG_HASH_FILE
+    report = Report(
+        subject=trader_id or "all networks",
+        notes=notes,
+        generated_at=dt.datetime.now(SHANGHAI).isoformat(timespec="seconds"),
+        tool_version=__version__,
+        config_sha256=config_sha256(config_dir),
+        model_config_sha256=saved.read_text().strip() if saved.exists() else None,
+        case_folder=str(case.folder.resolve()),
+        include_self_purchases=include_self_purchases,
+        keywords=keywords,
+        damages=damages,
+        disclosures=disclosures,
+    )
+    frames = {
+        "accounts": accounts,
+        "orders": orders,
+        "totals": totals,
+        "shared": shared,
+        "self_purchases": self_purchases,
+        "sources": sources,
+        "quarantined": quarantined,
+    }
+    split = {name: dict(tuple(frame.groupby("network_id", sort=False)))
+             for name, frame in frames.items()}  # fmt: skip
+
+    def part(name: str, network: str) -> pd.DataFrame:
+        return split[name].get(network, frames[name].iloc[0:0]).reset_index(drop=True)
+
+    links_of: dict[str, list[Link]] = {}
+    network_of_account = dict(zip(accounts["account_id"], accounts["network_id"], strict=True))
+    for link in links:
+        links_of.setdefault(network_of_account[link.account_a], []).append(link)
+    for network in sorted(set(accounts["network_id"])):
+        network_links = links_of.get(network, [])
+        network_accounts = _how_linked(part("accounts", network), network_links)
+        result = NetworkReport(
+            network_id=network,
+            traders=sorted(set(network_accounts["trader_id"])),
+            accounts=network_accounts,
+            links=network_links,
+            shared=part("shared", network),
+            orders=part("orders", network),
+            totals=part("totals", network),
+            self_purchases=part("self_purchases", network),
+            quarantined=part("quarantined", network),
+            sources=part("sources", network),
+            damages=[],
+        )
+        result.damages = assess(damages, result.total("amount_fen"), result.total("infringing_fen"))
+        report.networks.append(result)
+    report.networks.sort(key=lambda n: (-n.total("amount_fen"), n.network_id))
+    return report
+
+
+def _check_linked(db: duckdb.DuckDBPyConnection) -> None:
+    unlinked = db.execute(
+        "SELECT count(DISTINCT account_id) FROM seller_records "
+        "WHERE account_id NOT IN (SELECT account_id FROM trader_accounts)"
+    ).fetchall()[0][0]
+    if not db.execute("SELECT count(*) FROM trader_accounts").fetchall()[0][0]:
+        raise ResolverError("the case has no traders yet: run `resolver match` first")
+    if unlinked:
+        raise ResolverError(
+            f"{unlinked} accounts were ingested after the last linkage and belong to no trader: "
+            "run `resolver match` first, so that the report counts their orders"
+        )
+
+
+def _current_trader(db: duckdb.DuckDBPyConnection, trader_id: str, notes: list[str]) -> str:
+    """The trader id as it stands now: a retired id (merged into an older trader) leads to the
+    trader that kept its accounts, and the report says so."""
+    seen = [trader_id]
+    while True:
+        rows = db.execute(
+            "SELECT retired_into FROM traders WHERE trader_id = ?", [seen[-1]]
+        ).fetchall()
+        if not rows:
+            raise ResolverError(f"{trader_id}: no such trader in the case (see `resolver export "
+                                "traders`)")  # fmt: skip
+        if rows[0][0] is None:
+            break
+        seen.append(rows[0][0])
+    if len(seen) > 1:
+        notes.append(f"{trader_id} was merged into {seen[-1]} ({' → '.join(seen)}); "
+                     f"this report covers {seen[-1]}'s network.")  # fmt: skip
+    return seen[-1]
+
+
+def _links(db: duckdb.DuckDBPyConnection, control_weights: dict[str, float]) -> list[Link]:
+    rows = db.execute(
+        """
+        SELECT l.*, a.trader_id = b.trader_id AS same_trader
+        FROM links l
+        JOIN report_accounts a ON a.account_id = l.account_a
+        JOIN report_accounts b ON b.account_id = l.account_b
+        WHERE a.network_id = b.network_id
+        ORDER BY l.account_a, l.account_b
+        """
+    ).fetchdf()
+    links = []
+    for row in rows.to_dict(orient="records"):
+        steps = [Step(**s) for s in json.loads(row["comparisons"] or "[]")]
+        kinds = json.loads(row["control_evidence"] or "[]")
+        control = [(kind, control_weights.get(kind, 0.0)) for kind in kinds]
+        if abs(sum(w for _, w in control) - row["control_weight"]) > 1e-6:
+            # matching.yaml changed since the run: show the weight the run used, as one bar
+            control = [(" + ".join(kinds), float(row["control_weight"]))] if kinds else []
+        splink_weight = float(row["splink_weight"] or 0.0)
+        links.append(Link(
+            account_a=row["account_a"], account_b=row["account_b"],
+            probability=float(row["probability"]), match_weight=float(row["match_weight"]),
+            splink_weight=splink_weight,
+            prior=splink_weight - sum(s.weight for s in steps),
+            steps=steps, control=control,
+            self_purchase_orders=int(row["self_purchase_orders"]),
+            strongest=_strongest(steps, control, splink_weight, int(row["self_purchase_orders"])),
+            same_trader=bool(row["same_trader"]),
+        ))  # fmt: skip
+    return links
+
+
+def _strongest(
+    steps: list[Step], control: list[tuple[str, float]], splink_weight: float, orders: int
+) -> str:
+    """The evidence that weighs most: a kind of control evidence when it decided the link,
+    else the model's strongest comparisons."""
+    if control and sum(w for _, w in control) >= splink_weight:
+        kind = max(control, key=lambda c: c[1])[0]
+        words = EVIDENCE_WORDS.get(kind, kind.replace("_", " "))
+        if kind == "self_purchase":
+            return f"{words} ({orders} order{'s' if orders != 1 else ''})"
+        return words
+    best = sorted((s for s in steps if s.weight > 0), key=lambda s: -s.weight)[:2]
+    return "model: " + (", ".join(s.level for s in best) or "no single strong comparison")
+
+
+def _how_linked(accounts: pd.DataFrame, links: list[Link]) -> pd.DataFrame:
+    """Each account's strongest link to another account of its own trader, and why."""
+    best: dict[str, tuple[float, str, str]] = {}
+    for link in links:
+        if not link.same_trader:
+            continue
+        for this, other in ((link.account_a, link.account_b), (link.account_b, link.account_a)):
+            if this not in best or link.match_weight > best[this][0]:
+                best[this] = (link.match_weight, other, link.strongest)
+    accounts = accounts.copy()
+    accounts["linked_by"] = accounts["account_id"].map(lambda a: best.get(a, (0, "", ""))[1])
+    accounts["evidence"] = accounts["account_id"].map(
+        lambda a: best[a][2] if a in best else "the only account of its trader"
+    )
+    return accounts
+
+
+def _orders(
+    db: duckdb.DuckDBPyConnection, keywords: list[str], include_self_purchases: bool
+) -> pd.DataFrame:
+    orders = orders_once(db, "account_id IN (SELECT account_id FROM report_accounts)")
+    owners = db.execute("SELECT * FROM report_accounts").fetchdf().set_index("account_id")
+    orders["trader_id"] = orders["account_id"].map(owners["trader_id"])
+    orders["network_id"] = orders["account_id"].map(owners["network_id"])
+    orders["month"] = orders["paid_at"].str.slice(0, 7)
+    orders["infringing"] = infringing(orders["product_title"], keywords)
+    orders["self_purchase"] = orders["self_purchase"].astype(bool)
+    orders["counted"] = include_self_purchases | ~orders["self_purchase"]
+    orders["copies"] = orders["provenance"].map(len)
+    orders["amount_fen"] = orders["amount_fen"].astype("int64")
+    return orders
+
+
+def _totals(orders: pd.DataFrame) -> pd.DataFrame:
+    """Counted orders, sales and infringing sales per network: overall and along each
+    dimension. Sums of int64 fen: exact."""
+    counted = orders[orders["counted"]].assign(
+        infringing_fen=lambda o: o["amount_fen"].where(o["infringing"], 0)
+    )
+    parts = []
+    for dimension, column in (("all", None), *DIMENSIONS.items()):
+        keys = ["network_id"] + ([column] if column else [])
+        grouped = counted.groupby(keys, sort=True).agg(
+            orders=("key", "size"), amount_fen=("amount_fen", "sum"),
+            infringing_fen=("infringing_fen", "sum"),
+        ).reset_index()  # fmt: skip
+        grouped["value"] = grouped[column].fillna("").astype(str) if column else ""
+        grouped["dimension"] = dimension
+        parts.append(grouped[["network_id", "dimension", "value", "orders", "amount_fen",
+                              "infringing_fen"]])  # fmt: skip
+    totals = pd.concat(parts, ignore_index=True)
+    for column in ("orders", "amount_fen", "infringing_fen"):
+        totals[column] = totals[column].astype("int64")
+    return totals
+
+
+def _self_purchases(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Self-purchase orders of the report's accounts: who received them and how we know."""
+    return db.execute(
+        """
+        SELECT a.network_id, s.platform || ':' || s.order_id AS key, s.seller,
+            list(DISTINCT s.registrant ORDER BY s.registrant) AS shipped_to_registrant_of,
+            string_agg(DISTINCT s.evidence, '; ' ORDER BY s.evidence) AS evidence
+        FROM self_purchase_orders s JOIN report_accounts a ON a.account_id = s.seller
+        GROUP BY ALL ORDER BY key
+        """
+    ).fetchdf()
+
+
+def _sources(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per network and disclosure: the seller rows and order rows its figures rest on."""
+    return db.execute(
+        """
+        WITH used AS (
+            SELECT a.network_id, r.disclosure_id, 'seller' AS what, r.source_row
+            FROM seller_records r JOIN report_accounts a USING (account_id)
+            UNION ALL
+            SELECT a.network_id, o.disclosure_id, 'order', o.source_row
+            FROM orders o JOIN report_accounts a USING (account_id)
+        )
+        SELECT u.network_id, d.file_name, u.disclosure_id AS sha256,
+            count(*) FILTER (what = 'seller') AS seller_rows,
+            count(*) FILTER (what = 'order') AS order_rows,
+            min(u.source_row) AS first_row, max(u.source_row) AS last_row
+        FROM used u JOIN disclosures d USING (disclosure_id)
+        GROUP BY ALL ORDER BY u.network_id, d.file_name
+        """
+    ).fetchdf()
+
+
+def _shared(
+    db: duckdb.DuckDBPyConnection, values: pd.DataFrame, accounts: pd.DataFrame
+) -> pd.DataFrame:
+    """Identifiers that two or more accounts of a network hold (the ties drawn in its picture),
+    with a raw form a reader recognises beside the normal form that was compared."""
+    held = values.merge(accounts[["account_id", "network_id"]], on="account_id")
+    grouped = held.groupby(["network_id", "kind", "value"])["account_id"].agg(list).reset_index()
+    shared = grouped[grouped["account_id"].map(len) >= 2].rename(columns={"account_id": "accounts"})
+    raw = db.execute(
+        """
+        SELECT 'addresses' AS kind, district_code || '|' || street AS value, min(raw) AS raw
+        FROM seller_identifiers WHERE kind = 'address' AND district_code IS NOT NULL GROUP BY ALL
+        UNION ALL
+        SELECT kind || 's', norm, min(raw) FROM seller_identifiers
+        WHERE kind IN ('phone', 'bank_account') AND norm IS NOT NULL GROUP BY ALL
+        UNION ALL
+        SELECT 'id_number', id_norm, min(id_number) FROM seller_records
+        WHERE id_norm IS NOT NULL GROUP BY ALL
+        """
+    ).fetchdf()
+    shared = shared.merge(raw, on=["kind", "value"], how="left")
+    shared["raw"] = shared["raw"].fillna(shared["value"])
+    shared["what"] = shared["kind"].map(IDENTIFIER_WORDS)
+    return shared.sort_values(["network_id", "kind", "value"]).reset_index(drop=True)
+
+
+def _quarantined(db: duckdb.DuckDBPyConnection, accounts: pd.DataFrame) -> pd.DataFrame:
+    """Rows (and values) set aside at ingest whose raw row names one of the report's accounts
+    by its key on the same platform: nothing a network's figures left out goes unmentioned."""
+    rows = db.execute(
+        """
+        SELECT d.platform, q.source_file, q.source_sheet, q.source_row, q.source_column,
+            q.level, q.reason, q.raw_value, q.raw_row
+        FROM quarantine q JOIN disclosures d USING (disclosure_id)
+        ORDER BY q.source_file, q.source_sheet, q.source_row
+        """
+    ).fetchdf()
+    network_of = {
+        (platform, key): network
+        for platform, key, network in zip(
+            accounts["platform"], accounts["account_key"], accounts["network_id"], strict=True
+        )
+    }
+    found = []
+    for row in rows.to_dict(orient="records"):
+        named = {
+            network_of[(row["platform"], value)]
+            for value in _scalars(row["raw_row"])
+            if (row["platform"], value) in network_of
+        }
+        found += [{**row, "network_id": network} for network in sorted(named)]
+    columns = [*rows.columns, "network_id"]
+    return pd.DataFrame(found, columns=columns).drop(columns=["raw_row"])
+
+
+def _scalars(raw_row: str | None) -> set[str]:
+    """Every scalar of a raw row (JSON, possibly nested), as text."""
+    if not raw_row:
+        return set()
+    try:
+        stack, found = [orjson.loads(raw_row)], set()
+    except orjson.JSONDecodeError:
+        return set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+        elif item is not None:
+            found.add(str(item).strip())
+    return found
