@@ -355,8 +355,12 @@ def report(
 
     if (trader_id is None) == (not all_networks):
         raise typer.BadParameter("give a TRADER_ID or --all (not both)", param_hint="TRADER_ID")
-    with reported_errors(), Case.open(case) as opened:
-        written = write_report(opened, trader_id, out, include_self_purchases, config)
+    with reported_errors(), Case.open(case) as opened, errors.status("report") as status:
+
+        def stage(text: str) -> None:
+            status.update(f"Report: {text}...")
+
+        written = write_report(opened, trader_id, out, include_self_purchases, config, stage)
     orders = sum(n.total("orders") for n in written.networks)
     amount = sum(n.total("amount_fen") for n in written.networks)
     infringing = sum(n.total("infringing_fen") for n in written.networks)

@@ -41,13 +41,23 @@ def network_ids(
     """Trader -> network id (the smallest trader id of its network). Retired traders take the
     network of the trader they were merged into."""
     values = tying_values(db) if values is None else values
-    owner = dict(db.execute("SELECT account_id, trader_id FROM trader_accounts").fetchall())
-    edges = []
-    for accounts in values.groupby(["kind", "value"])["account_id"]:
-        traders = sorted({owner[a] for a in accounts[1] if a in owner})
-        edges += [(traders[0], other) for other in traders[1:]]
+    db.register("tying_values_in", values)
+    try:
+        groups = db.execute(
+            """
+            SELECT list(DISTINCT t.trader_id ORDER BY t.trader_id)
+            FROM tying_values_in v JOIN trader_accounts t USING (account_id)
+            GROUP BY v.kind, v.value HAVING count(DISTINCT t.trader_id) > 1
+            """
+        ).fetchall()
+        traders = db.execute(
+            "SELECT DISTINCT trader_id FROM trader_accounts ORDER BY trader_id"
+        ).fetchall()
+    finally:
+        db.unregister("tying_values_in")
+    edges = [(members[0], other) for (members,) in groups for other in members[1:]]
     network: dict[str, str] = {}
-    for members in components(sorted(set(owner.values())), edges):
+    for members in components([t for (t,) in traders], edges):
         for trader in members:
             network[trader] = members[0]
     retired = "SELECT trader_id, retired_into FROM traders WHERE retired_into IS NOT NULL"

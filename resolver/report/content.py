@@ -13,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import numpy as np
 import orjson
 import pandas as pd
 
@@ -33,6 +35,8 @@ from resolver.report.damages import Assessment, DamagesConfig, assess, load_dama
 from resolver.sales import infringing, orders_once
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+FIGURES = ("orders", "amount_fen", "infringing_fen", "self_purchase_orders", "self_purchase_fen",
+           "orders_disclosed_twice", "copies_disagree")  # fmt: skip
 DIMENSIONS = {  # totals are given overall and along each of these order columns
     "trader": "trader_id",
     "platform": "platform",
@@ -72,31 +76,61 @@ class Link:
     same_trader: bool
 
 
-@dataclass
 class NetworkReport:
-    network_id: str
-    traders: list[str]
-    accounts: pd.DataFrame  # with `linked_by` and `evidence`: how each joined its trader
-    links: list[Link]
-    shared: pd.DataFrame  # identifiers held by two or more of its accounts
-    orders: pd.DataFrame  # every order once; `counted` says whether totals include it
-    totals: pd.DataFrame  # dimension, value, orders, amount_fen, infringing_fen
-    self_purchases: pd.DataFrame  # orders shipped to another account's registrant
-    quarantined: pd.DataFrame  # rows set aside at ingest that name one of its accounts
-    sources: pd.DataFrame  # disclosures its facts come from, with the rows used
-    damages: list[Assessment]
+    """One network's part of a report: slices of the report's tables, cut on first use (a
+    report of every network of a large case holds tens of thousands of them)."""
 
-    def total(self, column: str) -> int:
-        overall = self.totals[self.totals["dimension"] == "all"]
-        return int(overall[column].iloc[0]) if len(overall) else 0
+    def __init__(self, report: Report, network_id: str, rank: int, links: list[Link]) -> None:
+        self.report = report
+        self.network_id = network_id
+        self.rank = rank  # its position in the report: tables are sorted by it
+        self.links = links
+        self.damages: list[Assessment] = []
+
+    def _table(self, name: str) -> pd.DataFrame:
+        start, stop = self.report.bounds(name, self.rank)
+        return self.report.tables[name].iloc[start:stop].reset_index(drop=True)
+
+    @cached_property
+    def accounts(self) -> pd.DataFrame:  # with `linked_by` and `evidence`: how each was linked
+        return self._table("accounts")
+
+    @cached_property
+    def orders(self) -> pd.DataFrame:  # every order once; `counted`: whether totals include it
+        return self._table("orders")
+
+    @cached_property
+    def totals(self) -> pd.DataFrame:  # dimension, value, orders, amount_fen, infringing_fen
+        return self._table("totals")
+
+    @cached_property
+    def shared(self) -> pd.DataFrame:  # identifiers held by two or more of its accounts
+        return self._table("shared")
+
+    @cached_property
+    def self_purchases(self) -> pd.DataFrame:  # orders shipped to another account's registrant
+        return self._table("self_purchases")
+
+    @cached_property
+    def quarantined(self) -> pd.DataFrame:  # rows set aside at ingest naming one of its accounts
+        return self._table("quarantined")
+
+    @cached_property
+    def sources(self) -> pd.DataFrame:  # disclosures its facts come from, with the rows used
+        return self._table("sources")
 
     @property
-    def self_purchase_fen(self) -> int:
-        return int(self.orders.loc[self.orders["self_purchase"], "amount_fen"].sum())
+    def traders(self) -> list[str]:
+        return self.report.traders_of[self.network_id]
 
     @property
-    def orders_disclosed_twice(self) -> int:
-        return int((self.orders["copies"] > 1).sum())
+    def platforms(self) -> list[str]:
+        return self.report.platforms_of[self.network_id]
+
+    def total(self, figure: str) -> int:
+        """One of `FIGURES`: of the orders counted (orders, amount_fen, infringing_fen), or
+        beside them (self-purchases, orders disclosed twice, orders whose copies disagree)."""
+        return self.report.figures.get(self.network_id, {}).get(figure, 0)
 
 
 @dataclass
@@ -112,7 +146,17 @@ class Report:
     keywords: list[str]
     damages: DamagesConfig
     disclosures: pd.DataFrame
-    networks: list[NetworkReport] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame]  # every network's rows, sorted in the order of `networks`
+    ranks: dict[str, np.ndarray] = field(default_factory=dict)  # each table's network ranks
+    figures: dict[str, dict[str, int]] = field(default_factory=dict)  # network -> FIGURES
+    traders_of: dict[str, list[str]] = field(default_factory=dict)
+    platforms_of: dict[str, list[str]] = field(default_factory=dict)
+    networks: list[NetworkReport] = field(default_factory=list)  # largest sales first
+
+    def bounds(self, table: str, rank: int) -> tuple[int, int]:
+        """Where the rows of the network of this rank are in a table."""
+        start, stop = np.searchsorted(self.ranks[table], [rank, rank + 1])
+        return int(start), int(stop)
 
 
 def build(
@@ -140,18 +184,22 @@ def build(
     try:
         links = _links(db, matching.control_evidence)
         orders = _orders(db, keywords, include_self_purchases)
-        self_purchases = _self_purchases(db)
-        sources = _sources(db)
-        shared = _shared(db, values, accounts)
+        tables = {
+            "accounts": _how_linked(accounts, links),
+            "orders": orders,
+            "totals": _totals(orders),
+            "shared": _shared(db, values, accounts),
+            "self_purchases": _self_purchases(db),
+            "quarantined": _quarantined(db, accounts),
+            "sources": _sources(db),
+        }
         disclosures = db.execute(
             "SELECT file_name, disclosure_id AS sha256, platform, path, ingested_at::VARCHAR "
             "AS ingested_at, source_rows, orders, quarantined_rows, quarantined_values "
             "FROM disclosures ORDER BY file_name, disclosure_id"
         ).fetchdf()
-        quarantined = _quarantined(db, accounts)
     finally:
         db.unregister("report_accounts")
-    totals = _totals(orders)
     saved = case.folder / CONFIG_HASH_FILE
     report = Report(
         subject=trader_id or "all networks",
@@ -165,46 +213,54 @@ def build(
         keywords=keywords,
         damages=damages,
         disclosures=disclosures,
+        tables=tables,
     )
-    frames = {
-        "accounts": accounts,
-        "orders": orders,
-        "totals": totals,
-        "shared": shared,
-        "self_purchases": self_purchases,
-        "sources": sources,
-        "quarantined": quarantined,
-    }
-    split = {name: dict(tuple(frame.groupby("network_id", sort=False)))
-             for name, frame in frames.items()}  # fmt: skip
+    _arrange(report, links)
+    for network in report.networks:
+        network.damages = assess(
+            damages, network.total("amount_fen"), network.total("infringing_fen")
+        )
+    return report
 
-    def part(name: str, network: str) -> pd.DataFrame:
-        return split[name].get(network, frames[name].iloc[0:0]).reset_index(drop=True)
 
-    links_of: dict[str, list[Link]] = {}
+def _arrange(report: Report, links: list[Link]) -> None:
+    """Order the networks, largest sales first, and sort every table in that order, so that a
+    network's rows are one slice of each."""
+    report.figures = _figures(report.tables["totals"], report.tables["orders"])
+    accounts = report.tables["accounts"]
+    names = sorted(set(accounts["network_id"]),
+                   key=lambda n: (-report.figures.get(n, {}).get("amount_fen", 0), n))  # fmt: skip
+    rank = {network: index for index, network in enumerate(names)}
+    for name, frame in report.tables.items():
+        ranks = frame["network_id"].map(rank).to_numpy(dtype="int64")
+        order = np.argsort(ranks, kind="stable")
+        report.tables[name] = frame.iloc[order].reset_index(drop=True)
+        report.ranks[name] = ranks[order]
+    grouped = report.tables["accounts"].groupby("network_id")
+    report.traders_of = grouped["trader_id"].agg(lambda t: sorted(set(t))).to_dict()
+    report.platforms_of = grouped["platform"].agg(lambda p: sorted(set(p))).to_dict()
     network_of_account = dict(zip(accounts["account_id"], accounts["network_id"], strict=True))
+    links_of: dict[str, list[Link]] = {}
     for link in links:
         links_of.setdefault(network_of_account[link.account_a], []).append(link)
-    for network in sorted(set(accounts["network_id"])):
-        network_links = links_of.get(network, [])
-        network_accounts = _how_linked(part("accounts", network), network_links)
-        result = NetworkReport(
-            network_id=network,
-            traders=sorted(set(network_accounts["trader_id"])),
-            accounts=network_accounts,
-            links=network_links,
-            shared=part("shared", network),
-            orders=part("orders", network),
-            totals=part("totals", network),
-            self_purchases=part("self_purchases", network),
-            quarantined=part("quarantined", network),
-            sources=part("sources", network),
-            damages=[],
-        )
-        result.damages = assess(damages, result.total("amount_fen"), result.total("infringing_fen"))
-        report.networks.append(result)
-    report.networks.sort(key=lambda n: (-n.total("amount_fen"), n.network_id))
-    return report
+    report.networks = [
+        NetworkReport(report, network, rank[network], links_of.get(network, []))
+        for network in names
+    ]
+
+
+def _figures(totals: pd.DataFrame, orders: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Each network's FIGURES, from its overall totals and its orders."""
+    overall = totals[totals["dimension"] == "all"].set_index("network_id")
+    columns = {name: overall[name] for name in ("orders", "amount_fen", "infringing_fen")}
+    bought = orders[orders["self_purchase"]].groupby("network_id")["amount_fen"]
+    columns["self_purchase_orders"] = bought.size()
+    columns["self_purchase_fen"] = bought.sum()
+    columns["orders_disclosed_twice"] = orders[orders["copies"] > 1].groupby("network_id").size()
+    columns["copies_disagree"] = orders[orders["copies_disagree"]].groupby("network_id").size()
+    frame = pd.DataFrame(columns).fillna(0).astype("int64")
+    return {network: dict(row) for network, row in zip(
+        frame.index, frame.to_dict(orient="records"), strict=True)}  # fmt: skip
 
 
 def _check_linked(db: duckdb.DuckDBPyConnection) -> None:

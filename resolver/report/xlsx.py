@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from resolver.report.content import Report
+from resolver.report.content import FIGURES, Report
 
 MAX_ROWS = 1_048_575  # rows of data under the header that one sheet can hold
 
@@ -61,36 +61,24 @@ def _facts(workbook: xlsxwriter.Workbook, report: Report, formats: dict) -> None
 
 
 def _tables(report: Report) -> dict[str, pd.DataFrame]:
-    """Every table of the report, each network's rows under one header."""
-    networks = report.networks
-
-    def gather(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-        kept = [f[columns] for f in frames if len(f)]
-        return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns)
-
+    """Every table of the report, all networks under one header, in the report's order."""
+    tables = report.tables
     summary = pd.DataFrame(
-        [
-            {
-                "network_id": n.network_id,
-                "traders": n.traders,
-                "accounts": len(n.accounts),
-                "platforms": sorted(set(n.accounts["platform"])),
-                "orders_counted": n.total("orders"),
-                "amount_fen": n.total("amount_fen"),
-                "infringing_fen": n.total("infringing_fen"),
-                "self_purchase_orders": len(n.self_purchases),
-                "self_purchase_fen": n.self_purchase_fen,
-                "orders_disclosed_twice": n.orders_disclosed_twice,
-            }
-            for n in networks
-        ]
+        {
+            "network_id": [n.network_id for n in report.networks],
+            "traders": [n.traders for n in report.networks],
+            "platforms": [n.platforms for n in report.networks],
+            "accounts": [_rows(report, "accounts", n.rank) for n in report.networks],
+            **{figure: [n.total(figure) for n in report.networks] for figure in FIGURES},
+        }
     )
     damages = pd.DataFrame(
         [
             {"network_id": n.network_id, "scenario": d.scenario, "amount_fen": d.amount_fen,
              "formula": d.formula, "note": d.note}
-            for n in networks for d in n.damages
-        ]
+            for n in report.networks for d in n.damages
+        ],
+        columns=["network_id", "scenario", "amount_fen", "formula", "note"],
     )  # fmt: skip
     links = pd.DataFrame(
         [
@@ -104,88 +92,95 @@ def _tables(report: Report) -> dict[str, pd.DataFrame]:
                 "self_purchase_orders": link.self_purchase_orders,
                 "strongest_evidence": link.strongest, "same_trader": link.same_trader,
             }
-            for n in networks for link in n.links
-        ]
+            for n in report.networks for link in n.links
+        ],
+        columns=["network_id", "account_a", "account_b", "probability", "match_weight",
+                 "splink_weight", "prior", "comparisons", "control_evidence",
+                 "self_purchase_orders", "strongest_evidence", "same_trader"],
     )  # fmt: skip
-    orders = gather(
-        [n.orders for n in networks],
-        ["network_id", "trader_id", "account_id", "platform", "order_id", "paid_at", "month",
-         "product_title", "quantity", "amount_fen", "infringing", "self_purchase", "counted",
-         "copies", "copies_disagree", "provenance", "disclosure_ids"],
-    )  # fmt: skip
-    orders = orders.rename(columns={"provenance": "disclosed_in",
-                                    "disclosure_ids": "disclosure_sha256"})  # fmt: skip
     return {
         "Networks": summary,
         "Damages": damages,
-        "Totals": gather([n.totals for n in networks],
-                         ["network_id", "dimension", "value", "orders", "amount_fen",
-                          "infringing_fen"]),
-        "Orders": orders,
-        "Accounts": gather([n.accounts for n in networks],
-                           ["network_id", "trader_id", "account_id", "platform", "account_key",
-                            "store_name", "registrant_name", "registrant_kind", "probability",
-                            "linked_by", "evidence"]),
+        "Totals": tables["totals"][["network_id", "dimension", "value", "orders", "amount_fen",
+                                    "infringing_fen"]],
+        "Orders": tables["orders"][["network_id", "trader_id", "account_id", "platform", "order_id",
+                          "paid_at", "month", "product_title", "quantity", "amount_fen",
+                          "infringing", "self_purchase", "counted", "copies", "copies_disagree",
+                          "provenance", "disclosure_ids"]].rename(
+            columns={"provenance": "disclosed_in", "disclosure_ids": "disclosure_sha256"}),
+        "Accounts": tables["accounts"][["network_id", "trader_id", "account_id", "platform",
+                                        "account_key", "store_name", "registrant_name",
+                                        "registrant_kind", "probability", "linked_by",
+                                        "evidence"]],
         "Links": links,
-        "Shared identifiers": gather([n.shared for n in networks],
-                                     ["network_id", "what", "raw", "value", "accounts"]),
-        "Self-purchases": gather([n.self_purchases for n in networks],
-                                 ["network_id", "key", "seller", "shipped_to_registrant_of",
-                                  "evidence"]),
-        "Quarantined": gather([n.quarantined for n in networks],
-                              ["network_id", "source_file", "source_sheet", "source_row",
-                               "source_column", "level", "reason", "raw_value"]),
-        "Sources": gather([n.sources for n in networks],
-                          ["network_id", "file_name", "sha256", "seller_rows", "order_rows",
-                           "first_row", "last_row"]),
+        "Shared identifiers": tables["shared"][["network_id", "what", "raw", "value",
+                                                "accounts"]],
+        "Self-purchases": tables["self_purchases"][["network_id", "key", "seller",
+                                                    "shipped_to_registrant_of", "evidence"]],
+        "Quarantined": tables["quarantined"][["network_id", "source_file", "source_sheet",
+                                              "source_row", "source_column", "level", "reason",
+                                              "raw_value"]],
+        "Sources": tables["sources"][["network_id", "file_name", "sha256", "seller_rows",
+                                      "order_rows", "first_row", "last_row"]],
         "Disclosures": report.disclosures,
     }  # fmt: skip
 
 
+def _rows(report: Report, table: str, rank: int) -> int:
+    start, stop = report.bounds(table, rank)
+    return stop - start
+
+
 def _table(workbook: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, formats: dict) -> None:
     """A frame under a header, split over several sheets past Excel's row limit; a `*_fen`
-    column gets a yuan column beside it."""
-    columns: list[str] = []
+    column gets a yuan column beside it. Values are converted a column at a time, then written
+    cell by cell with the writer their column needs (a million orders make twenty million)."""
+    header: list[str] = []
+    columns: list[tuple[list, str, object]] = []  # (values, writer name, format)
     for column in frame.columns:
-        columns.append(column)
+        values, kind = _cells(frame[column])
+        header.append(column)
+        columns.append((values, kind, None))
         if column.endswith("_fen"):
-            columns.append(column.removesuffix("_fen") + "_yuan")
-    rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+            header.append(column.removesuffix("_fen") + "_yuan")
+            yuan = [None if v is None else v / 100 for v in values]
+            columns.append((yuan, "number", formats["yuan"]))
     chunks = max(1, -(-len(frame) // MAX_ROWS))
     for chunk in range(chunks):
         sheet = workbook.add_worksheet(name if chunk == 0 else f"{name} {chunk + 1}")
-        for index, column in enumerate(columns):
-            sheet.write_string(0, index, column, formats["header"])
-            sheet.set_column(index, index, min(60, max(10, len(column) + 2)))
+        for index, title in enumerate(header):
+            sheet.write_string(0, index, title, formats["header"])
+            sheet.set_column(index, index, min(60, max(10, len(title) + 2)))
         sheet.freeze_panes(1, 0)
-        written = 0
+        first = chunk * MAX_ROWS
+        rows = range(first, min(len(frame), first + MAX_ROWS))
+        writers = [
+            (values, sheet.write_number if kind == "number" else sheet.write_string, cell_format)
+            for values, kind, cell_format in columns
+        ]
         for row_number, row in enumerate(rows, start=1):
-            _row(sheet, row_number, frame.columns, row, formats)
-            written += 1
-            if written == MAX_ROWS:
-                break
-        sheet.autofilter(0, 0, max(written, 1), len(columns) - 1)
+            # row by row: constant_memory mode flushes a row when the next one starts
+            for index, (values, write, cell_format) in enumerate(writers):
+                value = values[row]
+                if value is not None:
+                    write(row_number, index, value, cell_format)
+        sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
 
 
-def _row(sheet, row_number: int, names, values, formats: dict) -> None:
-    index = 0
-    for name, value in zip(names, values, strict=True):
+def _cells(series: pd.Series) -> tuple[list, str]:
+    """A column as plain Python values (None where empty) and how to write them: numbers as
+    numbers, flags as yes/no, lists joined with `; `, everything else as text."""
+    if pd.api.types.is_bool_dtype(series):
+        return ["yes" if v else "no" for v in series.tolist()], "string"
+    if pd.api.types.is_numeric_dtype(series):
+        values = series.astype(object).where(series.notna(), None).tolist()
+        return values, "number"
+    values = []
+    for value in series.tolist():
         if isinstance(value, list | tuple | np.ndarray):
-            value = "; ".join(map(str, list(value)))
-        elif isinstance(value, np.generic):
-            value = value.item()
-        if isinstance(value, bool):
-            sheet.write_string(row_number, index, "yes" if value else "no")
-        elif value is None:
-            sheet.write_blank(row_number, index, None)
-        elif isinstance(value, int | float):
-            sheet.write_number(row_number, index, value)
+            values.append("; ".join(map(str, list(value))))
+        elif value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+            values.append(None)
         else:
-            sheet.write_string(row_number, index, str(value))
-        index += 1
-        if name.endswith("_fen"):
-            if value is None:
-                sheet.write_blank(row_number, index, None)
-            else:
-                sheet.write_number(row_number, index, int(value) / 100, formats["yuan"])
-            index += 1
+            values.append(str(value))
+    return values, "string"
