@@ -73,7 +73,8 @@ def test_self_purchases_are_true_ones_and_leave_the_totals(reports, truth_orders
         kept = truth[~truth["key"].isin(flagged)]
         assert network.total("amount_fen") == kept["amount_fen"].sum()
         assert (
-            network.total("self_purchase_fen") == truth.loc[truth["key"].isin(flagged), "amount_fen"].sum()
+            network.total("self_purchase_fen")
+            == truth.loc[truth["key"].isin(flagged), "amount_fen"].sum()
         )
         flagged_all |= flagged
     assert len(flagged_all) >= 0.7 * len(true_self)
@@ -368,3 +369,22 @@ def test_cli_report_options(linked_case, tmp_path) -> None:
     both = runner.invoke(app, ["report", trader, "--all", "--out", str(html_out), *base])
     assert neither.exit_code == both.exit_code == 2
     assert not list(tmp_path.glob(".*"))  # no partial file left behind
+
+
+def test_xlsx_continues_a_table_on_further_sheets_past_the_row_limit(
+    linked_case, tmp_path, monkeypatch
+) -> None:
+    from resolver.report import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 400)  # Excel's limit is 1,048,575: the same code path
+    monkeypatch.setattr(xlsx, "BATCH_ROWS", 150)
+    out = tmp_path / "split.xlsx"
+    with Case.open(linked_case) as case:
+        report = write_report(case, None, out)
+    orders = len(report.tables["orders"])
+    names = CalamineWorkbook.from_path(str(out)).sheet_names
+    parts = [n for n in names if n == "Orders" or n.startswith("Orders ")]
+    assert len(parts) == -(-orders // 400) > 2
+    listed = pd.concat([sheet(out, part) for part in parts], ignore_index=True)
+    assert len(listed) == orders
+    assert listed["order_id"].tolist() == report.tables["orders"]["order_id"].tolist()

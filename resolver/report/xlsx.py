@@ -16,6 +16,7 @@ import xlsxwriter
 from resolver.report.content import FIGURES, Report
 
 MAX_ROWS = 1_048_575  # rows of data under the header that one sheet can hold
+BATCH_ROWS = 50_000
 
 
 def write(report: Report, out: Path) -> None:
@@ -133,38 +134,42 @@ def _rows(report: Report, table: str, rank: int) -> int:
 
 def _table(workbook: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, formats: dict) -> None:
     """A frame under a header, split over several sheets past Excel's row limit; a `*_fen`
-    column gets a yuan column beside it. Values are converted a column at a time, then written
-    cell by cell with the writer their column needs (a million orders make twenty million)."""
+    column gets a yuan column beside it. Rows go in batches, each converted a column at a time
+    and written cell by cell with the writer its column needs (a million orders make twenty
+    million cells: a batch at a time keeps the Python objects few)."""
     header: list[str] = []
-    columns: list[tuple[list, str, object]] = []  # (values, writer name, format)
     for column in frame.columns:
-        values, kind = _cells(frame[column])
         header.append(column)
-        columns.append((values, kind, None))
         if column.endswith("_fen"):
             header.append(column.removesuffix("_fen") + "_yuan")
-            yuan = [None if v is None else v / 100 for v in values]
-            columns.append((yuan, "number", formats["yuan"]))
-    chunks = max(1, -(-len(frame) // MAX_ROWS))
-    for chunk in range(chunks):
-        sheet = workbook.add_worksheet(name if chunk == 0 else f"{name} {chunk + 1}")
+    for first in range(0, max(len(frame), 1), MAX_ROWS):
+        sheet = workbook.add_worksheet(name if first == 0 else f"{name} {first // MAX_ROWS + 1}")
         for index, title in enumerate(header):
             sheet.write_string(0, index, title, formats["header"])
             sheet.set_column(index, index, min(60, max(10, len(title) + 2)))
         sheet.freeze_panes(1, 0)
-        first = chunk * MAX_ROWS
-        rows = range(first, min(len(frame), first + MAX_ROWS))
-        writers = [
-            (values, sheet.write_number if kind == "number" else sheet.write_string, cell_format)
-            for values, kind, cell_format in columns
-        ]
-        for row_number, row in enumerate(rows, start=1):
-            # row by row: constant_memory mode flushes a row when the next one starts
-            for index, (values, write, cell_format) in enumerate(writers):
-                value = values[row]
-                if value is not None:
-                    write(row_number, index, value, cell_format)
-        sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+        last = min(len(frame), first + MAX_ROWS)
+        for start in range(first, last, BATCH_ROWS):
+            _write_rows(sheet, frame.iloc[start : min(last, start + BATCH_ROWS)],
+                        1 + start - first, formats)  # fmt: skip
+        sheet.autofilter(0, 0, max(last - first, 1), len(header) - 1)
+
+
+def _write_rows(sheet, rows: pd.DataFrame, first_row: int, formats: dict) -> None:
+    writers = []  # (values, write method, format), one per sheet column
+    for column in rows.columns:
+        values, kind = _cells(rows[column])
+        writers.append((values, sheet.write_number if kind == "number" else sheet.write_string,
+                        None))  # fmt: skip
+        if column.endswith("_fen"):
+            yuan = [None if v is None else v / 100 for v in values]
+            writers.append((yuan, sheet.write_number, formats["yuan"]))
+    for offset in range(len(rows)):
+        # row by row: constant_memory mode flushes a row when the next one starts
+        for index, (values, write, cell_format) in enumerate(writers):
+            value = values[offset]
+            if value is not None:
+                write(first_row + offset, index, value, cell_format)
 
 
 def _cells(series: pd.Series) -> tuple[list, str]:
