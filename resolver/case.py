@@ -183,17 +183,6 @@ class Case:
             self._depth = 0
         self.db.execute("COMMIT")
 
-    def disclosure(self, sha256: str) -> dict | None:
-        rows = self.db.execute(
-            "SELECT file_name, platform, ingested_at FROM disclosures WHERE disclosure_id = ?",
-            [sha256],
-        ).fetchall()
-        return (
-            dict(zip(("file_name", "platform", "ingested_at"), rows[0], strict=True))
-            if rows
-            else None
-        )
-
     def status(self) -> dict:
         """What the case holds: counts per table and per disclosure."""
         counts = {

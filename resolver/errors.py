@@ -33,6 +33,18 @@ class InputError(ResolverError):
         super().__init__(f"{': '.join(where)}: {message}")
         self.path, self.sheet, self.row, self.column = Path(path), sheet, row, column
 
+    def __reduce__(self):  # crosses from the read-ahead process whole (see `resolver.ingest`)
+        return _restore_input_error, (str(self), str(self.path), self.sheet, self.row, self.column)
+
+
+def _restore_input_error(
+    text: str, path: str, sheet: str | None, row: int | None, column: str | None
+) -> InputError:
+    error = InputError.__new__(InputError)
+    ResolverError.__init__(error, text)
+    error.path, error.sheet, error.row, error.column = Path(path), sheet, row, column
+    return error
+
 
 class ConfigError(ResolverError):
     """A YAML configuration that does not validate; names the file and the key."""

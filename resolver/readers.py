@@ -12,7 +12,7 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +32,7 @@ from resolver.errors import InputError
 
 SUFFIX_KINDS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl"}
 SUFFIX_KINDS[".ndjson"] = "jsonl"
+JSON_SLICE = 32 << 20  # bytes of JSON Lines that Arrow reads at a time
 # Excel keeps 15 significant digits: a number this wide in a cell may already have lost digits.
 WIDE_NUMBER = 1e15
 
@@ -107,10 +108,29 @@ def decode(path: Path, data: bytes, encoding: str) -> str:
         raise InputError(path, f"not UTF-8 nor GB18030 text (byte {err.start})") from None
 
 
+def utf8_bytes(path: Path, data: bytes, encoding: str) -> bytes:
+    """The file as UTF-8 bytes for Arrow: `data` itself when it is UTF-8 already (checked piece
+    by piece, never held as one str beside it), else decoded as `decode` decides, re-encoded."""
+    if encoding in ("auto", "utf-8", "utf8") and not data.startswith(
+        (codecs.BOM_UTF8, codecs.BOM_UTF16_LE)
+    ):
+        checker = codecs.getincrementaldecoder("utf-8")()
+        piece = 1 << 24
+        try:
+            for start in range(0, len(data), piece):
+                checker.decode(data[start : start + piece], final=start + piece >= len(data))
+        except UnicodeDecodeError:
+            pass
+        else:
+            return data
+    return decode(path, data, encoding).encode("utf-8")
+
+
 def read_csv(path: Path, spec: FileSpec, header_row: int = 1) -> RawFile:
     """Arrow's CSV parser, single-threaded so that each bad row keeps its record number."""
-    text = decode(path, path.read_bytes(), spec.encoding)
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter)
+    data = utf8_bytes(path, path.read_bytes(), spec.encoding)
+    lines = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+    records = csv.reader(lines, delimiter=spec.delimiter)
     header = next((r for n, r in enumerate(records, start=1) if n == header_row), None)
     if header is None:
         raise InputError(path, "empty file: no header row")
@@ -126,7 +146,7 @@ def read_csv(path: Path, spec: FileSpec, header_row: int = 1) -> RawFile:
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            pa.BufferReader(data),
             read_options=pacsv.ReadOptions(
                 column_names=names, skip_rows=header_row, use_threads=False, block_size=1 << 24
             ),
@@ -253,31 +273,63 @@ def read_xlsx(path: Path, sheets: dict[str, int]) -> RawFile:
 def read_jsonl(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
     """Each line one JSON object; `paths` (dotted) are the values the mapping asks for.
 
-    Arrow's JSON reader does the work when it can (no Python object per value). Lines it cannot
-    take are found with orjson and set aside; values of conflicting types across lines fall
-    back to reading line by line.
+    Arrow's JSON reader does the work (no Python object per value), a slice of JSON_SLICE bytes
+    at a time, so memory holds one slice's lines at most. In a slice Arrow cannot take, orjson
+    finds the bad lines, which are set aside. Values of conflicting types across lines make the
+    whole file read line by line.
     """
-    data = decode(path, path.read_bytes(), spec.encoding).encode("utf-8")
-    lines = data.split(b"\n")
-    numbers = np.array([n for n, line in enumerate(lines, start=1) if line.strip()])
-    try:
-        table = pajson.read_json(io.BytesIO(data))
-        bad: list[BadRow] = []
-    except pa.ArrowInvalid:
-        good, numbers, bad = _checked_lines(lines)
+    data = utf8_bytes(path, path.read_bytes(), spec.encoding)
+    tables, numbers, bad = [], [], []
+    first_line = 1
+    for piece in _line_slices(data):
+        slice_first, first_line = first_line, first_line + piece.count(b"\n")
         try:
-            table = pajson.read_json(io.BytesIO(b"\n".join(good)))
-        except pa.ArrowInvalid:  # the same key holds a number here and text there
-            return _read_jsonl_by_line(good, numbers, paths, bad)
-    if not len(numbers) and not bad:
+            table = pajson.read_json(pa.BufferReader(piece))
+            found = _line_numbers(piece, table.num_rows) + slice_first - 1
+        except pa.ArrowInvalid:
+            good, found, piece_bad = _checked_lines(piece.split(b"\n"), slice_first)
+            bad += piece_bad
+            if not good:
+                continue
+            try:
+                table = pajson.read_json(pa.BufferReader(b"\n".join(good)))
+            except pa.ArrowInvalid:  # the same key holds a number here and text there
+                return _read_jsonl_by_line(data, paths)
+        tables.append(table)
+        numbers.append(found)
+    if not tables and not bad:
         raise InputError(path, "empty file: no JSON lines")
-    columns = [_arrow_text(_arrow_path(table, p), table.num_rows) for p in paths]
-    return RawFile({None: RawTable(None, list(paths), columns, numbers)}, bad)
+    try:
+        table = pa.concat_tables(tables, promote_options="permissive") if tables else None
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return _read_jsonl_by_line(data, paths)  # slices typed a key differently
+    rows = np.concatenate(numbers) if numbers else np.array([], dtype=np.int64)
+    columns = [_arrow_text(table and _arrow_path(table, p), len(rows)) for p in paths]
+    return RawFile({None: RawTable(None, list(paths), columns, rows)}, bad)
 
 
-def _checked_lines(lines: list[bytes]) -> tuple[list[bytes], np.ndarray, list[BadRow]]:
+def _line_slices(data: bytes) -> Iterator[bytes]:
+    """`data` in slices of about JSON_SLICE bytes, each ending at a line's end."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + JSON_SLICE)
+        end = len(data) if end < 0 else end + 1
+        yield data[start:end]
+        start = end
+
+
+def _line_numbers(data: bytes, rows: int) -> np.ndarray:
+    """The line number of each object Arrow read: 1..n unless blank lines lie between."""
+    if data.count(b"\n") + (not data.endswith(b"\n")) == rows:
+        return np.arange(1, rows + 1)
+    return np.array([n for n, line in enumerate(data.split(b"\n"), start=1) if line.strip()])
+
+
+def _checked_lines(
+    lines: list[bytes], first_line: int = 1
+) -> tuple[list[bytes], np.ndarray, list[BadRow]]:
     good, numbers, bad = [], [], []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=first_line):
         if not line.strip():
             continue
         try:
@@ -294,9 +346,8 @@ def _checked_lines(lines: list[bytes]) -> tuple[list[bytes], np.ndarray, list[Ba
     return good, np.array(numbers, dtype=np.int64), bad
 
 
-def _read_jsonl_by_line(
-    lines: list[bytes], numbers: np.ndarray, paths: list[str], bad: list[BadRow]
-) -> RawFile:
+def _read_jsonl_by_line(data: bytes, paths: list[str]) -> RawFile:
+    lines, numbers, bad = _checked_lines(data.split(b"\n"))
     pick = compile_paths(paths)
     rows = []
     for line in lines:

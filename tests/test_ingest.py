@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from resolver import demo
+from resolver import demo, readers
 from resolver.case import DATABASE, Case
+from resolver.config import load_platforms
 from resolver.errors import InputError
-from resolver.ingest import ingest
+from resolver.ingest import ingest, read_file
 
 
 def truth(demo_dir: Path, name: str) -> pd.DataFrame:
@@ -338,3 +339,59 @@ def test_a_bad_value_names_the_column_it_came_from(taobao_file, tmp_path) -> Non
         ingest(case, [path], config_dir=config)
         found = case.quarantine()[["source_row", "source_column", "raw_value"]]
     assert found.values.tolist() == [[2, "卖家昵称", "12345"], [3, "联系电话", "0000"]]
+
+
+# -- reading in slices and in a second process: the same outcome -----------------------------------
+def stored_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    with Case.open(folder) as case:
+        return {
+            table: case.db.execute(f"SELECT * EXCLUDE ({skip}) FROM {table} ORDER BY ALL").fetchdf()
+            for table, skip in (
+                ("disclosures", "ingested_at, path"),
+                ("seller_records", "record_id"),
+                ("seller_identifiers", "record_id"),
+                ("orders", "disclosure_id"),
+                ("quarantine", "disclosure_id"),
+            )
+        }
+
+
+def test_reading_ahead_in_a_second_process_stores_the_same(demo_files, tmp_path) -> None:
+    for read_ahead in (False, True):
+        with Case.open(tmp_path / f"case-{read_ahead}") as case:
+            results = ingest(case, demo_files, read_ahead=read_ahead)
+        assert [r.path for r in results] == list(demo_files)  # in the order given
+        assert all(r.status == "ingested" for r in results)
+    alone, ahead = stored_tables(tmp_path / "case-False"), stored_tables(tmp_path / "case-True")
+    for table, frame in alone.items():
+        pd.testing.assert_frame_equal(frame, ahead[table], obj=table)
+    assert len(alone["orders"]) > 1000 and len(alone["quarantine"]) > 0
+
+
+@pytest.mark.parametrize("name", ["missing column", "unknown shape", "corrupt xlsx"])
+def test_an_error_in_a_file_read_ahead_fails_the_call(demo_files, demo_dir, tmp_path, name) -> None:
+    path, message = fatal_cases(tmp_path, demo_dir)[name]
+    platform = "taobao" if name == "missing column" else None
+    files = [demo_files[-1], path] if platform else [*demo_files, path]
+    with Case.open(tmp_path / "case") as case:
+        with pytest.raises(InputError) as caught:
+            ingest(case, files, platform=platform, read_ahead=True)
+        assert message in str(caught.value) and str(path) in str(caught.value)
+        assert case.status()["counts"]["disclosures"] == 0
+
+
+def test_json_lines_read_in_slices_equal_one_read(demo_dir, monkeypatch) -> None:
+    config = load_platforms()["douyin"]
+    path = demo_dir / "douyin_orders.jsonl"
+    whole = read_file(path, config)
+    monkeypatch.setattr(readers, "JSON_SLICE", 3000)  # a few lines a slice: bad lines in some
+    sliced = read_file(path, config)
+    assert path.stat().st_size > 50 * 3000
+    assert [(b.row, b.reason) for b in sliced.bad_rows] == [
+        (b.row, b.reason) for b in whole.bad_rows
+    ]
+    assert len(whole.bad_rows) > 0
+    one, other = whole.tables[None], sliced.tables[None]
+    assert one.row_numbers.tolist() == other.row_numbers.tolist()
+    for a, b in zip(one.columns, other.columns, strict=True):
+        assert a.tolist() == b.tolist()
