@@ -10,7 +10,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import multiprocessing as mp
+import pickle
 import queue
+import shutil
+import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -190,7 +194,11 @@ def ingest(
     costliest = sorted(todo, key=read_cost, reverse=True)
     if read_ahead is None:
         read_ahead = sum(map(read_cost, costliest[1:])) >= READ_AHEAD_BYTES
-    readers = ReadAhead(costliest, platform, config_dir) if read_ahead and len(todo) > 1 else None
+    readers = (
+        ReadAhead(costliest, platform, config_dir, case.folder)
+        if read_ahead and len(todo) > 1
+        else None
+    )
     try:
         with case.transaction():
             for _ in range(len(todo)):
@@ -258,83 +266,104 @@ def _next_file(
 
 
 class ReadAhead:
-    """Reads disclosures in a second process, costliest first; this process takes the cheapest
-    ones itself when none is waiting. The reader claims the file after the one it reads, so
-    the main process never starts a big file that the reader would have had ready sooner. One
-    file waits at a time: memory grows by at most one file's raw text."""
+    """Reads disclosures in other processes, costliest first, while this one maps and stores.
 
-    def __init__(self, costliest: list[Path], platform: str | None, config_dir: Path | None):
-        context = mp.get_context("spawn")  # a fresh interpreter: none of DuckDB's threads
-        self._paths = costliest
-        self._claimed = context.Array("b", len(costliest))
-        self._queue = context.Queue(maxsize=1)
-        self._process = context.Process(
-            target=_read_files,
-            args=(costliest, platform, config_dir, self._claimed, self._queue),
-            daemon=True,
-        )
-        self._process.start()
+    A thread starts one fresh process per file, one after the other; each writes what it read
+    (or its error) to a scratch file in the case folder and ends, so each file's reading heap
+    goes with its process. Before reading a file, the thread claims the one after it, so this
+    process, which takes the cheapest files itself when none is waiting, never starts a big
+    file that would have been ready sooner. At most one file waits while the next is read.
+    """
+
+    def __init__(
+        self, costliest: list[Path], platform: str | None, config_dir: Path | None, scratch: Path
+    ) -> None:
+        self._paths, self._platform, self._config_dir = costliest, platform, config_dir
+        self._scratch = Path(tempfile.mkdtemp(dir=scratch, prefix=".read-ahead-"))  # 0700
+        self._claimed: set[Path] = set()
+        self._lock = threading.Lock()
+        self._slots = threading.Semaphore(2)  # files read and not yet taken
+        self._ready: queue.Queue[tuple[Path, Path | None, str]] = queue.Queue()
+        self._stopping = False
+        self._process: mp.process.BaseProcess | None = None
+        self._thread = threading.Thread(target=self._read_all, daemon=True)
+        self._thread.start()
 
     def claim(self, paths: Iterable[Path]) -> Path | None:
-        """The first of `paths` that no one has claimed yet, now claimed for this process."""
-        return _claim(self._claimed, self._paths, paths)
+        """The first of `paths` that no one has claimed yet, now claimed."""
+        with self._lock:
+            for path in paths:
+                if path not in self._claimed:
+                    self._claimed.add(path)
+                    return path
+        return None
 
     def poll(self) -> tuple[Path, str, RawFile] | None:
         """A file read ahead, if one is waiting: (path, platform name, raw file)."""
         try:
-            return self._unpack(self._queue.get_nowait())
+            return self._take(self._ready.get_nowait())
         except queue.Empty:
             return None
 
     def next(self) -> tuple[Path, str, RawFile]:
-        while True:
-            try:
-                return self._unpack(self._queue.get(timeout=1))
-            except queue.Empty:
-                if not self._process.is_alive():
-                    raise RuntimeError("the read-ahead process ended (out of memory?)") from None
+        return self._take(self._ready.get())
 
-    @staticmethod
-    def _unpack(item: tuple[str, object]) -> tuple[Path, str, RawFile]:
-        kind, payload = item
+    def _take(self, item: tuple[Path, Path | None, str]) -> tuple[Path, str, RawFile]:
+        self._slots.release()
+        path, result, failure = item
+        if result is None:
+            raise RuntimeError(f"reading {path}: {failure}")
+        with result.open("rb") as handle:
+            kind, payload = pickle.load(handle)
+        result.unlink()
         if kind == "error":
-            raise payload  # type: ignore[misc]
-        return payload  # type: ignore[return-value]
+            raise payload
+        return (path, *payload)
+
+    def _read_all(self) -> None:
+        context = mp.get_context("spawn")  # a fresh interpreter: none of DuckDB's threads
+        current = self.claim(self._paths)
+        while current is not None:
+            self._slots.acquire()
+            if self._stopping:
+                return
+            following = self.claim(self._paths)
+            result = self._scratch / f"{len(self._claimed)}.pickle"
+            self._process = context.Process(
+                target=_read_to_file,
+                args=(current, self._platform, self._config_dir, result),
+                daemon=True,
+            )
+            self._process.start()
+            self._process.join()
+            if self._process.exitcode == 0:
+                self._ready.put((current, result, ""))
+            else:
+                code = self._process.exitcode
+                self._ready.put((current, None, f"the reading process ended with {code}"))
+                return
+            current = following
 
     def close(self) -> None:
-        if self._process.is_alive():
+        self._stopping = True
+        self._slots.release()  # a thread waiting for a slot sees the stop
+        if self._process is not None and self._process.is_alive():
             self._process.terminate()
-        self._process.join()
+        self._thread.join()
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
 
-def _claim(claimed, paths: list[Path], wanted: Iterable[Path]) -> Path | None:
-    with claimed.get_lock():
-        for path in wanted:
-            position = paths.index(path)
-            if not claimed[position]:
-                claimed[position] = 1
-                return path
-    return None
-
-
-def _read_files(
-    costliest: list[Path], platform: str | None, config_dir: Path | None, claimed, out
-) -> None:
-    """The read-ahead process: each file it claims, as (path, platform name, raw tables), or
-    the error that stops it."""
-    configs = load_platforms(config_dir)
-    current = _claim(claimed, costliest, costliest)
-    while current is not None:
-        following = _claim(claimed, costliest, costliest)
-        try:
-            with paused_garbage_collection():
-                config = configs[platform] if platform else detect_platform(current, configs)
-                raw = read_file(current, config)
-        except InputError as err:
-            out.put(("error", err))
-            return
-        except Exception:  # a bug: its traceback goes to the main process as the error
-            out.put(("error", RuntimeError(f"reading {current}:\n{traceback.format_exc()}")))
-            return
-        out.put(("file", (current, config.platform, raw)))
-        current = following
+def _read_to_file(path: Path, platform: str | None, config_dir: Path | None, out: Path) -> None:
+    """A reading process: the file's platform and raw tables, or the error that stops it,
+    pickled to `out`."""
+    try:
+        configs = load_platforms(config_dir)
+        with paused_garbage_collection():
+            config = configs[platform] if platform else detect_platform(path, configs)
+            result: tuple[str, object] = ("file", (config.platform, read_file(path, config)))
+    except InputError as err:
+        result = ("error", err)
+    except Exception:  # a bug: its traceback goes to the main process as the error
+        result = ("error", RuntimeError(f"reading {path}:\n{traceback.format_exc()}"))
+    with out.open("wb") as handle:
+        pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)

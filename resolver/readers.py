@@ -299,10 +299,12 @@ def read_jsonl(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
         numbers.append(found)
     if not tables and not bad:
         raise InputError(path, "empty file: no JSON lines")
+    del data  # hundreds of MB, before the columns become text
     try:
         table = pa.concat_tables(tables, promote_options="permissive") if tables else None
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return _read_jsonl_by_line(data, paths)  # slices typed a key differently
+        # slices typed a key differently: read it all again, line by line
+        return _read_jsonl_by_line(utf8_bytes(path, path.read_bytes(), spec.encoding), paths)
     rows = np.concatenate(numbers) if numbers else np.array([], dtype=np.int64)
     columns = [_arrow_text(table and _arrow_path(table, p), len(rows)) for p in paths]
     return RawFile({None: RawTable(None, list(paths), columns, rows)}, bad)

@@ -362,6 +362,7 @@ def test_reading_ahead_in_a_second_process_stores_the_same(demo_files, tmp_path)
             results = ingest(case, demo_files, read_ahead=read_ahead)
         assert [r.path for r in results] == list(demo_files)  # in the order given
         assert all(r.status == "ingested" for r in results)
+        assert not list((tmp_path / f"case-{read_ahead}").glob(".read-ahead-*"))  # cleaned up
     alone, ahead = stored_tables(tmp_path / "case-False"), stored_tables(tmp_path / "case-True")
     for table, frame in alone.items():
         pd.testing.assert_frame_equal(frame, ahead[table], obj=table)
