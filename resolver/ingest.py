@@ -169,9 +169,10 @@ def ingest(
     """Ingest files into the case, all or nothing; returns what happened to each file, in the
     order given.
 
-    With `read_ahead` (default: when the files hold at least READ_AHEAD_BYTES), a second process
-    reads files, the costliest first, while this one reads the cheapest itself and maps and
-    stores each file as it comes: reading is a third of the work, and it runs on the other core.
+    With `read_ahead` (default: when the files after the first hold READ_AHEAD_BYTES or more),
+    other processes read files, the costliest first, while this one reads the cheapest itself
+    and maps and stores each file as it comes: reading is a third of the work, and it runs on
+    the other core (see `ReadAhead`).
     """
     configs = load_platforms(config_dir)
     if platform is not None and platform not in configs:
