@@ -86,7 +86,7 @@ def network_chart(
     graph.add_edges_from(ties)
     graph.add_edges_from((a, b) for a, b, _ in links)
     positions = nx.spring_layout(graph, seed=1, k=1.6 / max(len(nodes), 1) ** 0.5)
-    width, height, margin = 900, max(320, min(900, 120 * len(nodes) ** 0.5)), 70
+    width, height, margin = 900, max(320, min(900, 120 * len(nodes) ** 0.5)), 110
     xs = [p[0] for p in positions.values()] or [0.0]
     ys = [p[1] for p in positions.values()] or [0.0]
 
