@@ -248,7 +248,7 @@ def _next_file(
     progress: ProgressCallback | None,
 ) -> tuple[Path, PlatformConfig, RawFile]:
     """A file read ahead if one is waiting; else the cheapest file nobody has taken, read here;
-    else wait for the file being read ahead."""
+    else wait for the file being read ahead. A file whose reading process failed is read here."""
     if readers is not None:
         ready = readers.poll()
         if ready is None:
@@ -257,7 +257,8 @@ def _next_file(
                 ready = readers.next()
         if ready is not None:
             path, name, raw = ready
-            return path, configs[name], raw
+            if raw is not None:
+                return path, configs[name], raw
     else:
         path = costliest.pop()
     if progress:
@@ -284,7 +285,7 @@ class ReadAhead:
         self._claimed: set[Path] = set()
         self._lock = threading.Lock()
         self._slots = threading.Semaphore(2)  # files read and not yet taken
-        self._ready: queue.Queue[tuple[Path, Path | None, str]] = queue.Queue()
+        self._ready: queue.Queue[tuple[Path, Path | None]] = queue.Queue()
         self._stopping = False
         self._process: mp.process.BaseProcess | None = None
         self._thread = threading.Thread(target=self._read_all, daemon=True)
@@ -299,21 +300,23 @@ class ReadAhead:
                     return path
         return None
 
-    def poll(self) -> tuple[Path, str, RawFile] | None:
-        """A file read ahead, if one is waiting: (path, platform name, raw file)."""
+    def poll(self) -> tuple[Path, str | None, RawFile | None] | None:
+        """A file read ahead, if one is waiting (see `_take`)."""
         try:
             return self._take(self._ready.get_nowait())
         except queue.Empty:
             return None
 
-    def next(self) -> tuple[Path, str, RawFile]:
+    def next(self) -> tuple[Path, str | None, RawFile | None]:
         return self._take(self._ready.get())
 
-    def _take(self, item: tuple[Path, Path | None, str]) -> tuple[Path, str, RawFile]:
+    def _take(self, item: tuple[Path, Path | None]) -> tuple[Path, str | None, RawFile | None]:
+        """(path, platform name, raw file); (path, None, None) when its reading process failed
+        (out of memory, say): the caller reads that file itself."""
         self._slots.release()
-        path, result, failure = item
+        path, result = item
         if result is None:
-            raise RuntimeError(f"reading {path}: {failure}")
+            return path, None, None
         with result.open("rb") as handle:
             kind, payload = pickle.load(handle)
         result.unlink()
@@ -337,12 +340,12 @@ class ReadAhead:
             )
             self._process.start()
             self._process.join()
-            if self._process.exitcode == 0:
-                self._ready.put((current, result, ""))
-            else:
-                code = self._process.exitcode
-                self._ready.put((current, None, f"the reading process ended with {code}"))
+            if self._process.exitcode != 0:  # killed, or could not start: read here instead
+                with self._lock:
+                    self._claimed.discard(following)
+                self._ready.put((current, None))
                 return
+            self._ready.put((current, result))
             current = following
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ import csv
 import json
 import shutil
 import stat
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -367,6 +368,25 @@ def test_reading_ahead_in_a_second_process_stores_the_same(demo_files, tmp_path)
     for table, frame in alone.items():
         pd.testing.assert_frame_equal(frame, ahead[table], obj=table)
     assert len(alone["orders"]) > 1000 and len(alone["quarantine"]) > 0
+
+
+def test_a_reading_process_that_fails_leaves_its_file_to_the_ingest(
+    demo_files, tmp_path, monkeypatch
+) -> None:
+    # A spawned process re-runs the main script first: one that is gone (a script piped in on
+    # stdin) makes every reading process end with an error before it reads anything.
+    monkeypatch.setattr(
+        sys.modules["__main__"], "__file__", str(tmp_path / "gone.py"), raising=False
+    )
+    with Case.open(tmp_path / "case") as case:
+        results = ingest(case, demo_files, read_ahead=True)
+    assert [r.status for r in results] == ["ingested"] * len(demo_files)
+    assert not list((tmp_path / "case").glob(".read-ahead-*"))
+    with Case.open(tmp_path / "alone") as case:
+        ingest(case, demo_files, read_ahead=False)
+    alone, recovered = stored_tables(tmp_path / "alone"), stored_tables(tmp_path / "case")
+    for table, frame in alone.items():
+        pd.testing.assert_frame_equal(frame, recovered[table], obj=table)
 
 
 @pytest.mark.parametrize("name", ["missing column", "unknown shape", "corrupt xlsx"])
