@@ -18,6 +18,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,34 +202,45 @@ def ingest(
         else None
     )
     try:
-        with case.transaction():
-            for _ in range(len(todo)):
-                started = time.perf_counter()
-                with paused_garbage_collection():
-                    path, config, raw = _next_file(readers, costliest, configs, platform, progress)
+        with case.transaction(), ThreadPoolExecutor(1, "store") as storer:
+            stored_files = []  # (position given, future of the store, its result so far)
+            try:
+                for _ in range(len(todo)):
+                    started = time.perf_counter()
+                    with paused_garbage_collection():
+                        path, config, raw = _next_file(
+                            readers, costliest, configs, platform, progress
+                        )
+                        if progress:
+                            progress("normalising", path)
+                        mapped = map_disclosure(raw, config, path)
+                        del raw
                     if progress:
-                        progress("normalising", path)
-                    mapped = map_disclosure(raw, config, path)
-                    del raw
-                if progress:
-                    progress("storing", path)
-                index, sha = todo[path]
-                q_rows, q_values = _store(case, sha, path, config, mapped)
-                results[index] = FileResult(
-                    path,
-                    sha,
-                    config.platform,
-                    "ingested",
-                    mapped.source_rows,
-                    len(mapped.sellers),
-                    len(mapped.orders),
-                    q_rows,
-                    q_values,
-                    time.perf_counter() - started,
-                )
-                del mapped  # stored: its frames go before the next file is read
-                if progress:
-                    progress("done", path)
+                        progress("storing", path)
+                    index, sha = todo[path]
+                    # DuckDB stores this file beside the mapping of the next (it lets go of
+                    # the GIL); the case's connection is used by that thread alone meanwhile.
+                    future = storer.submit(_store, case, sha, path, config, mapped)
+                    result = FileResult(
+                        path,
+                        sha,
+                        config.platform,
+                        "ingested",
+                        mapped.source_rows,
+                        len(mapped.sellers),
+                        len(mapped.orders),
+                        seconds=time.perf_counter() - started,
+                    )
+                    stored_files.append((index, future, result))
+                    del mapped
+                    if progress:
+                        progress("done", path)
+                for index, future, result in stored_files:
+                    result.quarantined_rows, result.quarantined_values = future.result()
+                    results[index] = result
+            except BaseException:
+                storer.shutdown(cancel_futures=True)  # nothing more is stored: it rolls back
+                raise
     finally:
         if readers is not None:
             readers.close()
