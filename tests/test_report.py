@@ -332,6 +332,15 @@ def test_a_retired_trader_id_leads_to_the_trader_that_kept_it(linked_case, tmp_p
     assert "TR900000 was merged into" in report.notes[0]
 
 
+def test_links_scored_by_an_older_build_ask_for_retraining(linked_case, tmp_path) -> None:
+    folder = tmp_path / "case"
+    shutil.copytree(linked_case, folder)
+    with Case.open(folder) as case:
+        case.db.execute("""UPDATE links SET comparisons = '{"phones": 8.0}'""")
+        with pytest.raises(ResolverError, match="resolver train"):
+            build(case, None)
+
+
 def test_reports_refuse_a_case_not_linked(ingested_case, tmp_path) -> None:
     with Case.open(ingested_case) as case, pytest.raises(ResolverError, match="resolver match"):
         build(case, None)

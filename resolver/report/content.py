@@ -310,7 +310,11 @@ def _links(db: duckdb.DuckDBPyConnection, control_weights: dict[str, float]) -> 
     ).fetchdf()
     links = []
     for row in rows.to_dict(orient="records"):
-        steps = [Step(**s) for s in json.loads(row["comparisons"] or "[]")]
+        parts = json.loads(row["comparisons"] or "[]")
+        if isinstance(parts, dict):  # {comparison: weight}, as builds before reports kept it
+            raise ResolverError("the links were scored by an older resolver, without the level "
+                                "of each comparison: run `resolver train` first")  # fmt: skip
+        steps = [Step(**part) for part in parts]
         kinds = json.loads(row["control_evidence"] or "[]")
         control = [(kind, control_weights.get(kind, 0.0)) for kind in kinds]
         if abs(sum(w for _, w in control) - row["control_weight"]) > 1e-6:
