@@ -11,7 +11,6 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from resolver.linkage.accounts import collect_values
 from resolver.linkage.clustering import components
 
 # Full identifier values per account that can tie traders: no masked keys, no hubs (the hubs
@@ -30,17 +29,14 @@ ORDER BY kind, value, account_id
 
 
 def tying_values(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """(kind, value, account_id) of every value that can tie accounts into a network."""
-    collect_values(db)
+    """(kind, value, account_id) of every value that can tie accounts into a network. Reads
+    `account_values`: run `collect_values` first."""
     return db.execute(TYING_VALUES_SQL).fetchdf()
 
 
-def network_ids(
-    db: duckdb.DuckDBPyConnection, values: pd.DataFrame | None = None
-) -> dict[str, str]:
-    """Trader -> network id (the smallest trader id of its network). Retired traders take the
-    network of the trader they were merged into."""
-    values = tying_values(db) if values is None else values
+def network_ids(db: duckdb.DuckDBPyConnection, values: pd.DataFrame) -> dict[str, str]:
+    """Trader -> network id (the smallest trader id of its network), from `tying_values`.
+    Retired traders take the network of the trader they were merged into."""
     db.register("tying_values_in", values)
     try:
         groups = db.execute(

@@ -294,7 +294,7 @@ def read_jsonl(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
             try:
                 table = pajson.read_json(pa.BufferReader(b"\n".join(good)))
             except pa.ArrowInvalid:  # the same key holds a number here and text there
-                return _read_jsonl_by_line(data, paths)
+                return _read_jsonl_by_line(path, spec, paths)
         tables.append(table)
         numbers.append(found)
     if not tables and not bad:
@@ -303,8 +303,7 @@ def read_jsonl(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
     try:
         table = pa.concat_tables(tables, promote_options="permissive") if tables else None
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        # slices typed a key differently: read it all again, line by line
-        return _read_jsonl_by_line(utf8_bytes(path, path.read_bytes(), spec.encoding), paths)
+        return _read_jsonl_by_line(path, spec, paths)  # slices typed a key differently
     rows = np.concatenate(numbers) if numbers else np.array([], dtype=np.int64)
     columns = [_arrow_text(table and _arrow_path(table, p), len(rows)) for p in paths]
     return RawFile({None: RawTable(None, list(paths), columns, rows)}, bad)
@@ -348,7 +347,10 @@ def _checked_lines(
     return good, np.array(numbers, dtype=np.int64), bad
 
 
-def _read_jsonl_by_line(data: bytes, paths: list[str]) -> RawFile:
+def _read_jsonl_by_line(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
+    """The whole file again, a line at a time with orjson: for keys typed differently across
+    lines, which Arrow cannot put in one column."""
+    data = utf8_bytes(path, path.read_bytes(), spec.encoding)
     lines, numbers, bad = _checked_lines(data.split(b"\n"))
     pick = compile_paths(paths)
     rows = []

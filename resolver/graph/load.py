@@ -24,7 +24,7 @@ import pandas as pd
 from resolver.case import Case
 from resolver.export import ACCOUNTS_SQL
 from resolver.graph.store import GraphStore
-from resolver.networks import network_ids
+from resolver.networks import network_ids, tying_values
 from resolver.sales import orders_once
 
 IDENTIFIER_LABELS = {  # account_values kind -> node label
@@ -176,7 +176,7 @@ def _frames(db: duckdb.DuckDBPyConnection, orders_of: list[str] | None) -> dict[
     collect_values(db)
     hubs = db.execute("SELECT kind, value FROM hubs").fetchdf()
     values = _registered(db, hubs)
-    networks = network_ids(db)
+    networks = network_ids(db, tying_values(db))
     frames: dict[str, pd.DataFrame] = {}
     frames["disclosures"] = db.execute(
         "SELECT disclosure_id, file_name, platform, ingested_at::VARCHAR AS ingested_at "

@@ -27,6 +27,7 @@ from resolver.case import Case
 from resolver.config import config_sha256, infringing_keywords
 from resolver.errors import ResolverError
 from resolver.export import accounts_frame
+from resolver.linkage.accounts import collect_values
 from resolver.linkage.model import Step
 from resolver.linkage.pipeline import CONFIG_HASH_FILE
 from resolver.linkage.settings import load_matching
@@ -171,6 +172,7 @@ def build(
     matching = load_matching(config_dir)
     keywords = infringing_keywords(config_dir)
     damages = load_damages(config_dir)
+    collect_values(db)
     values = tying_values(db)
     network_of = network_ids(db, values)
     notes: list[str] = []

@@ -74,25 +74,17 @@ def _tables(report: Report) -> dict[str, pd.DataFrame]:
         }
     )
     damages = pd.DataFrame(
-        [
-            {"network_id": n.network_id, "scenario": d.scenario, "amount_fen": d.amount_fen,
-             "formula": d.formula, "note": d.note}
-            for n in report.networks for d in n.damages
-        ],
+        [(n.network_id, d.scenario, d.amount_fen, d.formula, d.note)
+         for n in report.networks for d in n.damages],
         columns=["network_id", "scenario", "amount_fen", "formula", "note"],
     )  # fmt: skip
     links = pd.DataFrame(
         [
-            {
-                "network_id": n.network_id, "account_a": link.account_a,
-                "account_b": link.account_b, "probability": link.probability,
-                "match_weight": link.match_weight, "splink_weight": link.splink_weight,
-                "prior": link.prior,
-                "comparisons": [f"{s.comparison}: {s.level} ({s.weight:+.2f})" for s in link.steps],
-                "control_evidence": [f"{kind} ({weight:+.2f})" for kind, weight in link.control],
-                "self_purchase_orders": link.self_purchase_orders,
-                "strongest_evidence": link.strongest, "same_trader": link.same_trader,
-            }
+            (n.network_id, link.account_a, link.account_b, link.probability, link.match_weight,
+             link.splink_weight, link.prior,
+             [f"{s.comparison}: {s.level} ({s.weight:+.2f})" for s in link.steps],
+             [f"{kind} ({weight:+.2f})" for kind, weight in link.control],
+             link.self_purchase_orders, link.strongest, link.same_trader)
             for n in report.networks for link in n.links
         ],
         columns=["network_id", "account_a", "account_b", "probability", "match_weight",
