@@ -9,14 +9,12 @@ times the library's sales queries. With --store (or RESOLVER_NEO4J_URI) it measu
 
 from __future__ import annotations
 
-import argparse
-import shutil
-import tempfile
 import time
-from pathlib import Path
+
+from common import arguments, demo_data, scratch
 
 from resolver.case import Case
-from resolver.demo import demo_folder, disclosure_files
+from resolver.demo import disclosure_files
 from resolver.graph.library import bind, load_queries
 from resolver.graph.load import load
 from resolver.graph.store import open_store
@@ -57,31 +55,24 @@ def measure(case: Case, store, batch_size: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--traders", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=7)
+    parser = arguments(__doc__, traders=20_000, seed=7)
     parser.add_argument("--store", default=None)
     parser.add_argument("--batch-size", type=int, default=10_000)
     args = parser.parse_args()
-    data = demo_folder(Path(__file__).parent / "out", args.traders, args.seed)
-    files = disclosure_files(data)
-    work = Path(tempfile.mkdtemp(prefix="resolver-bench-"))
-    try:
-        with Case.open(work / "case") as case:
-            ingest(case, files)
-            link(case)
-            opened = open_store(case.folder, args.store)
+    files = disclosure_files(demo_data(args))
+    with scratch() as work, Case.open(work / "case") as case:
+        ingest(case, files)
+        link(case)
+        opened = open_store(case.folder, args.store)
+        started = time.perf_counter()
+        store = opened.__enter__()
+        print(f"start of the store: {time.perf_counter() - started:.1f} s")
+        try:
+            measure(case, store, args.batch_size)
+        finally:
             started = time.perf_counter()
-            store = opened.__enter__()
-            print(f"start of the store: {time.perf_counter() - started:.1f} s")
-            try:
-                measure(case, store, args.batch_size)
-            finally:
-                started = time.perf_counter()
-                opened.__exit__(None, None, None)
-                print(f"stop (and save) of the store: {time.perf_counter() - started:.1f} s")
-    finally:
-        shutil.rmtree(work)
+            opened.__exit__(None, None, None)
+            print(f"stop (and save) of the store: {time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":

@@ -10,18 +10,17 @@ beside the file before).
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
+from common import arguments, demo_data, scratch
+
 from resolver.case import Case
-from resolver.demo import demo_folder, disclosure_files
+from resolver.demo import disclosure_files
 from resolver.ingest import ingest
 
 
@@ -59,27 +58,20 @@ class MemorySampler(threading.Thread):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--traders", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=7)
+    parser = arguments(__doc__, traders=20_000, seed=7)
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument(
         "--no-read-ahead", action="store_true", help="Read every file in this process."
     )
     args = parser.parse_args()
-    data = args.data or demo_folder(Path(__file__).parent / "out", args.traders, args.seed)
-    files = disclosure_files(data)
-    folder = Path(tempfile.mkdtemp(prefix="resolver-bench-"))
-    try:
-        sampler = MemorySampler()
-        sampler.start()
-        with Case.open(folder / "case") as case:
-            started = time.perf_counter()
-            results = ingest(case, files, read_ahead=False if args.no_read_ahead else None)
-            seconds = time.perf_counter() - started
-        sampler.running = False
-    finally:
-        shutil.rmtree(folder)
+    files = disclosure_files(args.data or demo_data(args))
+    sampler = MemorySampler()
+    sampler.start()
+    with scratch() as work, Case.open(work / "case") as case:
+        started = time.perf_counter()
+        results = ingest(case, files, read_ahead=False if args.no_read_ahead else None)
+        seconds = time.perf_counter() - started
+    sampler.running = False
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     reader_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
     rows = sum(r.source_rows for r in results)

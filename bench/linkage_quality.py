@@ -9,38 +9,27 @@ pairwise and B-cubed precision, recall and F1 of the account -> trader clusterin
 
 from __future__ import annotations
 
-import argparse
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 import pandas as pd
+from common import arguments, demo_data, scratch
 
 from resolver.case import Case
-from resolver.demo import demo_folder, disclosure_files
+from resolver.demo import disclosure_files
 from resolver.ingest import ingest
 from resolver.linkage.pipeline import link
 from resolver.linkage.quality import bcubed, pairwise
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--traders", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=5)
-    args = parser.parse_args()
-    data = demo_folder(Path(__file__).parent / "out", args.traders, args.seed)
-    files = disclosure_files(data)
-    folder = Path(tempfile.mkdtemp(prefix="resolver-bench-"))
-    try:
-        with Case.open(folder / "case") as case:
-            ingest(case, files)
-            started = time.perf_counter()
-            summary = link(case)
-            seconds = time.perf_counter() - started
-            found = case.db.execute("SELECT account_id, trader_id FROM trader_accounts").fetchdf()
-    finally:
-        shutil.rmtree(folder)
+    args = arguments(__doc__, traders=2000, seed=5).parse_args()
+    data = demo_data(args)
+    with scratch() as work, Case.open(work / "case") as case:
+        ingest(case, disclosure_files(data))
+        started = time.perf_counter()
+        summary = link(case)
+        seconds = time.perf_counter() - started
+        found = case.db.execute("SELECT account_id, trader_id FROM trader_accounts").fetchdf()
     truth = pd.read_csv(data / "truth" / "accounts.csv", dtype=str)
     truth.index = truth["platform"] + ":" + truth["account_key"]
     predicted = found.set_index("account_id")["trader_id"].reindex(truth.index)

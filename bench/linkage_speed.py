@@ -12,16 +12,14 @@ the remaining accounts is then matched incrementally.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import resource
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
+from common import arguments, demo_data, scratch
+
 from resolver.case import Case
-from resolver.demo import demo_folder
 from resolver.ingest import ingest
 from resolver.linkage.pipeline import link, match
 
@@ -43,14 +41,11 @@ def split_jsonl(source: Path, keep: Path, new: Path, new_accounts: int) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--traders", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=7)
+    parser = arguments(__doc__, traders=20_000, seed=7)
     parser.add_argument("--new", type=int, default=1000)
     args = parser.parse_args()
-    data = demo_folder(Path(__file__).parent / "out", args.traders, args.seed)
-    work = Path(tempfile.mkdtemp(prefix="resolver-bench-"))
-    try:
+    data = demo_data(args)
+    with scratch() as work:
         keep, new = work / "douyin_orders_a.jsonl", work / "douyin_orders_b.jsonl"
         added = split_jsonl(data / "douyin_orders.jsonl", keep, new, args.new)
         others = sorted(p for p in data.iterdir() if p.suffix in (".csv", ".xlsx"))
@@ -63,8 +58,6 @@ def main() -> None:
             started = time.perf_counter()
             result = match(case, [new])
             incremental_seconds = time.perf_counter() - started
-    finally:
-        shutil.rmtree(work)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     with (data / "truth" / "accounts.csv").open(encoding="utf-8") as handle:
         accounts = sum(1 for _ in csv.DictReader(handle))

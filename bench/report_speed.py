@@ -10,15 +10,14 @@ memory of the process.
 
 from __future__ import annotations
 
-import argparse
 import resource
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
+from common import arguments, demo_data, scratch
+
 from resolver.case import Case
-from resolver.demo import demo_folder, disclosure_files
+from resolver.demo import disclosure_files
 from resolver.ingest import ingest
 from resolver.linkage.pipeline import link
 from resolver.report import write_report
@@ -36,20 +35,16 @@ def timed(case: Case, trader: str | None, out: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--traders", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=7)
+    parser = arguments(__doc__, traders=20_000, seed=7)
     parser.add_argument("--case", type=Path, default=None, help="A linked case to reuse.")
     parser.add_argument("--all-html", action="store_true", help="Also write --all as HTML.")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="resolver-bench-"))
-    try:
+    with scratch() as work:
         folder = args.case
         if folder is None:
             folder = work / "case"
-            data = demo_folder(Path(__file__).parent / "out", args.traders, args.seed)
             with Case.open(folder) as case:
-                ingest(case, disclosure_files(data))
+                ingest(case, disclosure_files(demo_data(args)))
                 link(case)
         with Case.open(folder) as case:
             largest = case.db.execute(
@@ -61,10 +56,8 @@ def main() -> None:
             timed(case, None, work / "all.xlsx")
             if args.all_html:
                 timed(case, None, work / "all.html")
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-        print(f"peak memory of the process (ingest and linkage included): {peak:.2f} GB")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    print(f"peak memory of the process (ingest and linkage included): {peak:.2f} GB")
 
 
 if __name__ == "__main__":
