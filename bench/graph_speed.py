@@ -14,11 +14,12 @@ import time
 from common import arguments, demo_data, scratch
 
 from resolver.case import Case
+from resolver.config import Config
 from resolver.demo import disclosure_files
 from resolver.graph.library import bind, load_queries
 from resolver.graph.load import load
 from resolver.graph.store import open_store
-from resolver.ingest import ingest
+from resolver.ingestion import ingest
 from resolver.linkage.pipeline import link
 
 
@@ -62,7 +63,7 @@ def main() -> None:
     files = disclosure_files(demo_data(args))
     with scratch() as work, Case.open(work / "case") as case:
         ingest(case, files)
-        link(case)
+        link(case, Config().matching)
         opened = open_store(case.folder, args.store)
         started = time.perf_counter()
         store = opened.__enter__()

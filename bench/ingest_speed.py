@@ -21,7 +21,7 @@ from common import arguments, demo_data, scratch
 
 from resolver.case import Case
 from resolver.demo import disclosure_files
-from resolver.ingest import ingest
+from resolver.ingestion import ingest
 
 
 class MemorySampler(threading.Thread):

@@ -15,8 +15,9 @@ import pandas as pd
 from common import arguments, demo_data, scratch
 
 from resolver.case import Case
+from resolver.config import Config
 from resolver.demo import disclosure_files
-from resolver.ingest import ingest
+from resolver.ingestion import ingest
 from resolver.linkage.pipeline import link
 from resolver.linkage.quality import bcubed, pairwise
 
@@ -27,7 +28,7 @@ def main() -> None:
     with scratch() as work, Case.open(work / "case") as case:
         ingest(case, disclosure_files(data))
         started = time.perf_counter()
-        summary = link(case)
+        summary = link(case, Config().matching)
         seconds = time.perf_counter() - started
         found = case.db.execute("SELECT account_id, trader_id FROM trader_accounts").fetchdf()
     truth = pd.read_csv(data / "truth" / "accounts.csv", dtype=str)

@@ -19,9 +19,11 @@ from pathlib import Path
 
 from common import arguments, demo_data, scratch
 
+from resolver import match
 from resolver.case import Case
-from resolver.ingest import ingest
-from resolver.linkage.pipeline import link, match
+from resolver.config import Config
+from resolver.ingestion import ingest
+from resolver.linkage.pipeline import link
 
 
 def shop_of(line: str) -> str | None:
@@ -52,11 +54,11 @@ def main() -> None:
         with Case.open(work / "case") as case:
             ingest(case, [*others, keep])
             started = time.perf_counter()
-            full = link(case)
+            full = link(case, Config().matching)
             full_seconds = time.perf_counter() - started
         with Case.open(work / "case") as case:  # a fresh connection, as a later command has
             started = time.perf_counter()
-            result = match(case, [new])
+            result = match(case, [new], graph=False)
             incremental_seconds = time.perf_counter() - started
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     with (data / "truth" / "accounts.csv").open(encoding="utf-8") as handle:

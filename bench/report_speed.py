@@ -17,10 +17,11 @@ from pathlib import Path
 from common import arguments, demo_data, scratch
 
 from resolver.case import Case
+from resolver.config import Config
 from resolver.demo import disclosure_files
-from resolver.ingest import ingest
+from resolver.ingestion import ingest
 from resolver.linkage.pipeline import link
-from resolver.report import write_report
+from resolver.reporting import write_report
 
 
 def timed(case: Case, trader: str | None, out: Path) -> None:
@@ -45,7 +46,7 @@ def main() -> None:
             folder = work / "case"
             with Case.open(folder) as case:
                 ingest(case, disclosure_files(demo_data(args)))
-                link(case)
+                link(case, Config().matching)
         with Case.open(folder) as case:
             largest = case.db.execute(
                 "SELECT trader_id FROM trader_accounts GROUP BY trader_id "

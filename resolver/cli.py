@@ -1,4 +1,4 @@
-"""The `resolver` command line: a thin layer over the library (`ingest`, `case`, ...)."""
+"""The `resolver` command line: parses, calls a use case of `resolver.workflows`, prints."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from resolver import __version__
+from resolver import __version__, workflows
 from resolver.case import DEFAULT_CASE, Case
-from resolver.errors import ResolverError
+from resolver.config import Config
+from resolver.errors import CaseError, ResolverError, StoreUnavailable
 from resolver.money import yuan
 
 app = typer.Typer(
@@ -44,19 +45,28 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         envvar="RESOLVER_CONFIG",
-        help="Configuration folder holding platforms/*.yaml (default: the shipped config/).",
+        help="Configuration folder holding only what it changes (platforms/*.yaml, "
+        "matching.yaml, keywords.yaml, damages.yaml); the rest comes from the defaults.",
     ),
 ]
+# Exit codes: 2 = the input, configuration or request cannot be used; 3 = the case or the graph
+# store is busy or unavailable (try again, or use another store).
+EXIT_CODES: dict[type[ResolverError], int] = {CaseError: 3, StoreUnavailable: 3}
+
+
+def exit_code(error: ResolverError) -> int:
+    return next((code for kind, code in EXIT_CODES.items() if isinstance(error, kind)), 2)
 
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """A ResolverError becomes one line on stderr and exit code 2; nothing else is swallowed."""
+    """A ResolverError becomes one line on stderr and its exit code; nothing else is
+    swallowed."""
     try:
         yield
     except ResolverError as err:
         errors.print(f"[red]error:[/red] {err}", highlight=False, soft_wrap=True)
-        raise typer.Exit(err.exit_code) from None
+        raise typer.Exit(exit_code(err)) from None
 
 
 def version_callback(value: bool) -> None:
@@ -151,10 +161,8 @@ def ingest_command(
     config: ConfigOption = None,
 ) -> None:
     """Read disclosures into the case: all files, or none if one cannot be read."""
-    from resolver.ingest import ingest
-
     with reported_errors(), Case.open(case) as opened, file_progress(len(files)) as advance:
-        results = ingest(opened, files, platform=platform, config_dir=config, progress=advance)
+        results = workflows.ingest(opened, files, platform, Config.of(config), advance)
     print_ingest_summary(results)
 
 
@@ -175,32 +183,31 @@ def match(
     ] = True,
 ) -> None:
     """Ingest new disclosures, link their accounts to the case's traders, and report."""
-    from resolver.graph.load import load
-    from resolver.graph.store import open_store
-    from resolver.linkage.pipeline import match as run_match
-
     files = files or []
-    with reported_errors(), Case.open(case) as opened:
-        with file_progress(len(files)) as advance:
-            result = run_match(opened, files, platform, config, full=full, progress=advance)
-        if files:
-            print_ingest_summary(result.files)
-        print_link_summary(result.link)
-        if graph:
-            new = [f.disclosure_id for f in result.files if f.status == "ingested"]
-            with open_store(opened.folder, store) as graph_store:
-                loaded = load(opened, graph_store, orders_of=new)
-            print_load_summary(loaded, graph_store.dialect)
+    with reported_errors(), Case.open(case) as opened, file_progress(len(files)) as advance:
+        result = workflows.match(
+            opened, files, platform, Config.of(config), full, store, graph, advance
+        )
+    if files:
+        print_ingest_summary(result.files)
+    print_link_summary(result.link)
+    print_graph_update(result.graph)
 
 
 @app.command()
-def train(case: CaseOption = DEFAULT_CASE, config: ConfigOption = None) -> None:
+def train(
+    case: CaseOption = DEFAULT_CASE,
+    config: ConfigOption = None,
+    store: StoreOption = None,
+    graph: Annotated[
+        bool, typer.Option("--graph/--no-graph", help="Update the graph store afterwards.")
+    ] = True,
+) -> None:
     """Retrain the match model on the case's accounts, then score and cluster every pair."""
-    from resolver.linkage.pipeline import link
-
     with reported_errors(), Case.open(case) as opened:
-        summary = link(opened, config_dir=config, retrain=True)
+        summary, update = workflows.train(opened, Config.of(config), store, graph)
     print_link_summary(summary)
+    print_graph_update(update)
 
 
 def print_link_summary(summary) -> None:
@@ -224,6 +231,20 @@ def print_link_summary(summary) -> None:
         print_frame("Traders split", pd.DataFrame(summary.split, columns=["from", "new trader"]))
 
 
+def print_graph_update(update: workflows.GraphUpdate | None) -> None:
+    if update is None:
+        return
+    if update.summary is None:
+        console.print(
+            f"The graph was not updated: {update.unavailable}. The case is up to date; "
+            "`resolver load-graph` brings the graph up to date later.",
+            highlight=False,
+            markup=False,
+        )
+        return
+    print_load_summary(update.summary, update.dialect or "")
+
+
 def print_load_summary(summary, dialect: str) -> None:
     counts = summary.counts
     console.print(
@@ -241,12 +262,12 @@ def load_graph(
     ] = 10_000,
 ) -> None:
     """Load the whole case into the graph store again (idempotent: MERGE on keys)."""
-    from resolver.graph.load import load
-    from resolver.graph.store import open_store
+    from resolver.graph.store import neo4j_uri
 
-    with reported_errors(), Case.open(case) as opened, open_store(opened.folder, store) as graph:
-        summary = load(opened, graph, batch_size=batch_size)
-    print_load_summary(summary, graph.dialect)
+    with reported_errors(), Case.open(case) as opened:
+        summary = workflows.load_graph(opened, store, batch_size)
+        dialect = "neo4j" if neo4j_uri(store) else "falkordb"
+    print_load_summary(summary, dialect)
 
 
 @app.command()
@@ -262,13 +283,12 @@ def query(
     config: ConfigOption = None,
 ) -> None:
     """Run a query of the Cypher library (cypher/*.cypher) on the case's graph."""
-    from resolver.export import write
-    from resolver.graph.library import bind, load_queries
-    from resolver.graph.store import open_store
+    from resolver.exports import write
+    from resolver.graph.library import load_queries
 
     with reported_errors():
-        queries = load_queries()
         if list_queries or name is None:
+            queries = load_queries()
             listing = pd.DataFrame(
                 {
                     "query": list(queries),
@@ -284,8 +304,6 @@ def query(
             )
             print_frame("Query library (cypher/)", listing)
             return
-        if name not in queries:
-            raise ResolverError(f"{name}: no such query; `resolver query --list` shows them")
         if output_format not in ("table", "csv", "json"):
             raise typer.BadParameter("expected table, csv or json", param_hint="--format")
         given = {}
@@ -294,11 +312,8 @@ def query(
             if not sep:
                 raise typer.BadParameter(f"{item!r}: expected name=value", param_hint="-p")
             given[key] = value
-        chosen = queries[name]
-        values = bind(chosen, given, config)
-        with Case.open(case) as opened, open_store(opened.folder, store) as graph:
-            header, rows = graph.query(chosen.text, values)
-    frame = pd.DataFrame(rows, columns=header)
+        with Case.open(case) as opened:
+            frame = workflows.query(opened, name, given, store, Config.of(config))
     if output_format == "table":
         print_frame(f"{name} ({len(frame)} rows)", frame)
     else:
@@ -316,15 +331,15 @@ def explain(
     ] = None,
 ) -> None:
     """The match weight of every comparison between two accounts, and the final probability."""
+    from resolver.files import write_private_text
     from resolver.linkage.explain import as_html, as_text
-    from resolver.linkage.explain import explain as run_explain
 
     with reported_errors(), Case.open(case) as opened:
-        explanation = run_explain(opened, account_a, account_b, config)
-    console.print(as_text(explanation), highlight=False, markup=False)
-    if html_out:
-        html_out.write_text(as_html(explanation), encoding="utf-8")
-        console.print(f"Chart written to {html_out}")
+        explanation = workflows.explain(opened, account_a, account_b, Config.of(config))
+        console.print(as_text(explanation), highlight=False, markup=False)
+        if html_out:
+            write_private_text(html_out, as_html(explanation))
+            console.print(f"Chart written to {html_out}", highlight=False, markup=False)
 
 
 @app.command()
@@ -351,8 +366,6 @@ def report(
 ) -> None:
     """An evidence report: accounts and how each was linked, sales counted once, damages
     scenarios, and the disclosure rows behind every figure."""
-    from resolver.report import write_report
-
     if (trader_id is None) == (not all_networks):
         raise typer.BadParameter("give a TRADER_ID or --all (not both)", param_hint="TRADER_ID")
     with reported_errors(), Case.open(case) as opened, errors.status("report") as status:
@@ -360,7 +373,9 @@ def report(
         def stage(text: str) -> None:
             status.update(f"Report: {text}...")
 
-        written = write_report(opened, trader_id, out, include_self_purchases, config, stage)
+        written = workflows.report(
+            opened, trader_id, out, include_self_purchases, Config.of(config), stage
+        )
     orders = sum(n.total("orders") for n in written.networks)
     amount = sum(n.total("amount_fen") for n in written.networks)
     infringing = sum(n.total("infringing_fen") for n in written.networks)
@@ -383,15 +398,14 @@ def export(
     ),
 ) -> None:
     """Accounts with their trader and probability, or traders with names and platforms."""
-    from resolver.export import accounts_frame, traders_frame, write
+    from resolver.exports import write
 
     if what not in ("accounts", "traders"):
         raise typer.BadParameter("expected accounts or traders", param_hint="WHAT")
     if output_format not in ("csv", "json"):
         raise typer.BadParameter("expected csv or json", param_hint="--format")
     with reported_errors(), Case.open(case) as opened:
-        frame = accounts_frame(opened) if what == "accounts" else traders_frame(opened)
-    write(frame, output_format, out)
+        write(workflows.export(opened, what), output_format, out)
 
 
 @app.command()
@@ -430,7 +444,7 @@ def quarantine(
     if output_format not in ("table", "csv"):
         raise typer.BadParameter("expected table or csv", param_hint="--format")
     with reported_errors(), Case.open(case) as opened:
-        frame = opened.quarantine()
+        frame = opened.disclosures.quarantine()
     if output_format == "csv":
         frame.to_csv(sys.stdout, index=False)
         return

@@ -1,4 +1,6 @@
-"""Errors that stop a command. Each names the file (and the row, column or key) it is about."""
+"""One short hierarchy of errors the user can act on. Each names what it is about (the file,
+row, column or key; the case; the account). The CLI prints one line per error and maps each
+class to an exit code; the library only raises."""
 
 from __future__ import annotations
 
@@ -6,9 +8,7 @@ from pathlib import Path
 
 
 class ResolverError(Exception):
-    """An error the user can act on: the CLI prints it on one line and exits with code 2."""
-
-    exit_code = 2
+    """Any error the user can act on."""
 
 
 class InputError(ResolverError):
@@ -33,7 +33,7 @@ class InputError(ResolverError):
         super().__init__(f"{': '.join(where)}: {message}")
         self.path, self.sheet, self.row, self.column = Path(path), sheet, row, column
 
-    def __reduce__(self):  # crosses from the read-ahead process whole (see `resolver.ingest`)
+    def __reduce__(self):  # crosses from a read-ahead process whole (see `resolver.ingestion`)
         return _restore_input_error, (str(self), str(self.path), self.sheet, self.row, self.column)
 
 
@@ -47,8 +47,24 @@ def _restore_input_error(
 
 
 class ConfigError(ResolverError):
-    """A YAML configuration that does not validate; names the file and the key."""
+    """A configuration file that does not validate; names the file and the key."""
 
     def __init__(self, path: str | Path, key: str, message: str) -> None:
         super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
         self.path, self.key = Path(path), key
+
+
+class CaseError(ResolverError):
+    """The case cannot be used as asked: made by a newer resolver, or in use."""
+
+
+class NotFound(ResolverError):
+    """Something named does not exist: a case, an account, a trader, a query."""
+
+
+class NotLinked(ResolverError):
+    """The case has accounts no linkage has seen yet: `resolver match` first."""
+
+
+class StoreUnavailable(ResolverError):
+    """The graph store cannot be reached or started; the case itself is unaffected."""

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from resolver.case import Case
+from resolver.config import Config
 from resolver.demo import disclosure_files, generate
-from resolver.ingest import ingest
+from resolver.ingestion import ingest
 from resolver.linkage.pipeline import link
 
 
@@ -40,7 +41,7 @@ def linked_case(ingested_case: Path, tmp_path_factory: pytest.TempPathFactory) -
     folder = tmp_path_factory.mktemp("linked") / "case"
     shutil.copytree(ingested_case, folder)
     with Case.open(folder) as case:
-        link(case)
+        link(case, Config().matching)
     return folder
 
 

@@ -73,12 +73,19 @@ def test_case_from_environment(demo_files, demo_dir: Path, tmp_path: Path) -> No
     assert result.exit_code == 0 and (case / "case.duckdb").exists()
 
 
-def test_config_option(demo_files, demo_dir: Path, tmp_path: Path) -> None:
-    empty = tmp_path / "config"
-    (empty / "platforms").mkdir(parents=True)
-    result = run("ingest", demo_files[0], "--case", tmp_path / "c", "--config", empty)
-    assert result.exit_code == 2
-    assert "no platform mappings" in result.stderr
+def test_config_option_overlays_the_defaults(demo_files, demo_dir: Path, tmp_path: Path) -> None:
+    """A config folder holds only what it changes: without mappings of its own, the shipped
+    ones read the file; a broken mapping of its own is an error naming that file."""
+    own = tmp_path / "config"
+    (own / "platforms").mkdir(parents=True)
+    result = run("ingest", demo_files[0], "--case", tmp_path / "c", "--config", own)
+    assert result.exit_code == 0, result.output
+    (own / "platforms" / "mine.yaml").write_text("platform: [1\n", encoding="utf-8")
+    broken = run("ingest", demo_files[1], "--case", tmp_path / "c", "--config", own)
+    assert broken.exit_code == 2
+    assert "mine.yaml: cannot read YAML" in broken.stderr
+    missing = run("ingest", demo_files[1], "--case", tmp_path / "c", "--config", tmp_path / "no")
+    assert missing.exit_code == 2 and "no such configuration folder" in missing.stderr
 
 
 def test_fatal_error_is_one_line_and_exit_code_2(tmp_path: Path) -> None:

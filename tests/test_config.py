@@ -7,14 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from resolver.config import PACKAGE_CONFIG, load_platform, load_platforms
+from resolver.config import DEFAULTS, Config, PlatformConfig
+from resolver.config.base import load_yaml_model
 from resolver.errors import ConfigError
 
-TAOBAO = PACKAGE_CONFIG / "platforms" / "taobao.yaml"
+TAOBAO = DEFAULTS / "platforms" / "taobao.yaml"
 
 
 def test_shipped_mappings_load() -> None:
-    configs = load_platforms()
+    configs = Config().platforms
     assert {"taobao", "jd", "douyin"} <= set(configs)
     assert {c.file.kind for c in configs.values()} == {"csv", "xlsx", "jsonl"}
 
@@ -75,7 +76,7 @@ def _typo_key(d):
 def test_invalid_mapping_names_file_and_key(tmp_path: Path, change, key: str, message: str):
     path = edited(tmp_path, change)
     with pytest.raises(ConfigError) as caught:
-        load_platform(path)
+        load_yaml_model(path, PlatformConfig)
     text = str(caught.value)
     assert text.startswith(f"{path}: {key}: "), text
     assert message in text
@@ -85,7 +86,7 @@ def test_yaml_syntax_error_names_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("platform: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"broken\.yaml: cannot read YAML"):
-        load_platform(path)
+        load_yaml_model(path, PlatformConfig)
 
 
 def test_duplicate_platform_names_are_refused(tmp_path: Path) -> None:
@@ -94,11 +95,11 @@ def test_duplicate_platform_names_are_refused(tmp_path: Path) -> None:
     for name in ("a.yaml", "b.yaml"):
         (folder / name).write_text(TAOBAO.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(ConfigError, match="'taobao' is also defined elsewhere"):
-        load_platforms(tmp_path)
+        Config(tmp_path).platforms  # noqa: B018
 
 
 def test_config_hash_changes_with_content(tmp_path: Path) -> None:
-    original = load_platform(TAOBAO)
-    changed = load_platform(edited(tmp_path, lambda d: d.update(timezone="UTC")))
+    original = load_yaml_model(TAOBAO, PlatformConfig)
+    changed = load_yaml_model(edited(tmp_path, lambda d: d.update(timezone="UTC")), PlatformConfig)
     assert original.sha256 != changed.sha256
-    assert original.sha256 == load_platform(TAOBAO).sha256
+    assert original.sha256 == load_yaml_model(TAOBAO, PlatformConfig).sha256

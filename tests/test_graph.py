@@ -118,7 +118,7 @@ def graph(request, tmp_path_factory, taobao_writer):
     second = taobao_writer(folder / "second.csv", [ORDERS[0]])  # O1 disclosed again
     case_folder = folder / "case"
     with Case.open(case_folder) as case:
-        from resolver.ingest import ingest
+        from resolver import ingest
 
         ingest(case, [first, second])
         db = case.db

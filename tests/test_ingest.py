@@ -12,11 +12,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from resolver import demo, readers
+from resolver import demo, ingest
 from resolver.case import DATABASE, Case
-from resolver.config import load_platforms
+from resolver.config import Config
 from resolver.errors import InputError
-from resolver.ingest import ingest, read_file
+from resolver.ingestion import ingest as ingest_files
+from resolver.ingestion import readers
+from resolver.ingestion.ingest import read_file
 
 
 def truth(demo_dir: Path, name: str) -> pd.DataFrame:
@@ -212,8 +214,8 @@ def test_platform_option_settles_an_ambiguous_shape(demo_dir, tmp_path) -> None:
     source = demo_dir / "taobao_orders_2024.csv"
     with Case.open(tmp_path / "case") as case:
         with pytest.raises(InputError, match=r"ambiguous shape: .* name one with --platform"):
-            ingest(case, [source], config_dir=config)
-        result = ingest(case, [source], platform="tmall", config_dir=config)
+            ingest(case, [source], config=config)
+        result = ingest(case, [source], platform="tmall", config=config)
     assert result[0].platform == "tmall" and result[0].orders > 0
 
 
@@ -233,7 +235,7 @@ def test_a_new_export_is_mapped_by_copying_a_yaml(demo_dir, tmp_path) -> None:
     export = tmp_path / "pdd.csv"
     export.write_text(source.replace("实付金额", "成交金额", 1), encoding="utf-8-sig")
     with Case.open(tmp_path / "case") as case:
-        result = ingest(case, [export], config_dir=config)
+        result = ingest(case, [export], config=config)
     assert result[0].platform == "pinduoduo" and result[0].orders > 0
 
 
@@ -276,7 +278,7 @@ def test_orders_of_stores_with_empty_key_in_a_seller_sheet(tmp_path) -> None:
     book.close()
     with Case.open(tmp_path / "case") as case:
         result = ingest(case, [path])
-        entries = case.quarantine()
+        entries = case.disclosures.quarantine()
     assert (result[0].sellers, result[0].orders, result[0].quarantined_rows) == (1, 1, 1)
     assert entries.reason.tolist() == ["empty account key"]
     assert entries.source_sheet.tolist() == ["店铺信息"] and entries.source_row.tolist() == [3]
@@ -337,8 +339,8 @@ def test_a_bad_value_names_the_column_it_came_from(taobao_file, tmp_path) -> Non
         ],
     )
     with Case.open(tmp_path / "case") as case:
-        ingest(case, [path], config_dir=config)
-        found = case.quarantine()[["source_row", "source_column", "raw_value"]]
+        ingest(case, [path], config=config)
+        found = case.disclosures.quarantine()[["source_row", "source_column", "raw_value"]]
     assert found.values.tolist() == [[2, "卖家昵称", "12345"], [3, "联系电话", "0000"]]
 
 
@@ -360,7 +362,7 @@ def stored_tables(folder: Path) -> dict[str, pd.DataFrame]:
 def test_reading_ahead_in_a_second_process_stores_the_same(demo_files, tmp_path) -> None:
     for read_ahead in (False, True):
         with Case.open(tmp_path / f"case-{read_ahead}") as case:
-            results = ingest(case, demo_files, read_ahead=read_ahead)
+            results = ingest_files(case, demo_files, read_ahead=read_ahead)
         assert [r.path for r in results] == list(demo_files)  # in the order given
         assert all(r.status == "ingested" for r in results)
         assert not list((tmp_path / f"case-{read_ahead}").glob(".read-ahead-*"))  # cleaned up
@@ -379,11 +381,11 @@ def test_a_reading_process_that_fails_leaves_its_file_to_the_ingest(
         sys.modules["__main__"], "__file__", str(tmp_path / "gone.py"), raising=False
     )
     with Case.open(tmp_path / "case") as case:
-        results = ingest(case, demo_files, read_ahead=True)
+        results = ingest_files(case, demo_files, read_ahead=True)
     assert [r.status for r in results] == ["ingested"] * len(demo_files)
     assert not list((tmp_path / "case").glob(".read-ahead-*"))
     with Case.open(tmp_path / "alone") as case:
-        ingest(case, demo_files, read_ahead=False)
+        ingest_files(case, demo_files, read_ahead=False)
     alone, recovered = stored_tables(tmp_path / "alone"), stored_tables(tmp_path / "case")
     for table, frame in alone.items():
         pd.testing.assert_frame_equal(frame, recovered[table], obj=table)
@@ -396,13 +398,13 @@ def test_an_error_in_a_file_read_ahead_fails_the_call(demo_files, demo_dir, tmp_
     files = [demo_files[-1], path] if platform else [*demo_files, path]
     with Case.open(tmp_path / "case") as case:
         with pytest.raises(InputError) as caught:
-            ingest(case, files, platform=platform, read_ahead=True)
+            ingest_files(case, files, platform=platform, read_ahead=True)
         assert message in str(caught.value) and str(path) in str(caught.value)
         assert case.status()["counts"]["disclosures"] == 0
 
 
 def test_json_lines_read_in_slices_equal_one_read(demo_dir, monkeypatch) -> None:
-    config = load_platforms()["douyin"]
+    config = Config().platforms["douyin"]
     path = demo_dir / "douyin_orders.jsonl"
     whole = read_file(path, config)
     monkeypatch.setattr(readers, "JSON_SLICE", 3000)  # a few lines a slice: bad lines in some

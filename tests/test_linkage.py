@@ -11,16 +11,15 @@ import pandas as pd
 import pytest
 import yaml
 
+from resolver import explain, match
 from resolver.case import Case
-from resolver.config import PACKAGE_CONFIG
+from resolver.config import DEFAULTS, Config
 from resolver.errors import ConfigError, ResolverError
-from resolver.export import accounts_frame, traders_frame, write
+from resolver.exports import export_accounts, export_traders, write
 from resolver.linkage.clustering import bridges, cluster
-from resolver.linkage.explain import as_html, as_text, explain
-from resolver.linkage.model import MODEL_FILE
-from resolver.linkage.pipeline import link, match
+from resolver.linkage.explain import as_html, as_text
+from resolver.linkage.pipeline import link
 from resolver.linkage.quality import bcubed, pairwise
-from resolver.linkage.settings import load_matching
 from resolver.linkage.traders import assign_ids
 
 
@@ -49,26 +48,31 @@ def test_relinking_keeps_every_trader_id(linked_case: Path, tmp_path: Path) -> N
     shutil.copytree(linked_case, folder)
     with Case.open(folder) as case:
         before = found_of(case)
-        summary = link(case)
+        summary = link(case, Config().matching)
         after = found_of(case)
     assert summary.mode == "full" and not summary.trained  # the saved model was reused
     assert before.sort_index().equals(after.sort_index())
     assert not summary.merged and not summary.split and summary.new_traders == 0
 
 
-def test_model_is_saved_owner_only(linked_case: Path) -> None:
-    assert (linked_case / MODEL_FILE).stat().st_mode & 0o077 == 0
+def test_model_is_saved_inside_the_owner_only_case(linked_case: Path) -> None:
+    with Case.open(linked_case) as case:
+        saved = case.model.load()
+    assert saved is not None and saved.rules is not None
+    assert saved.rules.sha256 == saved.rules_sha256 == Config().matching.sha256
+    assert not list(linked_case.glob("*.json"))  # nothing beside the database
+    assert (linked_case / "case.duckdb").stat().st_mode & 0o077 == 0
 
 
 def test_incremental_match_in_a_fresh_process_keeps_ids(demo_files, demo_dir, tmp_path) -> None:
     folder = tmp_path / "case"
     first, second = demo_files[2:], demo_files[:2]  # taobao first; then douyin and jd
     with Case.open(folder) as case:
-        result = match(case, first)
+        result = match(case, first, graph=False)
         assert result.link.mode == "full" and result.link.trained
         before = found_of(case)
     with Case.open(folder) as case:  # a new connection: frequency tables are rebuilt
-        result = match(case, second)
+        result = match(case, second, graph=False)
         after = found_of(case)
         links = case.scalar("SELECT count(*) FROM links")
     assert result.link.mode == "incremental" and not result.link.trained
@@ -85,10 +89,10 @@ def test_match_of_an_unreadable_file_leaves_the_case_as_it_was(demo_files, tmp_p
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     with Case.open(tmp_path / "case") as case:
-        match(case, demo_files[2:3])
+        match(case, demo_files[2:3], graph=False)
         before = (case.status()["counts"], found_of(case).to_dict())
         with pytest.raises(ResolverError):
-            match(case, [demo_files[3], bad])
+            match(case, [demo_files[3], bad], graph=False)
         assert (case.status()["counts"], found_of(case).to_dict()) == before
 
 
@@ -113,7 +117,7 @@ def test_a_shared_agency_phone_is_a_hub_and_links_nobody(taobao_file, tmp_path: 
     rows.append(seller("S9", "张三", ids[0], phones="13912340000", address="上海市浦东新区0路"))
     path = taobao_file(tmp_path / "agency.csv", rows)
     with Case.open(tmp_path / "case") as case:
-        match(case, [path])
+        match(case, [path], graph=False)
         found = found_of(case)
         hubs = case.db.execute("SELECT kind, value FROM hubs").fetchall()
     assert ("phones", "+86" + AGENCY) in hubs
@@ -133,7 +137,7 @@ def test_a_self_purchase_ties_a_front_to_its_trader(taobao_file, tmp_path: Path)
     ]  # fmt: skip
     path = taobao_file(tmp_path / "brush.csv", rows)
     with Case.open(tmp_path / "case") as case:
-        match(case, [path])
+        match(case, [path], graph=False)
         found = found_of(case)
         evidence = case.db.execute(
             "SELECT control_evidence, self_purchase_orders FROM links "
@@ -153,7 +157,7 @@ def test_explain_lists_every_comparison_and_renders_offline(linked_case: Path) -
             "SELECT account_a, account_b FROM links ORDER BY probability DESC LIMIT 1"
         ).fetchall()[0]
         explanation = explain(case, *pair)
-    config = load_matching()
+    config = Config().matching
     assert [s.comparison for s in explanation.steps] == [c.name for c in config.comparisons]
     text = as_text(explanation)
     assert all(c.name in text for c in config.comparisons) and "probability" in text
@@ -169,7 +173,7 @@ def test_explain_names_a_missing_account(linked_case: Path) -> None:
 
 def test_exports(linked_case: Path, tmp_path: Path) -> None:
     with Case.open(linked_case) as case:
-        accounts, traders = accounts_frame(case), traders_frame(case)
+        accounts, traders = export_accounts(case), export_traders(case)
     assert {"platform", "account_key", "trader_id", "probability"} <= set(accounts.columns)
     assert accounts["probability"].between(0, 1).all()
     assert traders["account_count"].sum() == len(accounts)
@@ -208,7 +212,7 @@ def test_a_weak_bridge_between_groups_is_cut_but_not_one_to_a_single_account() -
 
 
 def edited_matching(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load((PACKAGE_CONFIG / "matching.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((DEFAULTS / "matching.yaml").read_text(encoding="utf-8"))
     change(data)
     (tmp_path / "matching.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     return tmp_path
@@ -230,7 +234,7 @@ def edited_matching(tmp_path: Path, change) -> Path:
 def test_matching_config_errors_name_the_key(tmp_path: Path, change, key, message) -> None:
     folder = edited_matching(tmp_path, change)
     with pytest.raises(ConfigError) as caught:
-        load_matching(folder)
+        Config(folder).matching  # noqa: B018
     text = str(caught.value)
     assert text.startswith(f"{folder / 'matching.yaml'}: {key}"), text
     assert message in text
@@ -241,16 +245,16 @@ def test_linking_an_empty_case_says_so(tmp_path: Path) -> None:
         Case.open(tmp_path / "case") as case,
         pytest.raises(ResolverError, match="nothing to link"),
     ):
-        link(case)
+        link(case, Config().matching)
 
 
 def test_a_changed_matching_config_retrains_the_model(linked_case: Path, tmp_path: Path) -> None:
     folder = tmp_path / "case"
     shutil.copytree(linked_case, folder)
     config = tmp_path / "config"
-    shutil.copytree(PACKAGE_CONFIG, config)
+    shutil.copytree(DEFAULTS, config)
     rules = config / "matching.yaml"
     rules.write_text(rules.read_text(encoding="utf-8").replace("link: 0.95", "link: 0.96"), "utf-8")
     with Case.open(folder) as case:
-        assert link(case, config_dir=config).trained
-        assert not link(case, config_dir=config).trained
+        assert link(case, Config(config).matching).trained
+        assert not link(case, Config(config).matching).trained

@@ -171,7 +171,7 @@ def test_partial_key(value: str, key: str | None) -> None:
 def test_bulk_mobiles_agree_with_the_scalar_normaliser() -> None:
     import pandas as pd
 
-    from resolver.mapping import normalize_unique
+    from resolver.ingestion.mapping import normalize_unique
     from resolver.normalize.phones import plain_mobiles
 
     values = pd.Series(

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from resolver.errors import InputError
-from resolver.parsers import parse_datetime, parse_integer, parse_money, unguard
-from resolver.readers import cell_text, decode
+from resolver.ingestion.parsers import parse_datetime, parse_integer, parse_money, unguard
+from resolver.ingestion.readers import cell_text, decode
 
 
 def one(parser, text: str, *args):
@@ -157,6 +157,6 @@ def test_money_reads_chunked_arrow_columns() -> None:
     ],
 )
 def test_bulk_column_text_agrees_with_cell_text(column) -> None:
-    from resolver.readers import column_text
+    from resolver.ingestion.readers import column_text
 
     assert column_text(column).tolist() == [cell_text(v) for v in column]

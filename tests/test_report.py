@@ -17,14 +17,15 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
+from resolver import report
 from resolver.case import Case
 from resolver.cli import app
-from resolver.config import PACKAGE_CONFIG
+from resolver.config import DEFAULTS, Config
+from resolver.config.damages import DamagesConfig, Scenario
 from resolver.errors import ConfigError, ResolverError
 from resolver.money import yuan
-from resolver.report import build, write_report
-from resolver.report.damages import DamagesConfig, Scenario, assess, load_damages
-from resolver.report.html import render
+from resolver.reporting.damages import assess
+from resolver.reporting.html import render
 
 runner = CliRunner()
 
@@ -33,7 +34,7 @@ runner = CliRunner()
 def reports(linked_case: Path):
     """The report of every network, with self-purchases excluded and included."""
     with Case.open(linked_case) as case:
-        return build(case, None), build(case, None, include_self_purchases=True)
+        return report(case, None), report(case, None, include_self_purchases=True)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +161,7 @@ def test_damages_on_all_sales() -> None:
 
 
 def test_shipped_damages_config_loads_floats_exactly() -> None:
-    config = load_damages()
+    config = Config().damages
     assert config.scenarios[0].margin == Decimal("0.3")
     assert 1 <= config.scenarios[1].punitive_multiplier <= 5
 
@@ -176,7 +177,7 @@ def test_shipped_damages_config_loads_floats_exactly() -> None:
     ],
 )  # fmt: skip
 def test_damages_config_errors_name_the_file_and_key(tmp_path, change, key, message) -> None:
-    shutil.copytree(PACKAGE_CONFIG, tmp_path / "config")
+    shutil.copytree(DEFAULTS, tmp_path / "config")
     path = tmp_path / "config" / "damages.yaml"
     text = path.read_text(encoding="utf-8")
     if change == "punitive_multiplier: 3":
@@ -186,7 +187,7 @@ def test_damages_config_errors_name_the_file_and_key(tmp_path, change, key, mess
         text = text.replace(change, key, 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as error:
-        load_damages(tmp_path / "config")
+        Config(tmp_path / "config").damages  # noqa: B018
     assert "damages.yaml" in str(error.value) and message in str(error.value)
 
 
@@ -268,13 +269,13 @@ def test_html_renders_in_headless_chromium_without_errors(linked_case, tmp_path)
     assert render_in_chromium(broken)[1]
     out = tmp_path / "report.html"
     with Case.open(linked_case) as case:
-        report = write_report(case, None, out)
+        written = report(case, None, out)
     dom, console = render_in_chromium(out)
     assert console == []
-    assert dom.count('class="network"') == len(report.networks)
-    links = sum(len(n.links) for n in report.networks)
+    assert dom.count('class="network"') == len(written.networks)
+    links = sum(len(n.links) for n in written.networks)
     assert dom.count('class="weights"') == links > 0
-    assert f"Network {report.networks[0].network_id}" in dom
+    assert f"Network {written.networks[0].network_id}" in dom
 
 
 # -- the workbook -------------------------------------------------------------------------------------
@@ -286,7 +287,7 @@ def sheet(path: Path, name: str) -> pd.DataFrame:
 def test_xlsx_orders_sheet_backs_every_total(linked_case, demo_dir, tmp_path) -> None:
     out = tmp_path / "all.xlsx"
     with Case.open(linked_case) as case:
-        report = write_report(case, None, out)
+        written = report(case, None, out)
     names = CalamineWorkbook.from_path(str(out)).sheet_names
     assert names[:4] == ["Report", "Networks", "Damages", "Totals"] and "Orders" in names
     orders, totals = sheet(out, "Orders"), sheet(out, "Totals")
@@ -302,21 +303,21 @@ def test_xlsx_orders_sheet_backs_every_total(linked_case, demo_dir, tmp_path) ->
         assert len(rows) == int(row.orders)
         assert row.amount_yuan == pytest.approx(row.amount_fen / 100)
     assert int(totals.loc[totals["dimension"] == "all", "amount_fen"].sum()) == sum(
-        n.total("amount_fen") for n in report.networks
+        n.total("amount_fen") for n in written.networks
     )
     disclosures = sheet(out, "Disclosures")
     for file, sha256 in zip(disclosures["file_name"], disclosures["sha256"], strict=True):
         assert hashlib.sha256((demo_dir / file).read_bytes()).hexdigest() == sha256
     facts = dict(sheet(out, "Report").itertuples(index=False, name=None))
-    assert facts["Config sha256"] == report.config_sha256 and facts["Tool"].startswith("resolver")
+    assert facts["Config sha256"] == written.config_sha256 and facts["Tool"].startswith("resolver")
 
 
 # -- choosing what to report, and the command line ------------------------------------------------------
 def test_one_trader_report_covers_its_network_only(linked_case) -> None:
     with Case.open(linked_case) as case:
-        everything = build(case, None)
+        everything = report(case, None)
         biggest = everything.networks[0]
-        one = build(case, biggest.traders[-1])
+        one = report(case, biggest.traders[-1])
     assert [n.network_id for n in one.networks] == [biggest.network_id]
     assert one.networks[0].total("amount_fen") == biggest.total("amount_fen")
 
@@ -327,9 +328,9 @@ def test_a_retired_trader_id_leads_to_the_trader_that_kept_it(linked_case, tmp_p
     with Case.open(folder) as case:
         kept = case.db.execute("SELECT min(trader_id) FROM trader_accounts").fetchall()[0][0]
         case.db.execute("INSERT INTO traders VALUES ('TR900000', now(), ?, now())", [kept])
-        report = build(case, "TR900000")
-    assert kept in report.networks[0].traders
-    assert "TR900000 was merged into" in report.notes[0]
+        written = report(case, "TR900000")
+    assert kept in written.networks[0].traders
+    assert "TR900000 was merged into" in written.notes[0]
 
 
 def test_links_scored_by_an_older_build_ask_for_retraining(linked_case, tmp_path) -> None:
@@ -338,19 +339,19 @@ def test_links_scored_by_an_older_build_ask_for_retraining(linked_case, tmp_path
     with Case.open(folder) as case:
         case.db.execute("""UPDATE links SET comparisons = '{"phones": 8.0}'""")
         with pytest.raises(ResolverError, match="resolver train"):
-            build(case, None)
+            report(case, None)
 
 
 def test_reports_refuse_a_case_not_linked(ingested_case, tmp_path) -> None:
     with Case.open(ingested_case) as case, pytest.raises(ResolverError, match="resolver match"):
-        build(case, None)
+        report(case, None)
     with Case.open(ingested_case) as case, pytest.raises(ResolverError, match=r"html or \.xlsx"):
-        write_report(case, None, tmp_path / "report.pdf")
+        report(case, None, tmp_path / "report.pdf")
 
 
 def test_cli_report_options(linked_case, tmp_path) -> None:
     with Case.open(linked_case) as case:
-        trader = build(case, None).networks[0].traders[0]
+        trader = report(case, None).networks[0].traders[0]
     html_out, xlsx_out = tmp_path / "one.html", tmp_path / "all.xlsx"
     base = ["--case", str(linked_case)]
     done = runner.invoke(app, ["report", trader, "--out", str(html_out), *base])
@@ -383,17 +384,17 @@ def test_cli_report_options(linked_case, tmp_path) -> None:
 def test_xlsx_continues_a_table_on_further_sheets_past_the_row_limit(
     linked_case, tmp_path, monkeypatch
 ) -> None:
-    from resolver.report import xlsx
+    from resolver.reporting import xlsx
 
     monkeypatch.setattr(xlsx, "MAX_ROWS", 400)  # Excel's limit is 1,048,575: the same code path
     monkeypatch.setattr(xlsx, "BATCH_ROWS", 150)
     out = tmp_path / "split.xlsx"
     with Case.open(linked_case) as case:
-        report = write_report(case, None, out)
-    orders = len(report.tables["orders"])
+        written = report(case, None, out)
+    orders = len(written.tables["orders"])
     names = CalamineWorkbook.from_path(str(out)).sheet_names
     parts = [n for n in names if n == "Orders" or n.startswith("Orders ")]
     assert len(parts) == -(-orders // 400) > 2
     listed = pd.concat([sheet(out, part) for part in parts], ignore_index=True)
     assert len(listed) == orders
-    assert listed["order_id"].tolist() == report.tables["orders"]["order_id"].tolist()
+    assert listed["order_id"].tolist() == written.tables["orders"]["order_id"].tolist()

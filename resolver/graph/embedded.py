@@ -21,7 +21,7 @@ from redis.exceptions import BusyLoadingError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from resolver.case import private_folder
-from resolver.errors import ResolverError
+from resolver.errors import CaseError, StoreUnavailable
 
 GRAPH_FOLDER = "graph"
 SOCKET = "falkordb.sock"
@@ -49,7 +49,7 @@ class EmbeddedFalkor:
     def start(self) -> None:
         private_folder(self.folder)
         if len(str(self.socket.resolve()).encode()) > MAX_SOCKET_PATH:
-            raise ResolverError(
+            raise StoreUnavailable(
                 f"{self.socket}: the socket path is too long for unix sockets; "
                 "use a case folder with a shorter path"
             )
@@ -58,7 +58,7 @@ class EmbeddedFalkor:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._lock.close()
-            raise ResolverError(
+            raise CaseError(
                 f"{self.folder}: the graph is in use by another resolver command"
             ) from None
         self.socket.unlink(missing_ok=True)
@@ -103,7 +103,7 @@ class EmbeddedFalkor:
                 error = self.process.stderr.read().decode(errors="replace").strip()
                 log = (self.folder / "server.log").read_text(errors="replace")[-2000:]
                 self._release()
-                raise ResolverError(f"the graph store did not start: {error or log}")
+                raise StoreUnavailable(f"the graph store did not start: {error or log}")
             if self.socket.exists():
                 client = FalkorDB(unix_socket_path=str(self.socket), socket_timeout=None)
                 try:
@@ -113,7 +113,7 @@ class EmbeddedFalkor:
                     pass
             time.sleep(0.05)
         self.stop()
-        raise ResolverError(f"{self.folder}: the graph store did not answer in time")
+        raise StoreUnavailable(f"{self.folder}: the graph store did not answer in time")
 
     def stop(self) -> None:
         """Save and stop the server; safe to call twice."""

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from resolver.config import infringing_keywords
-from resolver.errors import ResolverError
+from resolver.config import Config
+from resolver.errors import NotFound, ResolverError
 
-LIBRARY = Path(__file__).resolve().parent.parent.parent / "cypher"
+LIBRARY = Path(__file__).resolve().parent.parent / "defaults" / "cypher"
 _PARAM = re.compile(r"^//\s*param\s+(\w+)\s*:\s*([\w|]+)\s*(?:=\s*(.*?))?\s*--\s*(.*)$")
 TYPES = ("string", "integer", "boolean", "list", "float")
 
@@ -67,7 +67,14 @@ def load_queries(folder: Path | None = None) -> dict[str, Query]:
     return {path.stem: parse(path) for path in sorted((folder or LIBRARY).glob("*.cypher"))}
 
 
-def bind(query: Query, given: dict[str, str], config_dir: Path | None = None) -> dict[str, Any]:
+def query_named(name: str) -> Query:
+    queries = load_queries()
+    if name not in queries:
+        raise NotFound(f"{name}: no such query; `resolver query --list` shows them")
+    return queries[name]
+
+
+def bind(query: Query, given: dict[str, str], config: Config | None = None) -> dict[str, Any]:
     """Parameter values from `-p name=value` text, typed as the header declares, with defaults."""
     unknown = set(given) - {p.name for p in query.parameters}
     if unknown:
@@ -79,7 +86,7 @@ def bind(query: Query, given: dict[str, str], config_dir: Path | None = None) ->
         if parameter.name in given:
             values[parameter.name] = convert(query, parameter, given[parameter.name])
         elif parameter.default == "config":
-            values[parameter.name] = infringing_keywords(config_dir)
+            values[parameter.name] = (config or Config()).keywords
         elif parameter.default is not None:
             values[parameter.name] = json.loads(parameter.default)
         else:

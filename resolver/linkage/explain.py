@@ -10,11 +10,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from resolver.case import Case
+from resolver.case.links import Step
 from resolver.charts import weight_chart
-from resolver.errors import ResolverError
-from resolver.linkage.model import MODEL_FILE, Model, Step, comparison_steps, probability
+from resolver.config.matching import MatchingConfig
+from resolver.errors import NotFound, NotLinked
+from resolver.linkage.model import Model, comparison_steps, probability
 from resolver.linkage.pipeline import prepare, shared_kinds
-from resolver.linkage.settings import load_matching
 
 
 @dataclass
@@ -34,16 +35,19 @@ class Explanation:
         return float(probability(self.match_weight))
 
 
-def explain(case: Case, account_a: str, account_b: str, config_dir=None) -> Explanation:
-    if not (case.folder / MODEL_FILE).exists():
-        raise ResolverError(f"{case.folder}: no trained model yet; run `resolver match` first")
-    config = load_matching(config_dir)
-    prepared = prepare(case.db, config)
+def explain(case: Case, account_a: str, account_b: str, current: MatchingConfig) -> Explanation:
+    """Why two accounts are (or are not) one trader, under the rules the case's model was
+    trained with (`current` serves only a case that kept their hash alone)."""
+    saved = case.model.load()
+    if saved is None:
+        raise NotLinked(f"{case.folder}: no trained model yet; run `resolver match` first")
+    config = case.model.rules(current)
+    prepared = prepare(case, config)
     records = prepared.accounts.set_index("unique_id")
     for account in (account_a, account_b):
         if account not in records.index:
-            raise ResolverError(f"{account}: no such account in the case (use platform:key)")
-    model = Model.load(prepared.accounts, case.folder, config)
+            raise NotFound(f"{account}: no such account in the case (use platform:key)")
+    model = Model.load(prepared.accounts, saved.settings, config)
     left, right = (_record(records, a) for a in (account_a, account_b))
     row = model.explain(left, right).iloc[0]
     settings = model.linker._settings_obj
@@ -61,10 +65,7 @@ def explain(case: Case, account_a: str, account_b: str, config_dir=None) -> Expl
     )[0]
     control = [(kind, config.control_evidence.get(kind, 0.0)) for kind in kinds]
     splink_weight = float(row["match_weight"])
-    traders = dict(case.db.execute(
-        "SELECT account_id, trader_id FROM trader_accounts WHERE account_id IN (?, ?)",
-        [account_a, account_b],
-    ).fetchall())  # fmt: skip
+    traders = case.traders.of([account_a, account_b])
     return Explanation(
         account_a, account_b, prior, steps, splink_weight, control,
         max(splink_weight, sum(w for _, w in control)), orders,

@@ -1,36 +1,27 @@
 """The Splink model: settings from `matching.yaml`, training, and scoring account pairs.
 
 Splink runs on its own in-memory DuckDB, fed Arrow tables, so its work tables never enter the
-case database. The trained model is saved in the case (`model.json`) and reused by later runs.
+case database. The trained model is saved in the case (see `resolver.case.model`) and reused by
+later runs.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 from splink import DuckDBAPI, Linker, block_on
 from splink.internals.exceptions import EMTrainingException, SplinkException
 
-from resolver.linkage.settings import LIST_COLUMNS, MatchingConfig
+from resolver.case.links import Step
+from resolver.config.matching import LIST_COLUMNS, MatchingConfig
 
-MODEL_FILE = "model.json"
 EVIDENCE_COLUMN = "evidence_tokens"
 logging.getLogger("splink").setLevel(logging.ERROR)  # training notes are ours to report
 LOG = logging.getLogger(__name__)
-
-
-@dataclass
-class Step:
-    """One comparison's part of a pair's Splink weight: the level that held and its bits."""
-
-    comparison: str
-    level: str
-    weight: float
 
 
 def comparison_steps(config: MatchingConfig, row: dict | pd.Series) -> list[Step]:
@@ -114,7 +105,7 @@ def splink_settings(config: MatchingConfig) -> dict:
 class Model:
     """A Splink linker over all accounts of the case."""
 
-    def __init__(self, accounts: pd.DataFrame, settings: dict | str) -> None:
+    def __init__(self, accounts: pd.DataFrame, settings: dict[str, Any]) -> None:
         self.db_api = DuckDBAPI()
         self.accounts = self.db_api.register(_arrow(accounts), dataset_display_name="accounts")
         self.linker = Linker(self.accounts, settings, log_level=logging.ERROR)
@@ -124,8 +115,10 @@ class Model:
         return cls(accounts, splink_settings(config))
 
     @classmethod
-    def load(cls, accounts: pd.DataFrame, folder: Path, config: MatchingConfig) -> Model:
-        model = cls(accounts, str(folder / MODEL_FILE))
+    def load(
+        cls, accounts: pd.DataFrame, settings: dict[str, Any], config: MatchingConfig
+    ) -> Model:
+        model = cls(accounts, settings)
         for column in tf_columns(config):  # a fresh process has no frequency tables yet
             model.linker.table_management.compute_tf_table(column)
         return model
@@ -158,9 +151,9 @@ class Model:
             LOG.warning("training step skipped: %s", note)
         return skipped
 
-    def save(self, folder: Path) -> None:
-        self.linker.misc.save_model_to_json(str(folder / MODEL_FILE), overwrite=True)
-        (folder / MODEL_FILE).chmod(0o600)
+    def settings(self) -> dict[str, Any]:
+        """The trained model (settings and parameters) as Splink writes it to JSON."""
+        return self.linker.misc.save_model_to_json()
 
     def predict(self, new_ids: set[str] | None = None) -> pd.DataFrame:
         """Every blocked pair, scored; with `new_ids`, only pairs that involve one of those

@@ -5,21 +5,17 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from resolver.case import Case
+from resolver.config.matching import MatchingConfig
 from resolver.errors import ResolverError
-from resolver.linkage.accounts import build_accounts, collect_values, hub_values
 from resolver.linkage.clustering import cluster
-from resolver.linkage.evidence import evidence_tokens, self_purchase_orders, self_purchases
-from resolver.linkage.model import MODEL_FILE, Model, comparison_steps, probability
-from resolver.linkage.settings import MatchingConfig, load_matching
+from resolver.linkage.evidence import evidence_tokens, self_purchases
+from resolver.linkage.model import Model, comparison_steps, probability
 from resolver.linkage.traders import assign_ids, id_number
 
-CONFIG_HASH_FILE = "model.config.sha256"  # the matching rules the saved model was trained with
 STORE_FLOOR = 0.5  # links kept in the case (for explain, the graph and reports)
 
 
@@ -52,11 +48,11 @@ class Prepared:
     self_purchase_orders: pd.DataFrame  # the orders behind them
 
 
-def prepare(db: duckdb.DuckDBPyConnection, config: MatchingConfig) -> Prepared:
-    collect_values(db)
-    hubs = hub_values(db, config.hubs.max_registrants)
-    accounts = build_accounts(db, hubs)
-    purchases = self_purchase_orders(db, hubs)
+def prepare(case: Case, config: MatchingConfig) -> Prepared:
+    """The account records and order evidence, with the hubs the case holds left out."""
+    hubs = case.links.hubs()
+    accounts = case.records.for_linkage()
+    purchases = case.orders.self_purchase_candidates()
     pairs = self_purchases(purchases)
     accounts = accounts.merge(evidence_tokens(pairs), on="unique_id", how="left")
     accounts["evidence_tokens"] = accounts["evidence_tokens"].map(
@@ -68,16 +64,12 @@ def prepare(db: duckdb.DuckDBPyConnection, config: MatchingConfig) -> Prepared:
 def model_for(case: Case, prepared: Prepared, retrain: bool) -> tuple[Model, bool]:
     """The case's saved model, or a newly trained one: on the first run, when asked, or when
     `matching.yaml` changed since the model was trained (its rules are part of the model)."""
-    trained_for = case.folder / CONFIG_HASH_FILE
-    current = prepared.config.sha256
-    saved = trained_for.read_text().strip() if trained_for.exists() else None
-    if not retrain and (case.folder / MODEL_FILE).exists() and saved == current:
-        return Model.load(prepared.accounts, case.folder, prepared.config), False
+    saved = case.model.load()
+    if not retrain and saved is not None and saved.rules_sha256 == prepared.config.sha256:
+        return Model.load(prepared.accounts, saved.settings, prepared.config), False
     model = Model.untrained(prepared.accounts, prepared.config)
     model.train(prepared.config)
-    model.save(case.folder)
-    trained_for.write_text(current + "\n")
-    trained_for.chmod(0o600)
+    case.model.save(model.settings(), prepared.config)
     return model, True
 
 
@@ -134,7 +126,7 @@ def shared_kinds(pairs: pd.DataFrame, accounts: pd.DataFrame, kinds: set[str]) -
 
 def link(
     case: Case,
-    config_dir: Path | None = None,
+    config: MatchingConfig,
     changed: set[str] | None = None,
     retrain: bool = False,
 ) -> LinkSummary:
@@ -145,35 +137,20 @@ def link(
     run, or `retrain`) scores every pair.
     """
     started = time.perf_counter()
-    config = load_matching(config_dir)
-    with case.transaction() as db:
-        prepared = prepare(db, config)
+    with case.transaction():
+        case.links.replace_hubs(case.records.hub_candidates(config.hubs.max_registrants))
+        prepared = prepare(case, config)
         if len(prepared.accounts) < 2:
             raise ResolverError(
                 f"{case.folder}: nothing to link: the case holds {len(prepared.accounts)} seller "
                 "accounts; ingest disclosures first"
             )
         model, trained = model_for(case, prepared, retrain)
-        has_links = case.scalar("SELECT count(*) FROM links") > 0
-        full = trained or changed is None or not has_links
+        full = trained or changed is None or case.links.count() == 0
         scored = score(model, prepared, None if full else changed)
-        db.register("scored_links", scored)
-        if full:
-            db.execute("DELETE FROM links")
-        elif changed:
-            db.register("changed_accounts", pd.DataFrame({"account_id": sorted(changed)}))
-            db.execute(
-                "DELETE FROM links WHERE account_a IN (SELECT account_id FROM changed_accounts) "
-                "OR account_b IN (SELECT account_id FROM changed_accounts)"
-            )
-        db.execute("INSERT INTO links BY NAME SELECT * FROM scored_links")
-        db.execute("DELETE FROM self_purchase_orders")
-        db.register("purchase_rows", prepared.self_purchase_orders)
-        db.execute("INSERT INTO self_purchase_orders BY NAME SELECT * FROM purchase_rows")
-        db.execute("DELETE FROM hubs")
-        db.register("hub_rows", prepared.hubs)
-        db.execute("INSERT INTO hubs BY NAME SELECT * FROM hub_rows")
-        summary = _name_traders(db, prepared, config)
+        case.links.store(scored, replacing=None if full else changed)
+        case.orders.replace_self_purchases(prepared.self_purchase_orders)
+        summary = _name_traders(case, prepared, config)
     summary.mode = "full" if full else "incremental"
     summary.trained = trained
     summary.scored_accounts = len(prepared.accounts) if full else len(changed or ())
@@ -181,44 +158,21 @@ def link(
     return summary
 
 
-def _name_traders(
-    db: duckdb.DuckDBPyConnection, prepared: Prepared, config: MatchingConfig
-) -> LinkSummary:
-    links = db.execute("SELECT account_a, account_b, probability FROM links").fetchdf()
+def _name_traders(case: Case, prepared: Prepared, config: MatchingConfig) -> LinkSummary:
+    links = case.links.probabilities()
     accounts = prepared.accounts["unique_id"].tolist()
     groups = cluster(accounts, links, config.thresholds.link, config.thresholds.bridge)
-    previous = dict(db.execute("SELECT account_id, trader_id FROM trader_accounts").fetchall())
-    last = db.execute("SELECT max(trader_id) FROM traders").fetchall()[0][0]
+    previous = case.traders.assignment()
+    last = case.traders.last_id()
     assignment = assign_ids(groups.members, previous, id_number(last) + 1 if last else 1)
-    now = "now()"
-    if assignment.created:
-        db.executemany(
-            f"INSERT INTO traders VALUES (?, {now}, NULL, NULL)",
-            [[t] for t in assignment.created],
-        )
-        db.executemany(
-            f"INSERT INTO trader_events VALUES ({now}, 'created', ?, NULL)",
-            [[t] for t in assignment.created],
-        )
-    for retired, kept in assignment.merged:
-        db.execute(
-            f"UPDATE traders SET retired_into = ?, retired_at = {now} WHERE trader_id = ?",
-            [kept, retired],
-        )
-        db.execute(f"INSERT INTO trader_events VALUES ({now}, 'merged', ?, ?)", [retired, kept])
-    for old, new in assignment.split:
-        db.execute(f"INSERT INTO trader_events VALUES ({now}, 'split', ?, ?)", [new, old])
-    members = pd.DataFrame(
-        {
-            "account_id": list(assignment.trader_of),
-            "trader_id": list(assignment.trader_of.values()),
-            "probability": [groups.probability[a] for a in assignment.trader_of],
-        }
+    case.traders.record(
+        assignment.trader_of,
+        groups.probability,
+        assignment.created,
+        assignment.merged,
+        assignment.split,
     )
-    db.execute("DELETE FROM trader_accounts")
-    db.register("members", members)
-    db.execute("INSERT INTO trader_accounts BY NAME SELECT * FROM members")
-    sizes = members["trader_id"].value_counts()
+    sizes = pd.Series(assignment.trader_of).value_counts()
     return LinkSummary(
         mode="",
         trained=False,
@@ -234,40 +188,3 @@ def _name_traders(
         merged=assignment.merged,
         split=assignment.split,
     )
-
-
-def accounts_of_disclosures(db: duckdb.DuckDBPyConnection, disclosure_ids: list[str]) -> set[str]:
-    if not disclosure_ids:
-        return set()
-    marks = ", ".join("?" for _ in disclosure_ids)
-    rows = db.execute(
-        f"SELECT DISTINCT account_id FROM seller_records WHERE disclosure_id IN ({marks})",
-        disclosure_ids,
-    ).fetchall()
-    return {row[0] for row in rows}
-
-
-@dataclass
-class MatchResult:
-    files: list  # ingest.FileResult per file
-    link: LinkSummary
-
-
-def match(
-    case: Case,
-    paths: list[Path],
-    platform: str | None = None,
-    config_dir: Path | None = None,
-    full: bool = False,
-    progress=None,
-) -> MatchResult:
-    """Ingest new disclosures and link their accounts against what the case holds, all in one
-    transaction: a failure anywhere leaves the case as it was."""
-    from resolver.ingest import ingest
-
-    with case.transaction():
-        files = ingest(case, paths, platform=platform, config_dir=config_dir, progress=progress)
-        new = [f.disclosure_id for f in files if f.status == "ingested"]
-        changed = None if full else accounts_of_disclosures(case.db, new)
-        summary = link(case, config_dir=config_dir, changed=changed)
-    return MatchResult(files, summary)

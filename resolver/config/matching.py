@@ -7,9 +7,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from resolver.config import PACKAGE_CONFIG, load_yaml_model
+from resolver.config.base import Strict
 
 # Columns of the account records (see `resolver.linkage.accounts`) that rules may name.
 SCALAR_COLUMNS = (
@@ -33,38 +33,34 @@ LIST_COLUMNS = (
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class MissingLevel(_Strict):
+class MissingLevel(Strict):
     kind: Literal["missing"]
     column: str
     label: str | None = None
 
 
-class ExactLevel(_Strict):
+class ExactLevel(Strict):
     kind: Literal["exact"]
     column: str
     term_frequency: bool = False
     label: str | None = None
 
 
-class OverlapLevel(_Strict):
+class OverlapLevel(Strict):
     kind: Literal["overlap"]
     column: str
     min: int = Field(default=1, ge=1)
     label: str | None = None
 
 
-class SqlLevel(_Strict):
+class SqlLevel(Strict):
     kind: Literal["sql"]
     condition: str
     label: str
     missing: bool = False  # a level that means "no information"
 
 
-class ElseLevel(_Strict):
+class ElseLevel(Strict):
     kind: Literal["else"]
     label: str | None = None
 
@@ -74,7 +70,7 @@ Level = Annotated[
 ]
 
 
-class Comparison(_Strict):
+class Comparison(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     levels: list[Level] = Field(min_length=2)
 
@@ -121,11 +117,11 @@ def _is_missing(level: Level) -> bool:
     return level.kind == "missing" or getattr(level, "missing", False)
 
 
-class Hubs(_Strict):
+class Hubs(Strict):
     max_registrants: int = Field(default=4, ge=1)
 
 
-class Training(_Strict):
+class Training(Strict):
     prior_recall: float = Field(default=0.6, gt=0, le=1)
     u_max_pairs: int = Field(default=2_000_000, ge=10_000)
     em_blocking: list[list[str]] = Field(min_length=1)
@@ -137,7 +133,7 @@ ControlKind = Literal[
 ]
 
 
-class Thresholds(_Strict):
+class Thresholds(Strict):
     link: float = Field(default=0.95, gt=0, lt=1)
     bridge: float = Field(default=0.999, gt=0, lt=1)
 
@@ -148,7 +144,7 @@ class Thresholds(_Strict):
         return self
 
 
-class MatchingConfig(_Strict):
+class MatchingConfig(Strict):
     hubs: Hubs = Hubs()
     comparisons: list[Comparison] = Field(min_length=1)
     blocking: list[list[str]] = Field(min_length=1)
@@ -182,7 +178,3 @@ class MatchingConfig(_Strict):
     @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.model_dump_json(exclude={"source"}).encode()).hexdigest()
-
-
-def load_matching(config_dir: Path | None = None) -> MatchingConfig:
-    return load_yaml_model((config_dir or PACKAGE_CONFIG) / "matching.yaml", MatchingConfig)

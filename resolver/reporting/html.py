@@ -11,7 +11,7 @@ import pandas as pd
 
 from resolver.charts import Node, network_chart, weight_chart
 from resolver.money import yuan
-from resolver.report.content import DIMENSIONS, Link, NetworkReport, Report
+from resolver.reporting.content import DIMENSIONS, Link, NetworkReport, Report
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -3,15 +3,15 @@ of every figure, as one offline HTML file or a workbook (`resolver report`)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from resolver.case import Case
+from resolver.config import Config
 from resolver.errors import ResolverError
-from resolver.report import html, xlsx
-from resolver.report.content import NetworkReport, Report, build
+from resolver.files import write_private
+from resolver.reporting import html, xlsx
+from resolver.reporting.content import NetworkReport, Report, build
 
 WRITERS = {".html": html.write, ".xlsx": xlsx.write}
 
@@ -23,7 +23,7 @@ def write_report(
     trader_id: str | None,
     out: Path,
     include_self_purchases: bool = False,
-    config_dir: Path | None = None,
+    config: Config | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Build the report of `trader_id`'s network (None: every network) and write it to `out`,
@@ -33,19 +33,10 @@ def write_report(
     writer = WRITERS.get(out.suffix.lower())
     if writer is None:
         raise ResolverError(f"{out}: a report is written as .html or .xlsx")
-    if not out.parent.is_dir():
-        raise ResolverError(f"{out.parent}: no such folder")
     if progress:
         progress("gathering the networks, their orders and totals")
-    report = build(case, trader_id, include_self_purchases, config_dir)
+    report = build(case, trader_id, include_self_purchases, config)
     if progress:
         progress(f"writing {len(report.networks):,} network(s) to {out.name}")
-    handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=out.suffix)
-    os.close(handle)  # mkstemp made it 0600
-    try:
-        writer(report, Path(partial))
-        os.replace(partial, out)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    write_private(out, lambda partial: writer(report, partial))
     return report

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from resolver.report.content import FIGURES, Report
+from resolver.reporting.content import FIGURES, Report
 
 MAX_ROWS = 1_048_575  # rows of data under the header that one sheet can hold
 BATCH_ROWS = 50_000

@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 from python_calamine import CalamineWorkbook
 
-from resolver.config import FileSpec
+from resolver.config.platforms import FileSpec
 from resolver.errors import InputError
 
 SUFFIX_KINDS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl"}

@@ -12,28 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import duckdb
 import numpy as np
 import orjson
 import pandas as pd
 
 from resolver import __version__
 from resolver.case import Case
-from resolver.config import config_sha256, infringing_keywords
-from resolver.errors import ResolverError
-from resolver.export import accounts_frame
-from resolver.linkage.accounts import collect_values
-from resolver.linkage.model import Step
-from resolver.linkage.pipeline import CONFIG_HASH_FILE
-from resolver.linkage.settings import load_matching
-from resolver.networks import network_ids, tying_values
-from resolver.report.damages import Assessment, DamagesConfig, assess, load_damages
-from resolver.sales import infringing, orders_once
+from resolver.case.links import Step
+from resolver.config import Config, DamagesConfig
+from resolver.errors import NotLinked
+from resolver.reporting.damages import Assessment, assess
+from resolver.vocabulary import EVIDENCE_WORDS, IDENTIFIER_WORDS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIGURES = ("orders", "amount_fen", "infringing_fen", "self_purchase_orders", "self_purchase_fen",
@@ -43,20 +37,6 @@ DIMENSIONS = {  # totals are given overall and along each of these order columns
     "platform": "platform",
     "month": "month",
     "product": "product_title",
-}
-EVIDENCE_WORDS = {  # control evidence kind -> what a reader is told
-    "id_number": "same ID number",
-    "bank_accounts": "a bank account in common",
-    "phones": "a phone in common",
-    "self_purchase": "self-purchase orders",
-    "store_stems": "same store or company name",
-    "addresses": "same address",
-}
-IDENTIFIER_WORDS = {
-    "phones": "phone",
-    "bank_accounts": "bank account",
-    "addresses": "address",
-    "id_number": "ID number",
 }
 
 
@@ -140,8 +120,8 @@ class Report:
     notes: list[str]  # what the reader must know about the subject (a retired id followed, ...)
     generated_at: str
     tool_version: str
-    config_sha256: str  # every YAML of the config folder used
-    model_config_sha256: str | None  # matching.yaml as the model was trained
+    config_sha256: str  # every configuration file in force
+    model_config_sha256: str | None  # the matching rules the model was trained with
     case_folder: str
     include_self_purchases: bool
     keywords: list[str]
@@ -164,63 +144,53 @@ def build(
     case: Case,
     trader_id: str | None,
     include_self_purchases: bool = False,
-    config_dir: Path | None = None,
+    config: Config | None = None,
 ) -> Report:
     """The report of `trader_id`'s network, or (None) of every network of the case."""
-    db = case.db
-    _check_linked(db)
-    matching = load_matching(config_dir)
-    keywords = infringing_keywords(config_dir)
-    damages = load_damages(config_dir)
-    collect_values(db)
-    values = tying_values(db)
-    network_of = network_ids(db, values)
+    config = config or Config()
+    _check_linked(case)
+    matching = case.model.rules(config.matching)
+    network_of = case.traders.networks()
     notes: list[str] = []
-    accounts = accounts_frame(case)
+    accounts = case.traders.accounts()
     accounts["network_id"] = accounts["trader_id"].map(network_of)
     if trader_id is not None:
-        current = _current_trader(db, trader_id, notes)
-        accounts = accounts[accounts["network_id"] == network_of[current]]
+        chain = case.traders.current(trader_id)
+        if len(chain) > 1:
+            notes.append(f"{trader_id} was merged into {chain[-1]} ({' → '.join(chain)}); "
+                         f"this report covers {chain[-1]}'s network.")  # fmt: skip
+        accounts = accounts[accounts["network_id"] == network_of[chain[-1]]]
     accounts = accounts.reset_index(drop=True)
-    db.register("report_accounts", accounts[["account_id", "trader_id", "network_id"]])
-    try:
-        links = _links(db, matching.control_evidence)
-        orders = _orders(db, keywords, include_self_purchases)
-        tables = {
-            "accounts": _how_linked(accounts, links),
-            "orders": orders,
-            "totals": _totals(orders),
-            "shared": _shared(db, values, accounts),
-            "self_purchases": _self_purchases(db),
-            "quarantined": _quarantined(db, accounts),
-            "sources": _sources(db),
-        }
-        disclosures = db.execute(
-            "SELECT file_name, disclosure_id AS sha256, platform, path, ingested_at::VARCHAR "
-            "AS ingested_at, source_rows, orders, quarantined_rows, quarantined_values "
-            "FROM disclosures ORDER BY file_name, disclosure_id"
-        ).fetchdf()
-    finally:
-        db.unregister("report_accounts")
-    saved = case.folder / CONFIG_HASH_FILE
+    links = _links(case.links.within(accounts), matching.control_evidence)
+    orders = _orders(case, accounts, config.keywords, include_self_purchases)
+    tables = {
+        "accounts": _how_linked(accounts, links),
+        "orders": orders,
+        "totals": _totals(orders),
+        "shared": _shared(case, accounts),
+        "self_purchases": case.orders.self_purchases_of(accounts),
+        "quarantined": _quarantined(case, accounts),
+        "sources": case.orders.rows_used(accounts),
+    }
+    saved = case.model.load()
     report = Report(
         subject=trader_id or "all networks",
         notes=notes,
         generated_at=dt.datetime.now(SHANGHAI).isoformat(timespec="seconds"),
         tool_version=__version__,
-        config_sha256=config_sha256(config_dir),
-        model_config_sha256=saved.read_text().strip() if saved.exists() else None,
+        config_sha256=config.sha256,
+        model_config_sha256=saved.rules_sha256 if saved else None,
         case_folder=str(case.folder.resolve()),
         include_self_purchases=include_self_purchases,
-        keywords=keywords,
-        damages=damages,
-        disclosures=disclosures,
+        keywords=config.keywords,
+        damages=config.damages,
+        disclosures=case.disclosures.sources(),
         tables=tables,
     )
     _arrange(report, links)
     for network in report.networks:
         network.damages = assess(
-            damages, network.total("amount_fen"), network.total("infringing_fen")
+            config.damages, network.total("amount_fen"), network.total("infringing_fen")
         )
     return report
 
@@ -265,62 +235,29 @@ def _figures(totals: pd.DataFrame, orders: pd.DataFrame) -> dict[str, dict[str, 
         frame.index, frame.to_dict(orient="records"), strict=True)}  # fmt: skip
 
 
-def _check_linked(db: duckdb.DuckDBPyConnection) -> None:
-    unlinked = db.execute(
-        "SELECT count(DISTINCT account_id) FROM seller_records "
-        "WHERE account_id NOT IN (SELECT account_id FROM trader_accounts)"
-    ).fetchall()[0][0]
-    if not db.execute("SELECT count(*) FROM trader_accounts").fetchall()[0][0]:
-        raise ResolverError("the case has no traders yet: run `resolver match` first")
+def _check_linked(case: Case) -> None:
+    if not case.traders.count():
+        raise NotLinked("the case has no traders yet: run `resolver match` first")
+    unlinked = case.traders.unlinked_count()
     if unlinked:
-        raise ResolverError(
+        raise NotLinked(
             f"{unlinked} accounts were ingested after the last linkage and belong to no trader: "
             "run `resolver match` first, so that the report counts their orders"
         )
 
 
-def _current_trader(db: duckdb.DuckDBPyConnection, trader_id: str, notes: list[str]) -> str:
-    """The trader id as it stands now: a retired id (merged into an older trader) leads to the
-    trader that kept its accounts, and the report says so."""
-    seen = [trader_id]
-    while True:
-        rows = db.execute(
-            "SELECT retired_into FROM traders WHERE trader_id = ?", [seen[-1]]
-        ).fetchall()
-        if not rows:
-            raise ResolverError(f"{trader_id}: no such trader in the case (see `resolver export "
-                                "traders`)")  # fmt: skip
-        if rows[0][0] is None:
-            break
-        seen.append(rows[0][0])
-    if len(seen) > 1:
-        notes.append(f"{trader_id} was merged into {seen[-1]} ({' → '.join(seen)}); "
-                     f"this report covers {seen[-1]}'s network.")  # fmt: skip
-    return seen[-1]
-
-
-def _links(db: duckdb.DuckDBPyConnection, control_weights: dict[str, float]) -> list[Link]:
-    rows = db.execute(
-        """
-        SELECT l.*, a.trader_id = b.trader_id AS same_trader
-        FROM links l
-        JOIN report_accounts a ON a.account_id = l.account_a
-        JOIN report_accounts b ON b.account_id = l.account_b
-        WHERE a.network_id = b.network_id
-        ORDER BY l.account_a, l.account_b
-        """
-    ).fetchdf()
+def _links(rows: pd.DataFrame, control_weights: dict[str, float]) -> list[Link]:
     links = []
     for row in rows.to_dict(orient="records"):
         parts = json.loads(row["comparisons"] or "[]")
         if isinstance(parts, dict):  # {comparison: weight}, as builds before reports kept it
-            raise ResolverError("the links were scored by an older resolver, without the level "
-                                "of each comparison: run `resolver train` first")  # fmt: skip
+            raise NotLinked("the links were scored by an older resolver, without the level "
+                            "of each comparison: run `resolver train` first")  # fmt: skip
         steps = [Step(**part) for part in parts]
         kinds = json.loads(row["control_evidence"] or "[]")
         control = [(kind, control_weights.get(kind, 0.0)) for kind in kinds]
         if abs(sum(w for _, w in control) - row["control_weight"]) > 1e-6:
-            # matching.yaml changed since the run: show the weight the run used, as one bar
+            # the rules changed since the run: show the weight the run used, as one bar
             control = [(" + ".join(kinds), float(row["control_weight"]))] if kinds else []
         splink_weight = float(row["splink_weight"] or 0.0)
         links.append(Link(
@@ -369,10 +306,10 @@ def _how_linked(accounts: pd.DataFrame, links: list[Link]) -> pd.DataFrame:
 
 
 def _orders(
-    db: duckdb.DuckDBPyConnection, keywords: list[str], include_self_purchases: bool
+    case: Case, accounts: pd.DataFrame, keywords: list[str], include_self_purchases: bool
 ) -> pd.DataFrame:
-    orders = orders_once(db, "account_id IN (SELECT account_id FROM report_accounts)")
-    owners = db.execute("SELECT * FROM report_accounts").fetchdf().set_index("account_id")
+    orders = case.orders.once(of_accounts=accounts["account_id"])
+    owners = accounts.set_index("account_id")
     orders["trader_id"] = orders["account_id"].map(owners["trader_id"])
     orders["network_id"] = orders["account_id"].map(owners["network_id"])
     orders["month"] = orders["paid_at"].str.slice(0, 7)
@@ -382,6 +319,16 @@ def _orders(
     orders["copies"] = orders["provenance"].map(len)
     orders["amount_fen"] = orders["amount_fen"].astype("int64")
     return orders
+
+
+def infringing(titles: pd.Series, keywords: Iterable[str]) -> pd.Series:
+    """Whether each product title contains one of the brand keywords (as the Cypher queries
+    decide it: a case-sensitive substring)."""
+    words = [w for w in keywords if w]
+    titles = titles.fillna("")
+    if not words:
+        return pd.Series(False, index=titles.index)
+    return titles.map(lambda title: any(word in title for word in words))
 
 
 def _totals(orders: pd.DataFrame) -> pd.DataFrame:
@@ -407,77 +354,22 @@ def _totals(orders: pd.DataFrame) -> pd.DataFrame:
     return totals
 
 
-def _self_purchases(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Self-purchase orders of the report's accounts: who received them and how we know."""
-    return db.execute(
-        """
-        SELECT a.network_id, s.platform || ':' || s.order_id AS key, s.seller,
-            list(DISTINCT s.registrant ORDER BY s.registrant) AS shipped_to_registrant_of,
-            string_agg(DISTINCT s.evidence, '; ' ORDER BY s.evidence) AS evidence
-        FROM self_purchase_orders s JOIN report_accounts a ON a.account_id = s.seller
-        GROUP BY ALL ORDER BY key
-        """
-    ).fetchdf()
-
-
-def _sources(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per network and disclosure: the seller rows and order rows its figures rest on."""
-    return db.execute(
-        """
-        WITH used AS (
-            SELECT a.network_id, r.disclosure_id, 'seller' AS what, r.source_row
-            FROM seller_records r JOIN report_accounts a USING (account_id)
-            UNION ALL
-            SELECT a.network_id, o.disclosure_id, 'order', o.source_row
-            FROM orders o JOIN report_accounts a USING (account_id)
-        )
-        SELECT u.network_id, d.file_name, u.disclosure_id AS sha256,
-            count(*) FILTER (what = 'seller') AS seller_rows,
-            count(*) FILTER (what = 'order') AS order_rows,
-            min(u.source_row) AS first_row, max(u.source_row) AS last_row
-        FROM used u JOIN disclosures d USING (disclosure_id)
-        GROUP BY ALL ORDER BY u.network_id, d.file_name
-        """
-    ).fetchdf()
-
-
-def _shared(
-    db: duckdb.DuckDBPyConnection, values: pd.DataFrame, accounts: pd.DataFrame
-) -> pd.DataFrame:
+def _shared(case: Case, accounts: pd.DataFrame) -> pd.DataFrame:
     """Identifiers that two or more accounts of a network hold (the ties drawn in its picture),
     with a raw form a reader recognises beside the normal form that was compared."""
-    held = values.merge(accounts[["account_id", "network_id"]], on="account_id")
+    held = case.records.tying().merge(accounts[["account_id", "network_id"]], on="account_id")
     grouped = held.groupby(["network_id", "kind", "value"])["account_id"].agg(list).reset_index()
     shared = grouped[grouped["account_id"].map(len) >= 2].rename(columns={"account_id": "accounts"})
-    raw = db.execute(
-        """
-        SELECT 'addresses' AS kind, district_code || '|' || street AS value, min(raw) AS raw
-        FROM seller_identifiers WHERE kind = 'address' AND district_code IS NOT NULL GROUP BY ALL
-        UNION ALL
-        SELECT kind || 's', norm, min(raw) FROM seller_identifiers
-        WHERE kind IN ('phone', 'bank_account') AND norm IS NOT NULL GROUP BY ALL
-        UNION ALL
-        SELECT 'id_number', id_norm, min(id_number) FROM seller_records
-        WHERE id_norm IS NOT NULL GROUP BY ALL
-        """
-    ).fetchdf()
-    shared = shared.merge(raw, on=["kind", "value"], how="left")
+    shared = shared.merge(case.records.raw_forms(), on=["kind", "value"], how="left")
     shared["raw"] = shared["raw"].fillna(shared["value"])
     shared["what"] = shared["kind"].map(IDENTIFIER_WORDS)
     return shared.sort_values(["network_id", "kind", "value"]).reset_index(drop=True)
 
 
-def _quarantined(db: duckdb.DuckDBPyConnection, accounts: pd.DataFrame) -> pd.DataFrame:
+def _quarantined(case: Case, accounts: pd.DataFrame) -> pd.DataFrame:
     """Rows (and values) set aside at ingest whose raw row names one of the report's accounts
     by its key on the same platform: nothing a network's figures left out goes unmentioned."""
-    rows = db.execute(
-        """
-        SELECT d.platform, q.source_file, q.source_sheet, q.source_row, q.source_column,
-            q.level, q.reason, q.raw_value, q.raw_row
-        FROM quarantine q JOIN disclosures d USING (disclosure_id)
-        ORDER BY q.source_file, q.source_sheet, q.source_row
-        """
-    ).fetchdf()
+    rows = case.disclosures.quarantine_with_platform()
     network_of = {
         (platform, key): network
         for platform, key, network in zip(

@@ -15,14 +15,10 @@ from typing import get_type_hints
 import numpy as np
 import pandas as pd
 
-from resolver.config import PlatformConfig, TableSpec
+from resolver.config.platforms import PlatformConfig, TableSpec
 from resolver.errors import InputError
-from resolver.model import (
-    IDENTIFIER_KINDS,
-    ORDER_FIELDS,
-    SELLER_FIELDS,
-    FieldKind,
-)
+from resolver.ingestion.parsers import parse_datetime, parse_integer, parse_money, unguard
+from resolver.ingestion.readers import RawFile, RawTable
 from resolver.normalize import (
     company_stem,
     infer_kind,
@@ -34,8 +30,12 @@ from resolver.normalize import (
 )
 from resolver.normalize.phones import plain_mobiles
 from resolver.normalize.text import compact
-from resolver.parsers import parse_datetime, parse_integer, parse_money, unguard
-from resolver.readers import RawFile, RawTable
+from resolver.vocabulary import (
+    IDENTIFIER_KINDS,
+    ORDER_FIELDS,
+    SELLER_FIELDS,
+    FieldKind,
+)
 
 QUARANTINE_COLUMNS = [
     "table_name",

@@ -23,14 +23,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
-
 from resolver.case import Case
-from resolver.config import PlatformConfig, load_platforms
+from resolver.case.disclosures import Disclosure
+from resolver.config import Config, PlatformConfig
 from resolver.errors import InputError
-from resolver.mapping import MappedDisclosure, map_disclosure
-from resolver.readers import RawFile, file_kind, headers_of, read_csv, read_jsonl, read_xlsx
+from resolver.ingestion.mapping import MappedDisclosure, map_disclosure
+from resolver.ingestion.readers import (
+    RawFile,
+    file_kind,
+    headers_of,
+    read_csv,
+    read_jsonl,
+    read_xlsx,
+)
 
 ProgressCallback = Callable[[str, Path], None]  # (stage, file) as work moves on
 READ_AHEAD_BYTES = 64 << 20  # below this, starting a second process costs more than it saves
@@ -99,50 +104,12 @@ def read_file(path: Path, config: PlatformConfig) -> RawFile:
 
 
 def _store(case: Case, sha: str, path: Path, config: PlatformConfig, mapped: MappedDisclosure):
-    db, prefix = case.db, sha[:16]
-    constants = {"disclosure_id": sha, "platform": config.platform, "source_file": path.name}
-    sellers = mapped.sellers.assign(**constants)
-    sellers["account_id"] = config.platform + ":" + sellers["account_key"]
-    sellers["record_id"] = prefix + ":" + sellers["account_id"]
-    identifiers = mapped.identifiers.assign(
-        record_id=prefix + ":" + config.platform + ":" + mapped.identifiers["account_key"]
-    ).drop(columns="account_key")
-    orders = mapped.orders.assign(**constants)
-    orders["account_id"] = config.platform + ":" + orders["account_key"]
-    quarantine = mapped.quarantine.assign(disclosure_id=sha, source_file=path.name)
-    for table, frame in (
-        ("seller_records", sellers),
-        ("seller_identifiers", identifiers),
-        ("orders", orders),
-        ("quarantine", quarantine),
-    ):
-        if len(frame):  # as Arrow: DuckDB scans it without touching each Python object
-            db.register("incoming", pa.Table.from_pandas(frame, preserve_index=False))
-            db.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-            db.unregister("incoming")
-    counts = quarantine_counts(mapped.quarantine)
-    db.execute(
-        "INSERT INTO disclosures VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?)",
-        [
-            sha,
-            str(path.resolve()),
-            path.name,
-            config.platform,
-            config.sha256,
-            mapped.source_rows,
-            len(sellers),
-            len(orders),
-            *counts,
-        ],
+    disclosure = Disclosure(
+        sha, str(path.resolve()), path.name, config.platform, config.sha256, mapped.source_rows
     )
-    return counts
-
-
-def quarantine_counts(quarantine: pd.DataFrame) -> tuple[int, int]:
-    """(rows set aside, values set aside): a row failing on two columns counts once."""
-    rows = quarantine[quarantine["level"] == "row"]
-    distinct = rows.drop_duplicates(["table_name", "source_sheet", "source_row"])
-    return len(distinct), int((quarantine["level"] == "value").sum())
+    return case.disclosures.add(
+        disclosure, mapped.sellers, mapped.identifiers, mapped.orders, mapped.quarantine
+    )
 
 
 @contextmanager
@@ -163,7 +130,7 @@ def ingest(
     case: Case,
     paths: Iterable[Path | str],
     platform: str | None = None,
-    config_dir: Path | None = None,
+    config: Config | None = None,
     progress: ProgressCallback | None = None,
     read_ahead: bool | None = None,
 ) -> list[FileResult]:
@@ -175,14 +142,15 @@ def ingest(
     and maps and stores each file as it comes: reading is a third of the work, and it runs on
     the other core (see `ReadAhead`).
     """
-    configs = load_platforms(config_dir)
+    config = config or Config()
+    configs = config.platforms
     if platform is not None and platform not in configs:
         raise InputError(platform, f"no such platform mapping; known: {', '.join(configs)}")
     paths = [Path(p) for p in paths]
     for path in paths:
         if not path.is_file():
             raise InputError(path, "no such file")
-    stored = dict(case.db.execute("SELECT disclosure_id, platform FROM disclosures").fetchall())
+    stored = case.disclosures.platforms()
     results: dict[int, FileResult] = {}
     todo: dict[Path, tuple[int, str]] = {}  # file -> (position given, sha256)
     for index, path in enumerate(paths):
@@ -197,7 +165,7 @@ def ingest(
     if read_ahead is None:
         read_ahead = sum(map(read_cost, costliest[1:])) >= READ_AHEAD_BYTES
     readers = (
-        ReadAhead(costliest, platform, config_dir, case.folder)
+        ReadAhead(costliest, platform, config.folder, case.folder)
         if read_ahead and len(todo) > 1
         else None
     )
@@ -373,7 +341,7 @@ def _read_to_file(path: Path, platform: str | None, config_dir: Path | None, out
     """A reading process: the file's platform and raw tables, or the error that stops it,
     pickled to `out`."""
     try:
-        configs = load_platforms(config_dir)
+        configs = Config(config_dir).platforms
         with paused_garbage_collection():
             config = configs[platform] if platform else detect_platform(path, configs)
             result: tuple[str, object] = ("file", (config.platform, read_file(path, config)))

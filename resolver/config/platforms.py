@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from resolver.errors import ConfigError
-from resolver.model import (
+from resolver.config.base import Strict
+from resolver.vocabulary import (
     ORDER_FIELDS,
     ORDER_REQUIRED,
     REGISTRANT_KINDS,
@@ -25,9 +24,6 @@ from resolver.model import (
     SELLER_REQUIRED,
     FieldKind,
 )
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
-PACKAGE_CONFIG = Path(__file__).resolve().parent.parent / "config"
 
 Parser = Literal["text", "money", "integer", "datetime", "excel_datetime", "epoch_ms", "epoch_s"]
 DEFAULT_PARSERS: dict[FieldKind, Parser] = {
@@ -45,11 +41,7 @@ PARSERS_BY_KIND: dict[FieldKind, set[str]] = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FieldSpec(_Strict):
+class FieldSpec(Strict):
     """Where a canonical field comes from and how its text is read."""
 
     columns: list[str] = Field(min_length=1)  # header names, or dotted paths into JSON objects
@@ -73,19 +65,19 @@ class FieldSpec(_Strict):
         return data
 
 
-class TableSpec(_Strict):
+class TableSpec(Strict):
     sheet: str | None = None  # XLSX only: the sheet that holds this table
     header_row: int = Field(default=1, ge=1)  # XLSX/CSV: the row that holds the headers
     fields: dict[str, FieldSpec]
 
 
-class FileSpec(_Strict):
+class FileSpec(Strict):
     kind: Literal["csv", "xlsx", "jsonl"]
     encoding: str = "auto"  # auto: BOM, then strict UTF-8, then GB18030
     delimiter: str = ","
 
 
-class PlatformConfig(_Strict):
+class PlatformConfig(Strict):
     platform: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     description: str = ""
     file: FileSpec
@@ -147,68 +139,3 @@ class PlatformConfig(_Strict):
     @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.model_dump_json(exclude={"source"}).encode()).hexdigest()
-
-
-def load_yaml_model(path: Path, model: type[ModelT]) -> ModelT:
-    """Read a YAML file into a validated model; any error names the file and the key."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise ConfigError(path, "", f"cannot read YAML: {err}") from err
-    if not isinstance(data, dict):
-        raise ConfigError(path, "", "expected a mapping at the top level")
-    try:
-        return model.model_validate({**data, "source": path})
-    except ValidationError as err:
-        # An unknown key (a typo) explains the rest: report it before the missing ones.
-        first = min(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        key = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function-"))
-        message = first["msg"].removeprefix("Value error, ")
-        if not key and ": " in message:  # a whole-model check names its key in the message
-            key, message = message.split(": ", 1)
-        raise ConfigError(path, key or "(top level)", message) from None
-
-
-def load_platform(path: Path) -> PlatformConfig:
-    return load_yaml_model(path, PlatformConfig)
-
-
-def platforms_dir(config_dir: Path | None = None) -> Path:
-    return (config_dir or PACKAGE_CONFIG) / "platforms"
-
-
-def load_platforms(config_dir: Path | None = None) -> dict[str, PlatformConfig]:
-    """Every mapping in `<config>/platforms`, by platform name; names must be unique."""
-    folder = platforms_dir(config_dir)
-    configs: dict[str, PlatformConfig] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        config = load_platform(path)
-        if config.platform in configs:
-            raise ConfigError(path, "platform", f"{config.platform!r} is also defined elsewhere")
-        configs[config.platform] = config
-    if not configs:
-        raise ConfigError(folder, "", "no platform mappings (*.yaml) found")
-    return configs
-
-
-class Keywords(_Strict):
-    """`config/keywords.yaml`: the words that mark a product title as infringing."""
-
-    infringing_keywords: list[str] = []
-    source: Path = Path("<memory>")
-
-
-def infringing_keywords(config_dir: Path | None = None) -> list[str]:
-    path = (config_dir or PACKAGE_CONFIG) / "keywords.yaml"
-    return load_yaml_model(path, Keywords).infringing_keywords
-
-
-def config_sha256(config_dir: Path | None = None) -> str:
-    """One hash of every YAML file of a config folder (names and bytes): a report states it, so
-    that its figures can be tied to the rules that produced them."""
-    folder = config_dir or PACKAGE_CONFIG
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*.yaml")):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()

@@ -1,0 +1,170 @@
+"""The case layer: one litigation matter's state, and the only code that knows its tables.
+
+A case is a folder readable by its owner only, holding `case.duckdb`. Stages (ingestion,
+linkage, graph, reporting) read and write it through the accessors of `Case`, one per concept:
+`disclosures` (files, quarantine), `records` (sellers and their identifiers), `orders`,
+`links` (scored pairs, self-purchases, hubs), `traders` (trader ids, networks) and `model`.
+The schema lives in `schema.sql`, its version in `migrations`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from resolver.case import migrations
+from resolver.case.disclosures import Disclosures
+from resolver.case.links import Links
+from resolver.case.model import ModelStore
+from resolver.case.orders import Orders
+from resolver.case.records import Records
+from resolver.case.traders import Traders
+from resolver.errors import CaseError, NotFound
+
+DEFAULT_CASE = Path("resolver-case")
+DATABASE = "case.duckdb"
+
+__all__ = ["DATABASE", "DEFAULT_CASE", "Case", "private_folder"]
+
+
+def private_folder(path: Path) -> Path:
+    """Create (or tighten) a folder that only its owner can enter: it holds personal data."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+class Case:
+    """The state of one matter. Open it with `Case.open(folder)`; close it when done."""
+
+    def __init__(self, folder: Path, connection: duckdb.DuckDBPyConnection) -> None:
+        self.folder = folder
+        self.db = connection
+        self._depth = 0
+        self.disclosures = Disclosures(self)
+        self.records = Records(self)
+        self.orders = Orders(self)
+        self.links = Links(self)
+        self.traders = Traders(self)
+        self.model = ModelStore(self)
+
+    @classmethod
+    def open(cls, folder: Path | str = DEFAULT_CASE, create: bool = True) -> Case:
+        """Open the case in `folder`, upgrading an older one; with `create`, a folder without a
+        case gets a new one, else `NotFound`."""
+        folder = Path(folder)
+        if not (folder / DATABASE).is_file():
+            if not create:
+                raise NotFound(f"no case at {folder} (`resolver ingest` or `match` makes one)")
+            if folder.exists() and not folder.is_dir():
+                raise CaseError(f"{folder}: not a folder")
+        folder = private_folder(folder)
+        old_umask = os.umask(0o077)  # the database and its WAL are created owner-only
+        try:
+            connection = _connect(folder / DATABASE)
+        finally:
+            os.umask(old_umask)
+        (folder / DATABASE).chmod(0o600)
+        try:
+            leftovers = _prepare(connection, folder)
+        except BaseException:
+            connection.close()
+            raise
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+        return cls(folder, connection)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: a failure midway leaves the case as it was. Nested uses join the
+        outer transaction (`resolver match` ingests and links in one)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.db
+            finally:
+                self._depth -= 1
+            return
+        self.db.execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        finally:
+            self._depth = 0
+        self.db.execute("COMMIT")
+
+    @contextmanager
+    def registered(self, **frames: Any) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Frames (pandas or Arrow) visible to SQL under the given names while inside."""
+        for name, frame in frames.items():
+            self.db.register(name, frame)
+        try:
+            yield self.db
+        finally:
+            for name in frames:
+                self.db.unregister(name)
+
+    def scalar(self, sql: str, parameters: list | None = None) -> Any:
+        """The single value a query returns (the result is read to its end, as DuckDB asks
+        before the connection does other work)."""
+        rows = self.db.execute(sql, parameters or []).fetchall()
+        return rows[0][0] if rows else None
+
+    def status(self) -> dict:
+        """What the case holds: counts per concept and the disclosures."""
+        counts = self.disclosures.counts() | {"traders": self.traders.count()}
+        return {
+            "folder": str(self.folder),
+            "counts": counts,
+            "disclosures": self.disclosures.listing(),
+        }
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as err:
+        held = re.search(r"PID (\d+)", str(err))
+        by = f" by process {held.group(1)}" if held else ""
+        raise CaseError(
+            f"{path.parent}: the case is in use{by}; wait for that command to finish"
+        ) from None
+
+
+def _prepare(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Create or upgrade the schema, then make the views; returns files to remove."""
+    from resolver import __version__
+
+    version = migrations.version_of(db, folder)
+    leftovers: list[Path] = []
+    if version != migrations.SCHEMA_VERSION:
+        db.execute("BEGIN TRANSACTION")
+        try:
+            if version is None:
+                migrations.create(db, __version__)
+            else:
+                leftovers = migrations.upgrade(db, folder, version)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    db.execute(migrations.VIEWS_SQL.read_text(encoding="utf-8"))
+    return leftovers

@@ -1,0 +1,119 @@
+-- The case database, at the schema version of resolver.case.migrations.SCHEMA_VERSION.
+-- Only the modules of resolver.case read or write these tables.
+
+CREATE TABLE meta (
+    key VARCHAR PRIMARY KEY,  -- schema_version, created_by
+    value VARCHAR NOT NULL
+);
+-- Ingest: one row per file, what it disclosed, and what was set aside.
+CREATE TABLE disclosures (
+    disclosure_id VARCHAR PRIMARY KEY,  -- sha256 of the file's bytes
+    path VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    platform VARCHAR NOT NULL,
+    config_sha256 VARCHAR NOT NULL,
+    ingested_at TIMESTAMPTZ NOT NULL,
+    source_rows INTEGER NOT NULL,
+    sellers INTEGER NOT NULL,
+    orders INTEGER NOT NULL,
+    quarantined_rows INTEGER NOT NULL,
+    quarantined_values INTEGER NOT NULL
+);
+CREATE TABLE seller_records (
+    record_id VARCHAR PRIMARY KEY,  -- disclosure_id prefix + account_id
+    disclosure_id VARCHAR NOT NULL,
+    platform VARCHAR NOT NULL,
+    account_key VARCHAR NOT NULL,
+    account_id VARCHAR NOT NULL,  -- platform:account_key
+    store_name VARCHAR, store_name_norm VARCHAR, store_stem VARCHAR,
+    alias VARCHAR, alias_norm VARCHAR,
+    registrant_name VARCHAR, registrant_norm VARCHAR, registrant_pinyin VARCHAR,
+    registrant_surname VARCHAR, registrant_stem VARCHAR,
+    registrant_kind VARCHAR, registrant_kind_raw VARCHAR,
+    id_number VARCHAR, id_norm VARCHAR, id_partial VARCHAR, id_kind VARCHAR, id_valid BOOLEAN,
+    contact VARCHAR, contact_norm VARCHAR,
+    source_file VARCHAR NOT NULL, source_sheet VARCHAR,
+    source_row INTEGER NOT NULL  -- the first row that discloses this account
+);
+CREATE TABLE seller_identifiers (
+    record_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,  -- phone | address | bank_account
+    raw VARCHAR NOT NULL,
+    norm VARCHAR,  -- E.164 phone, compact address, digits-only account; NULL when masked
+    partial VARCHAR,  -- key shared by a value and its masks
+    subtype VARCHAR,  -- mobile | landline | masked | invalid (phones)
+    province_code VARCHAR, city_code VARCHAR, district_code VARCHAR, street VARCHAR,
+    issue VARCHAR,
+    source_column VARCHAR, source_row INTEGER NOT NULL
+);
+CREATE TABLE orders (
+    disclosure_id VARCHAR NOT NULL,
+    platform VARCHAR NOT NULL,
+    order_id VARCHAR NOT NULL,
+    account_key VARCHAR NOT NULL,
+    account_id VARCHAR NOT NULL,
+    product_title VARCHAR,
+    unit_price_fen BIGINT, quantity INTEGER, discount_fen BIGINT, amount_fen BIGINT NOT NULL,
+    paid_at VARCHAR NOT NULL,  -- YYYY-MM-DDTHH:MM:SS, Asia/Shanghai
+    recipient_name VARCHAR, recipient_name_norm VARCHAR, recipient_pinyin VARCHAR,
+    recipient_phone VARCHAR, recipient_phone_e164 VARCHAR, recipient_phone_partial VARCHAR,
+    recipient_address VARCHAR, recipient_address_norm VARCHAR,
+    recipient_province_code VARCHAR, recipient_city_code VARCHAR,
+    recipient_district_code VARCHAR, recipient_street VARCHAR,
+    source_file VARCHAR NOT NULL, source_sheet VARCHAR, source_row INTEGER NOT NULL
+);
+CREATE TABLE quarantine (
+    disclosure_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,  -- sellers | orders
+    level VARCHAR NOT NULL,  -- row: the row was set aside; value: only this value was
+    source_sheet VARCHAR, source_row INTEGER, source_column VARCHAR,
+    reason VARCHAR NOT NULL,
+    raw_value VARCHAR,
+    raw_row VARCHAR  -- the whole source row as JSON, so nothing is lost
+);
+-- Linkage: the model, scored links, the evidence behind them, and the traders.
+CREATE TABLE model (
+    trained_at TIMESTAMPTZ NOT NULL,
+    rules_sha256 VARCHAR NOT NULL,  -- of the matching rules the model was trained with
+    rules VARCHAR,  -- those rules as JSON (NULL in a case upgraded from version 0)
+    settings VARCHAR NOT NULL  -- Splink's model (settings and parameters) as JSON
+);
+CREATE TABLE links (
+    account_a VARCHAR NOT NULL,  -- platform:key, account_a < account_b
+    account_b VARCHAR NOT NULL,
+    splink_weight DOUBLE,  -- the Splink model's match weight (bits)
+    control_weight DOUBLE NOT NULL,  -- the control evidence's weight (bits)
+    control_evidence VARCHAR,  -- JSON: the kinds shared (bank_accounts, self_purchase, ...)
+    match_weight DOUBLE NOT NULL,  -- the stronger of the two
+    probability DOUBLE NOT NULL,
+    comparisons VARCHAR,  -- JSON: [{comparison, level, weight}], the parts of splink_weight
+    self_purchase_orders INTEGER NOT NULL,
+    PRIMARY KEY (account_a, account_b)
+);
+CREATE TABLE self_purchase_orders (
+    platform VARCHAR NOT NULL, order_id VARCHAR NOT NULL,
+    seller VARCHAR NOT NULL,  -- the account that sold it
+    registrant VARCHAR NOT NULL,  -- the account whose registrant received it
+    evidence VARCHAR NOT NULL
+);
+CREATE TABLE hubs (
+    kind VARCHAR NOT NULL, value VARCHAR NOT NULL, accounts INTEGER, registrants INTEGER
+);
+CREATE TABLE traders (
+    trader_id VARCHAR PRIMARY KEY,
+    created_at TIMESTAMPTZ NOT NULL,
+    retired_into VARCHAR,  -- set when merged into an older trader
+    retired_at TIMESTAMPTZ
+);
+CREATE TABLE trader_accounts (
+    account_id VARCHAR PRIMARY KEY,
+    trader_id VARCHAR NOT NULL,
+    probability DOUBLE NOT NULL  -- of belonging: the account's strongest kept link
+);
+CREATE TABLE trader_events (
+    happened_at TIMESTAMPTZ NOT NULL,
+    event VARCHAR NOT NULL,  -- created | merged | split
+    trader_id VARCHAR NOT NULL,
+    other_trader_id VARCHAR  -- merged: the id kept; split: the id it split from
+);

@@ -1,0 +1,191 @@
+"""Traders: stable ids for groups of accounts, their history, and the networks they form.
+
+A network is wider than a trader: traders whose accounts share a phone, bank account, address
+or ID number (full values, never masked keys or hubs) belong to one network, named by its
+smallest trader id. Reports and sales queries work per network, so an investigator sees the
+suppliers, relatives and partners a trader deals with.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import pandas as pd
+
+from resolver.errors import NotFound
+
+if TYPE_CHECKING:
+    from resolver.case import Case
+
+ACCOUNTS_SQL = """
+SELECT a.platform, a.account_key, t.account_id, t.trader_id, round(t.probability, 6) AS probability,
+    a.registrant_name, a.store_name, a.registrant_kind
+FROM trader_accounts t
+JOIN (SELECT account_id, any_value(platform) AS platform, any_value(account_key) AS account_key,
+        mode(registrant_name) AS registrant_name, mode(store_name) AS store_name,
+        mode(registrant_kind) AS registrant_kind
+      FROM seller_records GROUP BY account_id) a USING (account_id)
+ORDER BY t.trader_id, t.account_id
+"""
+
+SUMMARY_SQL = """
+SELECT t.trader_id,
+    coalesce(list(DISTINCT r.registrant_norm ORDER BY r.registrant_norm)
+             FILTER (r.registrant_norm <> ''), []) AS names,
+    count(DISTINCT t.account_id) AS account_count,
+    list(DISTINCT r.platform ORDER BY r.platform) AS platforms,
+    list(DISTINCT t.account_id ORDER BY t.account_id) AS accounts
+FROM trader_accounts t JOIN seller_records r USING (account_id)
+GROUP BY t.trader_id
+ORDER BY account_count DESC, t.trader_id
+"""
+
+
+class Traders:
+    def __init__(self, case: Case) -> None:
+        self.case = case
+
+    def count(self) -> int:
+        return int(self.case.scalar("SELECT count(DISTINCT trader_id) FROM trader_accounts"))
+
+    def assignment(self) -> dict[str, str]:
+        """account -> trader id, as the last linkage run left it."""
+        return dict(
+            self.case.db.execute("SELECT account_id, trader_id FROM trader_accounts").fetchall()
+        )
+
+    def last_id(self) -> str | None:
+        return self.case.scalar("SELECT max(trader_id) FROM traders")
+
+    def record(
+        self,
+        trader_of: dict[str, str],
+        probability: dict[str, float],
+        created: list[str],
+        merged: list[tuple[str, str]],
+        split: list[tuple[str, str]],
+    ) -> None:
+        """Store a linkage run's outcome: every account's trader and its probability of
+        belonging, the traders created, retired into an older one (retired, kept), and split
+        off (old, new), each as an event."""
+        db = self.case.db
+        if created:
+            db.executemany(
+                "INSERT INTO traders VALUES (?, now(), NULL, NULL)", [[t] for t in created]
+            )
+            db.executemany(
+                "INSERT INTO trader_events VALUES (now(), 'created', ?, NULL)",
+                [[t] for t in created],
+            )
+        for retired, kept in merged:
+            db.execute(
+                "UPDATE traders SET retired_into = ?, retired_at = now() WHERE trader_id = ?",
+                [kept, retired],
+            )
+            db.execute("INSERT INTO trader_events VALUES (now(), 'merged', ?, ?)", [retired, kept])
+        for old, new in split:
+            db.execute("INSERT INTO trader_events VALUES (now(), 'split', ?, ?)", [new, old])
+        members = pd.DataFrame(
+            {
+                "account_id": list(trader_of),
+                "trader_id": list(trader_of.values()),
+                "probability": [probability[a] for a in trader_of],
+            }
+        )
+        with self.case.registered(members=members):
+            db.execute("DELETE FROM trader_accounts")
+            db.execute("INSERT INTO trader_accounts BY NAME SELECT * FROM members")
+
+    def current(self, trader_id: str) -> list[str]:
+        """The chain from `trader_id` to the trader that holds its accounts now: a retired id
+        (merged into an older trader) leads on; the last id is the current one."""
+        chain = [trader_id]
+        while True:
+            rows = self.case.db.execute(
+                "SELECT retired_into FROM traders WHERE trader_id = ?", [chain[-1]]
+            ).fetchall()
+            if not rows:
+                raise NotFound(
+                    f"{trader_id}: no such trader in the case (see `resolver export traders`)"
+                )
+            if rows[0][0] is None:
+                return chain
+            chain.append(rows[0][0])
+
+    def of(self, accounts: list[str]) -> dict[str, str]:
+        """account -> trader id for those of `accounts` that have one."""
+        marks = ", ".join("?" for _ in accounts)
+        return dict(
+            self.case.db.execute(
+                f"SELECT account_id, trader_id FROM trader_accounts WHERE account_id IN ({marks})",
+                accounts,
+            ).fetchall()
+        )
+
+    def unlinked_count(self) -> int:
+        """Accounts ingested since the last linkage run: they belong to no trader yet."""
+        return int(
+            self.case.scalar(
+                "SELECT count(DISTINCT account_id) FROM seller_records "
+                "WHERE account_id NOT IN (SELECT account_id FROM trader_accounts)"
+            )
+        )
+
+    def accounts(self) -> pd.DataFrame:
+        """Every account with its trader, probability, registrant and store (one row each)."""
+        return self.case.db.execute(ACCOUNTS_SQL).fetchdf()
+
+    def summary(self) -> pd.DataFrame:
+        """Every trader with its names, account count, platforms and accounts."""
+        frame = self.case.db.execute(SUMMARY_SQL).fetchdf()
+        for column in ("names", "platforms", "accounts"):
+            frame[column] = frame[column].map(list)
+        return frame
+
+    def for_graph(self) -> pd.DataFrame:
+        """Every trader id ever given, retired ones too, with names, account count, platforms."""
+        return self.case.db.execute(
+            """
+            SELECT t.trader_id, t.retired_into IS NOT NULL AS retired,
+                coalesce(list(DISTINCT r.registrant_norm ORDER BY r.registrant_norm)
+                         FILTER (r.registrant_norm <> ''), []) AS names,
+                count(DISTINCT a.account_id) AS account_count,
+                coalesce(list(DISTINCT r.platform ORDER BY r.platform)
+                         FILTER (r.platform IS NOT NULL), []) AS platforms
+            FROM traders t
+            LEFT JOIN trader_accounts a USING (trader_id)
+            LEFT JOIN seller_records r ON r.account_id = a.account_id
+            GROUP BY t.trader_id, t.retired_into ORDER BY t.trader_id
+            """
+        ).fetchdf()
+
+    def merged(self) -> pd.DataFrame:
+        """(retired, kept) of every trader merged into another."""
+        return self.case.db.execute(
+            "SELECT trader_id AS retired, retired_into AS kept FROM traders "
+            "WHERE retired_into IS NOT NULL ORDER BY trader_id"
+        ).fetchdf()
+
+    def networks(self) -> dict[str, str]:
+        """Trader -> network id (the smallest trader id of its network); retired traders take
+        the network of the trader they were merged into."""
+        values = self.case.records.tying()
+        with self.case.registered(tying_values_in=values) as db:
+            groups = db.execute(
+                """
+                SELECT list(DISTINCT t.trader_id ORDER BY t.trader_id)
+                FROM tying_values_in v JOIN trader_accounts t USING (account_id)
+                GROUP BY v.kind, v.value HAVING count(DISTINCT t.trader_id) > 1
+                """
+            ).fetchall()
+            traders = db.execute("SELECT DISTINCT trader_id FROM trader_accounts").fetchall()
+        graph = nx.Graph()
+        graph.add_nodes_from(t for (t,) in traders)
+        graph.add_edges_from((members[0], other) for (members,) in groups for other in members[1:])
+        network = {
+            trader: min(members) for members in nx.connected_components(graph) for trader in members
+        }
+        for retired, kept in self.merged().itertuples(index=False):
+            network.setdefault(retired, network.get(kept, kept))
+        return network
