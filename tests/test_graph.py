@@ -8,9 +8,11 @@ import os
 import stat
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from resolver.case import Case
+from resolver.case.links import LINK_COLUMNS
 from resolver.errors import ResolverError
 from resolver.graph.embedded import EmbeddedFalkor
 from resolver.graph.library import bind, load_queries
@@ -99,6 +101,22 @@ ORDERS = [
 ]
 
 
+def assign(case: Case, moved: dict[str, str], first: bool = True) -> None:
+    """The fixture's linkage outcome: A1 and A2 one trader (TR000005 retired into it), B1, C1
+    and D1 one each; `moved` puts accounts elsewhere."""
+    trader_of = {
+        "taobao:A1": "TR000001",
+        "taobao:A2": "TR000001",
+        "taobao:B1": "TR000002",
+        "taobao:C1": "TR000003",
+        "taobao:D1": "TR000004",
+    } | moved
+    probability = {account: 1.0 for account in trader_of} | {"taobao:A2": 0.999}
+    created = [f"TR00000{n}" for n in range(1, 6)] if first else []
+    merged = [("TR000005", "TR000001")] if first else []
+    case.traders.record(trader_of, probability, created, merged, [])
+
+
 def neo4j_or_skip() -> str:
     uri = os.environ.get("RESOLVER_NEO4J_URI")
     if not uri:
@@ -121,26 +139,33 @@ def graph(request, tmp_path_factory, taobao_writer):
         from resolver import ingest
 
         ingest(case, [first, second])
-        db = case.db
-        db.execute(
-            "INSERT INTO traders VALUES ('TR000001', now(), NULL, NULL), "
-            "('TR000002', now(), NULL, NULL), ('TR000003', now(), NULL, NULL), "
-            "('TR000004', now(), NULL, NULL), ('TR000005', now(), 'TR000001', now())"
+        assign(case, {"taobao:C1": "TR000003"})
+        case.links.store(
+            pd.DataFrame(
+                [["taobao:A1", "taobao:A2", 30.0, 16.0, '["id_number"]', 30.0, 0.999, "[]", 1]],
+                columns=LINK_COLUMNS,
+            )
         )
-        db.execute(
-            "INSERT INTO trader_accounts VALUES ('taobao:A1', 'TR000001', 1.0), "
-            "('taobao:A2', 'TR000001', 0.999), ('taobao:B1', 'TR000002', 1.0), "
-            "('taobao:C1', 'TR000003', 1.0), ('taobao:D1', 'TR000004', 1.0)"
+        case.orders.replace_self_purchases(
+            pd.DataFrame(
+                [
+                    [
+                        "taobao",
+                        "O4",
+                        "taobao:A2",
+                        "taobao:A1",
+                        "recipient phone is a registered phone",
+                    ]
+                ],
+                columns=["platform", "order_id", "seller", "registrant", "evidence"],
+            )
         )
-        db.execute(
-            "INSERT INTO links VALUES ('taobao:A1', 'taobao:A2', 30.0, 16.0, "
-            "'[\"id_number\"]', 30.0, 0.999, '{}', 1)"
+        case.links.replace_hubs(
+            pd.DataFrame(
+                [["phones", f"+86{AGENCY}", 2, 2]],
+                columns=["kind", "value", "accounts", "registrants"],
+            )
         )
-        db.execute(
-            "INSERT INTO self_purchase_orders VALUES ('taobao', 'O4', 'taobao:A2', 'taobao:A1', "
-            "'recipient phone is a registered phone')"
-        )
-        db.execute(f"INSERT INTO hubs VALUES ('phones', '+86{AGENCY}', 2, 2)")
         with open_store(case_folder, store_uri) as store:
             if store.dialect == "neo4j":
                 store.query("MATCH (n) DETACH DELETE n")
@@ -285,9 +310,7 @@ def test_loading_twice_changes_nothing_and_moves_are_repointed(graph) -> None:
         before = (store.query(counting), store.query(edges))
         load(case, store)
         assert (store.query(counting), store.query(edges)) == before
-        case.db.execute(
-            "UPDATE trader_accounts SET trader_id = 'TR000004' WHERE account_id = 'taobao:C1'"
-        )
+        assign(case, {"taobao:C1": "TR000004"}, first=False)
         load(case, store)
         _, rows = store.query(
             "MATCH (t:Trader)-[:OPERATES]->(a:Account {account_id: 'taobao:C1'}) RETURN t.trader_id"
@@ -296,9 +319,7 @@ def test_loading_twice_changes_nothing_and_moves_are_repointed(graph) -> None:
     moved = {r["trader"]: r["amount_fen"] for r in run(graph, "sales_per_trader")}
     assert moved["TR000004"] == 7500 and "TR000003" not in moved  # its orders moved too
     with Case.open(case_folder) as case, open_store(case_folder, store_uri) as store:
-        case.db.execute(
-            "UPDATE trader_accounts SET trader_id = 'TR000003' WHERE account_id = 'taobao:C1'"
-        )
+        assign(case, {}, first=False)
         load(case, store)
 
 

@@ -326,8 +326,10 @@ def test_a_retired_trader_id_leads_to_the_trader_that_kept_it(linked_case, tmp_p
     folder = tmp_path / "case"
     shutil.copytree(linked_case, folder)
     with Case.open(folder) as case:
-        kept = case.db.execute("SELECT min(trader_id) FROM trader_accounts").fetchall()[0][0]
-        case.db.execute("INSERT INTO traders VALUES ('TR900000', now(), ?, now())", [kept])
+        trader_of = case.traders.assignment()
+        kept = min(trader_of.values())
+        probability = dict.fromkeys(trader_of, 1.0)
+        case.traders.record(trader_of, probability, ["TR900000"], [("TR900000", kept)], [])
         written = report(case, "TR900000")
     assert kept in written.networks[0].traders
     assert "TR900000 was merged into" in written.notes[0]

@@ -1,0 +1,88 @@
+"""The case layer: creation, schema versions and upgrades, refusals with one clear line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from resolver.case import DATABASE, Case
+from resolver.case.migrations import SCHEMA_VERSION
+from resolver.errors import CaseError, NotFound
+
+
+def test_a_new_case_records_its_schema_version(tmp_path: Path) -> None:
+    with Case.open(tmp_path / "case") as case:
+        version = case.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+    assert int(version) == SCHEMA_VERSION
+    assert (tmp_path / "case").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "case" / DATABASE).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_case_from_before_versions_is_upgraded_with_its_model(linked_case, tmp_path) -> None:
+    """Version 0 had no `meta` and kept the model in files beside the database."""
+    folder = tmp_path / "old"
+    shutil.copytree(linked_case, folder)
+    with Case.open(folder) as case:
+        saved = case.model.load()
+        traders = case.traders.assignment()
+    assert saved is not None
+    db = duckdb.connect(str(folder / DATABASE))
+    db.execute("DROP TABLE meta")
+    db.execute("DROP TABLE model")
+    db.close()
+    (folder / "model.json").write_text(json.dumps(saved.settings), encoding="utf-8")
+    (folder / "model.config.sha256").write_text(saved.rules_sha256 + "\n", encoding="utf-8")
+
+    with Case.open(folder) as case:
+        upgraded = case.model.load()
+        assert case.traders.assignment() == traders
+        assert case.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == "1"
+    assert upgraded is not None and upgraded.settings == saved.settings
+    assert upgraded.rules_sha256 == saved.rules_sha256 and upgraded.rules is None
+    assert not (folder / "model.json").exists() and not (folder / "model.config.sha256").exists()
+
+
+def test_a_case_from_a_newer_resolver_is_refused(tmp_path: Path) -> None:
+    with Case.open(tmp_path / "case") as case:
+        case.db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(CaseError, match=r"newer resolver \(schema 99"):
+        Case.open(tmp_path / "case")
+
+
+def test_a_database_that_is_not_a_case_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    duckdb.connect(str(tmp_path / "x" / DATABASE)).execute("CREATE TABLE t (a INT)").close()
+    with pytest.raises(CaseError, match="not a resolver case"):
+        Case.open(tmp_path / "x")
+
+
+def test_opening_without_creating_names_the_missing_case(tmp_path: Path) -> None:
+    with pytest.raises(NotFound, match="no case at"):
+        Case.open(tmp_path / "nope", create=False)
+    assert not (tmp_path / "nope").exists()
+
+
+def test_a_case_in_use_by_another_process_says_so(tmp_path: Path) -> None:
+    with Case.open(tmp_path / "case"):
+        pass
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('open', flush=True); time.sleep(30)", str(tmp_path / "case" / DATABASE)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        started = time.monotonic()
+        with pytest.raises(CaseError, match=f"in use by process {holder.pid}"):
+            Case.open(tmp_path / "case")
+        assert time.monotonic() - started < 10
+    finally:
+        holder.kill()
+        holder.wait()
