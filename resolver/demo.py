@@ -260,6 +260,7 @@ class Generator:
             role = "company"
         store = trader.brand + rng.choice(STORE_SUFFIXES)
         if role == "company":
+            assert trader.company_name and trader.uscc  # a company trader has both
             person, kind, reg_name, id_number = (
                 trader.owner,
                 trader.kind,

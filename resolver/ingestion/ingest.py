@@ -67,7 +67,7 @@ def detect_platform(path: Path, configs: dict[str, PlatformConfig]) -> PlatformC
     """The mapping whose header signature the file carries; the most specific one wins."""
     kind = file_kind(path)
     candidates = [c for c in configs.values() if c.file.kind == kind]
-    if not candidates:
+    if kind is None or not candidates:
         raise InputError(path, f"unknown file kind {path.suffix!r}: expected .csv, .xlsx or .jsonl")
     matches = []
     for config in candidates:
@@ -91,9 +91,9 @@ def read_file(path: Path, config: PlatformConfig) -> RawFile:
     kind = config.file.kind
     if file_kind(path) not in (kind, None):
         raise InputError(path, f"platform {config.platform!r} reads {kind} files")
-    if kind == "xlsx":
-        sheets = {config.sellers.sheet: config.sellers.header_row}
-        sheets[config.orders.sheet] = config.orders.header_row
+    if kind == "xlsx":  # the mapping names both sheets (checked when it was loaded)
+        sheets = {str(config.sellers.sheet): config.sellers.header_row}
+        sheets[str(config.orders.sheet)] = config.orders.header_row
         return read_xlsx(path, sheets)
     if kind == "jsonl":
         paths = {
@@ -146,14 +146,14 @@ def ingest(
     configs = config.platforms
     if platform is not None and platform not in configs:
         raise InputError(platform, f"no such platform mapping; known: {', '.join(configs)}")
-    paths = [Path(p) for p in paths]
-    for path in paths:
+    files = [Path(p) for p in paths]
+    for path in files:
         if not path.is_file():
             raise InputError(path, "no such file")
     stored = case.disclosures.platforms()
     results: dict[int, FileResult] = {}
     todo: dict[Path, tuple[int, str]] = {}  # file -> (position given, sha256)
-    for index, path in enumerate(paths):
+    for index, path in enumerate(files):
         sha = file_sha256(path)
         if sha in stored or any(sha == other for _, other in todo.values()):
             results[index] = FileResult(path, sha, stored.get(sha, "?"), "already ingested")
@@ -176,23 +176,23 @@ def ingest(
                 for _ in range(len(todo)):
                     started = time.perf_counter()
                     with paused_garbage_collection():
-                        path, config, raw = _next_file(
+                        path, mapping, raw = _next_file(
                             readers, costliest, configs, platform, progress
                         )
                         if progress:
                             progress("normalising", path)
-                        mapped = map_disclosure(raw, config, path)
+                        mapped = map_disclosure(raw, mapping, path)
                         del raw
                     if progress:
                         progress("storing", path)
                     index, sha = todo[path]
                     # DuckDB stores this file beside the mapping of the next (it lets go of
                     # the GIL); the case's connection is used by that thread alone meanwhile.
-                    future = storer.submit(_store, case, sha, path, config, mapped)
+                    future = storer.submit(_store, case, sha, path, mapping, mapped)
                     result = FileResult(
                         path,
                         sha,
-                        config.platform,
+                        mapping.platform,
                         "ingested",
                         mapped.source_rows,
                         len(mapped.sellers),
@@ -212,7 +212,7 @@ def ingest(
     finally:
         if readers is not None:
             readers.close()
-    return [results[index] for index in range(len(paths))]
+    return [results[index] for index in range(len(files))]
 
 
 def read_cost(path: Path) -> int:
@@ -229,6 +229,7 @@ def _next_file(
 ) -> tuple[Path, PlatformConfig, RawFile]:
     """A file read ahead if one is waiting; else the cheapest file nobody has taken, read here;
     else wait for the file being read ahead. A file whose reading process failed is read here."""
+    path: Path | None
     if readers is not None:
         ready = readers.poll()
         if ready is None:
@@ -237,10 +238,11 @@ def _next_file(
                 ready = readers.next()
         if ready is not None:
             path, name, raw = ready
-            if raw is not None:
+            if name is not None and raw is not None:
                 return path, configs[name], raw
     else:
         path = costliest.pop()
+    assert path is not None  # claimed here, or its reading process failed
     if progress:
         progress("reading", path)
     config = configs[platform] if platform else detect_platform(path, configs)

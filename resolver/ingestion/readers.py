@@ -251,7 +251,7 @@ def read_xlsx(path: Path, sheets: dict[str, int]) -> RawFile:
     """Read the named sheets (name -> header row) of a workbook."""
     sheet_names, all_cells = _load_workbook(path)
     _workbook.cache_clear()  # read once: free the cells as soon as they become columns
-    tables = {}
+    tables: dict[str | None, RawTable] = {}
     for name, header_row in sheets.items():
         if name not in sheet_names:
             raise InputError(path, f"no sheet {name!r}; the workbook has {sheet_names}")
@@ -357,7 +357,7 @@ def _read_jsonl_by_line(path: Path, spec: FileSpec, paths: list[str]) -> RawFile
     for line in lines:
         obj = orjson.loads(line)
         try:
-            values = pick(obj)
+            values: Sequence[Any] = pick(obj)
         except AttributeError:  # a path runs into a non-object somewhere: walk it slowly
             values = [_dig(obj, p.split(".")) for p in paths]
         rows.append([v if type(v) is str else _json_text(v) for v in values])  # mostly text

@@ -10,6 +10,7 @@ repeated until every remaining bridge is strong. A bridge to a single account ne
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -92,7 +93,7 @@ def bridges(edges) -> list[tuple[str, str, int]]:
         in_component: list[tuple[str, str, int]] = []  # (child, parent, subtree size)
         order[root] = low[root] = first
         below[root] = 1
-        stack = [(root, None, iter(neighbours[root]))]
+        stack: list[tuple[str, str | None, Iterator[str]]] = [(root, None, iter(neighbours[root]))]
         while stack:
             node, parent, children = stack[-1]
             child = next((c for c in children if c != parent), None)

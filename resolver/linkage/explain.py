@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -63,7 +64,7 @@ def explain(case: Case, account_a: str, account_b: str, current: MatchingConfig)
         prepared.accounts,
         set(config.control_evidence),
     )[0]
-    control = [(kind, config.control_evidence.get(kind, 0.0)) for kind in kinds]
+    control = [(kind, config.control_bits.get(kind, 0.0)) for kind in kinds]
     splink_weight = float(row["match_weight"])
     traders = case.traders.of([account_a, account_b])
     return Explanation(
@@ -73,9 +74,9 @@ def explain(case: Case, account_a: str, account_b: str, current: MatchingConfig)
     )  # fmt: skip
 
 
-def _record(records: pd.DataFrame, account: str) -> dict:
+def _record(records: pd.DataFrame, account: str) -> dict[str, Any]:
     row = records.loc[account]
-    record = {"unique_id": account}
+    record: dict[str, Any] = {"unique_id": account}
     for column, value in row.items():
         if isinstance(value, list | tuple) or hasattr(value, "tolist"):
             record[column] = list(value)

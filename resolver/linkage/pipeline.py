@@ -75,7 +75,7 @@ def model_for(case: Case, prepared: Prepared, retrain: bool) -> tuple[Model, boo
 
 def score(model: Model, prepared: Prepared, changed: set[str] | None) -> pd.DataFrame:
     """Scored links: the stronger of Splink's weight and the control evidence, as probability."""
-    weights = prepared.config.control_evidence
+    weights = prepared.config.control_bits
     pairs = model.predict(changed)  # every blocked pair: control evidence may lift any of them
     pairs = pairs.merge(
         prepared.self_purchases[["account_a", "account_b", "orders"]],
@@ -110,7 +110,7 @@ def shared_kinds(pairs: pd.DataFrame, accounts: pd.DataFrame, kinds: set[str]) -
         pairs["account_a"], pairs["account_b"], pairs["self_purchase_orders"], strict=True
     ):
         left, right = by_id.loc[a], by_id.loc[b]
-        found = [
+        found: list[str] = [
             kind
             for kind in ("bank_accounts", "phones", "store_stems", "addresses")
             if kind in kinds and set(left[kind]) & set(right[kind])

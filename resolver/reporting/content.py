@@ -161,7 +161,7 @@ def build(
                          f"this report covers {chain[-1]}'s network.")  # fmt: skip
         accounts = accounts[accounts["network_id"] == network_of[chain[-1]]]
     accounts = accounts.reset_index(drop=True)
-    links = _links(case.links.within(accounts), matching.control_evidence)
+    links = _links(case.links.within(accounts), matching.control_bits)
     orders = _orders(case, accounts, config.keywords, include_self_purchases)
     tables = {
         "accounts": _how_linked(accounts, links),
