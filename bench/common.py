@@ -16,15 +16,17 @@ OUT = Path(__file__).parent / "out"
 
 
 def arguments(doc: str, traders: int, seed: int) -> argparse.ArgumentParser:
-    """A parser with --traders and --seed (the demo's size and seed), described by `doc`."""
+    """A parser with --traders, --seed and --hard (the demo's size, seed and kind),
+    described by `doc`."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--traders", type=int, default=traders)
     parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--hard", action="store_true", help="the hard demo (resolver demo --hard)")
     return parser
 
 
 def demo_data(args: argparse.Namespace) -> Path:
-    return demo_folder(OUT, args.traders, args.seed)
+    return demo_folder(OUT, args.traders, args.seed, args.hard)
 
 
 @contextmanager

@@ -27,13 +27,23 @@ SELLER_FIELDS: dict[str, FieldKind] = {
     "account_key": FieldKind.TEXT,
     "store_name": FieldKind.TEXT,
     "alias": FieldKind.TEXT,
-    "registrant_name": FieldKind.TEXT,
+    "registrant_name": FieldKind.TEXT,  # the person or entity the store is registered to
     "registrant_kind": FieldKind.KIND,
-    "id_number": FieldKind.TEXT,
-    "contact": FieldKind.TEXT,
+    "id_number": FieldKind.TEXT,  # the registrant's ID card number or USCC
+    "legal_representative": FieldKind.TEXT,  # the person behind an entity (法定代表人, 经营者)
+    "legal_representative_id": FieldKind.TEXT,  # that person's ID card number
+    "contact": FieldKind.TEXT,  # the contact person's name
     "phones": FieldKind.LIST,
     "addresses": FieldKind.LIST,
     "bank_accounts": FieldKind.LIST,
+    "payment_accounts": FieldKind.LIST,  # Alipay, WeChat Pay, ...: phone, e-mail or account id
+}
+# The people and entities behind a store, by role: (name field, kind field, ID field). A store
+# that changed hands lists several registrants, each kept with the rows that disclose it.
+PARTY_FIELDS: dict[str, tuple[str, str | None, str | None]] = {
+    "registrant": ("registrant_name", "registrant_kind", "id_number"),
+    "legal_representative": ("legal_representative", None, "legal_representative_id"),
+    "contact": ("contact", None, None),
 }
 SELLER_REQUIRED = ("account_key",)
 
@@ -53,7 +63,12 @@ ORDER_FIELDS: dict[str, FieldKind] = {
 ORDER_REQUIRED = ("order_id", "account_key", "amount", "paid_at")
 
 # Seller list fields and the identifier kind their values are stored under.
-IDENTIFIER_KINDS = {"phones": "phone", "addresses": "address", "bank_accounts": "bank_account"}
+IDENTIFIER_KINDS = {
+    "phones": "phone",
+    "addresses": "address",
+    "bank_accounts": "bank_account",
+    "payment_accounts": "payment_account",
+}
 
 REGISTRANT_KINDS = ("person", "individual_business", "company")
 # Accounts are named `platform:key` everywhere (CLI, exports, graph); see case.disclosures.
@@ -61,41 +76,79 @@ REGISTRANT_KINDS = ("person", "individual_business", "company")
 
 @dataclass(frozen=True)
 class ValueKind:
-    """A kind of value an account holds (a column of the account records, a `kind` of the
-    case's `account_values`), and how the other stages treat and name it."""
+    """A kind of identifying value an account holds (a `kind` of the case's `account_values`,
+    a list column of the account records), or of evidence two accounts share, and how the
+    stages treat and name it.
+
+    A tie is a value two accounts share (or evidence they share, such as self-purchase orders).
+    Ties fall into facets: within a facet only the strongest counts (an address and a landline
+    of one home say one thing); across facets they add up. A strong tie links two accounts on
+    its own; a weak one never does, but two weak ties of different facets can.
+    """
 
     name: str
     noun: str  # what a reader is told the value is
     in_common: str  # what a reader is told when two accounts share one
     label: str | None = None  # the graph's node label for it
-    masked: bool = False  # a partial key, shared by a value and its masks
-    hub_checked: bool = True  # whether too many unrelated holders make a value a hub
+    facet: str | None = None  # what a shared value says: None for values that are no tie
+    strong: bool = False
+    keys: str | None = None  # a masked kind: the kind holding every key it is compared with
+    hub_checked: bool = True  # whether many unrelated holders make a value a hub
+    ties_networks: bool = False  # full values that tie traders into one network
+
+    @property
+    def masked(self) -> bool:
+        return self.keys is not None
 
 
-VALUE_KINDS = {
-    kind.name: kind
-    for kind in (
-        ValueKind("phones", "phone", "a phone in common", "Phone"),
-        ValueKind("phone_keys", "masked phone", "a masked phone in common", "Phone", masked=True),
-        ValueKind("bank_accounts", "bank account", "a bank account in common", "BankAccount"),
-        ValueKind(
-            "bank_keys",
-            "masked bank account",
-            "a masked bank account in common",
-            "BankAccount",
-            masked=True,
-        ),
-        ValueKind("addresses", "address", "same address", "Address"),
-        ValueKind("districts", "district", "same district", hub_checked=False),
-        ValueKind("store_stems", "store or company name", "same store or company name"),
-    )
-}
-LISTED = tuple(VALUE_KINDS)  # the list columns of an account record
-HUB_CHECKED = tuple(name for name, kind in VALUE_KINDS.items() if kind.hub_checked)
-# What ties two accounts besides their listed values: control evidence a link may rest on.
-EVIDENCE_WORDS = {
-    "id_number": "same ID number",
-    "self_purchase": "self-purchase orders",
-    **{name: kind.in_common for name, kind in VALUE_KINDS.items()},
-}
-IDENTIFIER_WORDS = {"id_number": "ID number", **{n: k.noun for n, k in VALUE_KINDS.items()}}
+def _kinds(*kinds: ValueKind) -> dict[str, ValueKind]:
+    return {kind.name: kind for kind in kinds}
+
+
+VALUE_KINDS = _kinds(
+    ValueKind("id_numbers", "ID number", "same ID number", "IdNumber", "identity", strong=True,
+              ties_networks=True),
+    ValueKind("id_keys", "ID number key", "same ID number key"),
+    ValueKind("masked_id_keys", "masked ID number", "a masked ID number that fits", "IdNumber",
+              "identity", keys="id_keys"),
+    ValueKind("bank_accounts", "bank account", "a bank account in common", "BankAccount", "money",
+              strong=True, ties_networks=True),
+    ValueKind("bank_keys", "bank account key", "same bank account key"),
+    ValueKind("masked_bank_keys", "masked bank account", "a masked bank account that fits",
+              "BankAccount", "money", keys="bank_keys"),
+    ValueKind("payment_accounts", "payment account", "a payment account in common",
+              "PaymentAccount", "money", strong=True, ties_networks=True),
+    ValueKind("payment_keys", "payment account key", "same payment account key"),
+    ValueKind("masked_payment_keys", "masked payment account", "a masked payment account that fits",
+              "PaymentAccount", "money", keys="payment_keys"),
+    ValueKind("phones", "mobile phone", "a mobile phone in common", "Phone", "phone", strong=True,
+              ties_networks=True),
+    ValueKind("phone_keys", "phone key", "same phone key"),
+    ValueKind("masked_phone_keys", "masked phone", "a masked phone that fits", "Phone", "phone",
+              keys="phone_keys"),
+    ValueKind("landlines", "landline", "a landline in common", "Phone", "household",
+              ties_networks=True),
+    ValueKind("addresses", "address", "same address", "Address", "household", ties_networks=True),
+    ValueKind("districts", "district", "same district", hub_checked=False),
+    ValueKind("store_stems", "store or company name", "same store or company name", facet="brand"),
+    ValueKind("names", "name", "same name", "Name", hub_checked=False),
+    ValueKind("name_pinyins", "name in pinyin", "same name in pinyin", hub_checked=False),
+)  # fmt: skip
+# Evidence that is not a value: orders of one account shipped to another's registrant.
+ORDER_TIES = _kinds(
+    ValueKind("self_purchase", "self-purchase order", "self-purchase orders", facet="orders",
+              strong=True, hub_checked=False),
+    # orders to one of its people by name, weighed with what they rest on: at a masked phone
+    # that fits (as a masked phone is), at its address or landline (as a home is)
+    ValueKind("self_purchase_phone", "self-purchase order", "an order to its person at a masked "
+              "phone that fits", facet="phone", hub_checked=False),
+    ValueKind("self_purchase_home", "self-purchase order", "an order to its person at its "
+              "address", facet="household", hub_checked=False),
+)  # fmt: skip
+TIE_KINDS = {n: k for n, k in (VALUE_KINDS | ORDER_TIES).items() if k.facet is not None}
+# The list columns of an account record: every kind but the names of its people.
+LISTED = tuple(name for name in VALUE_KINDS if name not in ("names", "name_pinyins"))
+# Masked keys are hubs when their key is (see the case's `kept_values`).
+HUB_CHECKED = tuple(n for n, k in VALUE_KINDS.items() if k.hub_checked and not k.masked)
+EVIDENCE_WORDS = {name: kind.in_common for name, kind in (VALUE_KINDS | ORDER_TIES).items()}
+IDENTIFIER_WORDS = {name: kind.noun for name, kind in VALUE_KINDS.items()}

@@ -140,31 +140,25 @@ def graph(request, tmp_path_factory, taobao_writer):
 
         ingest(case, [first, second])
         assign(case, {"taobao:C1": "TR000003"})
+        tie = (
+            '[{"kind": "id_numbers", "value": "11010519491231002X", "bits": 16.0, "counted": true}]'
+        )
         case.links.store(
             pd.DataFrame(
-                [["taobao:A1", "taobao:A2", 30.0, 16.0, '["id_number"]', 30.0, 0.999, "[]", 1]],
+                [["taobao:A1", "taobao:A2", 30.0, 16.0, tie, 30.0, 0.999, "[]", 1]],
                 columns=LINK_COLUMNS,
             )
         )
+        purchase = ["taobao", "O4", "taobao:A2", "taobao:A1", True, "to a registered phone"]
         case.orders.replace_self_purchases(
             pd.DataFrame(
-                [
-                    [
-                        "taobao",
-                        "O4",
-                        "taobao:A2",
-                        "taobao:A1",
-                        "recipient phone is a registered phone",
-                    ]
-                ],
-                columns=["platform", "order_id", "seller", "registrant", "evidence"],
+                [purchase],
+                columns=["platform", "order_id", "seller", "registrant", "strong", "evidence"],
             )
         )
+        hub = ["phones", f"+86{AGENCY}", 2, 2, "listed beside a phone of their own by 2 groups"]
         case.links.replace_hubs(
-            pd.DataFrame(
-                [["phones", f"+86{AGENCY}", 2, 2]],
-                columns=["kind", "value", "accounts", "registrants"],
-            )
+            pd.DataFrame([hub], columns=["kind", "value", "accounts", "groups", "reason"])
         )
         with open_store(case_folder, store_uri) as store:
             if store.dialect == "neo4j":
@@ -240,9 +234,9 @@ def test_account_network_names_what_is_shared(graph) -> None:
         (2, "TR000003", "TR000002"),
     }
     assert sorted(found[(0, "TR000001", None)]["accounts"]) == ["taobao:A1", "taobao:A2"]
-    assert found[(1, "TR000002", "TR000001")]["shared_identifiers"] == ["Address:330782|人民路1号"]
+    assert found[(1, "TR000002", "TR000001")]["shared_identifiers"] == ["Address:330782|人民路1"]
     assert sorted(found[(2, "TR000003", "TR000002")]["shared_identifiers"]) == [
-        "Address:110105|建国路9号",
+        "Address:110105|建国路9",
         "BankAccount:6222000000000000022",
     ]
     near = run(graph, "account_network", account_id="taobao:A1", k=1)
@@ -258,7 +252,7 @@ def test_shared_identifiers_between_two_traders(graph) -> None:
     assert [(r["kind"], r["value"], r["hub"]) for r in rows] == [("Phone", "+8613800138000", True)]
     rows = run(graph, "shared_identifiers", trader_a="TR000001", trader_b="TR000002")
     assert [(r["kind"], r["value"], sorted(r["accounts_a"]), r["accounts_b"]) for r in rows] == [
-        ("Address", "330782|人民路1号", ["taobao:A1", "taobao:A2"], ["taobao:B1"])
+        ("Address", "330782|人民路1", ["taobao:A1", "taobao:A2"], ["taobao:B1"])
     ]
 
 

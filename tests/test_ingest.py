@@ -256,21 +256,10 @@ def test_orders_of_stores_with_empty_key_in_a_seller_sheet(tmp_path) -> None:
     book = xlsxwriter.Workbook(str(path))
     sellers = book.add_worksheet("店铺信息")
     sellers.write_row(0, 0, demo.JD_SELLER_HEADERS)
-    sellers.write_row(
-        1,
-        0,
-        [
-            "JD1",
-            "晨光旗舰店",
-            "张三",
-            "个人",
-            "11010519491231002X",
-            "张三",
-            "138****5678",
-            "北京市朝阳区建国路1号",
-            "6222021234567890123",
-        ],
-    )
+    seller = {"商家编号": "JD1", "店铺名称": "晨光旗舰店", "主体名称": "张三", "主体类型": "个人",
+              "证件号码": "11010519491231002X", "联系人": "张三", "联系电话": "138****5678",
+              "经营地址": "北京市朝阳区建国路1号", "银行账号": "6222021234567890123"}  # fmt: skip
+    sellers.write_row(1, 0, [seller.get(h, "") for h in demo.JD_SELLER_HEADERS])
     sellers.write_row(2, 0, ["", "无名店", "李四"])
     orders = book.add_worksheet("订单明细")
     orders.write_row(0, 0, demo.JD_ORDER_HEADERS)
@@ -289,11 +278,12 @@ def test_seller_identity_is_gathered_across_order_rows(tmp_path) -> None:
         "订单编号,店铺ID,店铺名称,卖家昵称,开店人姓名,主体类型,证件号码,联系电话,经营地址,结算账户,"
     )
     header += "商品标题,单价,数量,优惠金额,实付金额,付款时间,收货人姓名,收货人手机,收货地址"
+    header += ",法定代表人,法人证件号,支付宝账号"  # empty on every row
     rows = [
         "1,S1,晨光旗舰店,cg,张三,个人,11010519491231002X,13812345678,浙江省义乌市人民路1号,"
-        "6222021234567890123,鞋,10,1,0,10,2023-05-01 10:00:00,王五,13900000000,北京市朝阳区建国路1号",
+        "6222021234567890123,鞋,10,1,0,10,2023-05-01 10:00:00,王五,13900000000,北京市朝阳区建国路1号,,,",
         "2,S1,晨光旗舰店,cg,张三,个人,11010519491231002X,13912345678;13812345678,"
-        "浙江省义乌市人民路1号,6222021234567890123,鞋,10,1,0,10,2023-05-02 10:00:00,王五,,",
+        "浙江省义乌市人民路1号,6222021234567890123,鞋,10,1,0,10,2023-05-02 10:00:00,王五,,,,,",
     ]
     path = write(tmp_path / "t.csv", "\n".join([header, *rows]) + "\n", "gbk")
     with Case.open(tmp_path / "case") as case:

@@ -144,9 +144,9 @@ def test_registrant_kind_inference(name, id_kind, uscc, kind) -> None:
         ("金华市义乌市国际商贸城二区H1门5街", "330000", "330700", "330782", "国际商贸城二区h1门5街"),
         ("浙江义乌国际商贸城二区 H1门5街", "330000", "330700", "330782", "国际商贸城二区h1门5街"),
         ("義烏市國際商貿城二區H1門5街", "330000", "330700", "330782", "国际商贸城二区h1门5街"),
-        ("广州市白云区三元里大道８８号", "440000", "440100", "440111", "三元里大道88号"),
-        ("北京朝阳区建国路1号", "110000", "110100", "110105", "建国路1号"),
-        ("某某路1号", None, None, None, "某某路1号"),
+        ("广州市白云区三元里大道８８号", "440000", "440100", "440111", "三元里大道88"),
+        ("北京朝阳区建国路1号", "110000", "110100", "110105", "建国路1"),
+        ("某某路1号", None, None, None, "某某路1"),
     ],
 )  # fmt: skip
 def test_addresses(raw, province, city, district, street) -> None:
@@ -154,6 +154,22 @@ def test_addresses(raw, province, city, district, street) -> None:
     assert (value.province_code, value.city_code, value.district_code, value.street) == (
         province, city, district, street,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["浙江省义乌市人民路1099号3栋224室", "浙江省义乌市人民路1099号3号楼224室", "义乌市人民路1099号3幢224",
+     "浙江义乌人民路1099-3-224", "浙江省义乌市人民路１０９９－３－０２２４", "义乌市人民路1099号3座224房"],
+)  # fmt: skip
+def test_house_numbers_written_differently_compare_equal(raw: str) -> None:
+    value = normalize_address(raw)
+    assert (value.district_code, value.street) == ("330782", "人民路1099-3-224")
+
+
+def test_different_house_numbers_stay_apart() -> None:
+    streets = {normalize_address(f"义乌市人民路{n}").street for n in
+               ("1099号3栋224室", "1099号3栋225室", "1099号4栋224室", "1093号3栋224室", "10993号224室")}  # fmt: skip
+    assert len(streets) == 5
 
 
 def test_clean_text_width_and_script() -> None:

@@ -335,11 +335,11 @@ def test_a_retired_trader_id_leads_to_the_trader_that_kept_it(linked_case, tmp_p
     assert "TR900000 was merged into" in written.notes[0]
 
 
-def test_links_scored_by_an_older_build_ask_for_retraining(linked_case, tmp_path) -> None:
+def test_links_an_upgrade_left_to_score_again_ask_for_retraining(linked_case, tmp_path) -> None:
     folder = tmp_path / "case"
     shutil.copytree(linked_case, folder)
     with Case.open(folder) as case:
-        case.db.execute("""UPDATE links SET comparisons = '{"phones": 8.0}'""")
+        case.db.execute("INSERT INTO meta VALUES ('links_stale', 'this case was upgraded')")
         with pytest.raises(ResolverError, match="resolver train"):
             report(case, None)
 

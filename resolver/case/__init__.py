@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from resolver.errors import CaseError, NotFound
 
 DEFAULT_CASE = Path("resolver-case")
 DATABASE = "case.duckdb"
+SPILL = "tmp"  # where DuckDB writes what does not fit in memory: inside the case, owner-only
 
 __all__ = ["DATABASE", "DEFAULT_CASE", "Case", "private_folder"]
 
@@ -83,6 +85,14 @@ class Case:
     def close(self) -> None:
         self.db.close()
 
+    def spill_folder(self) -> Path:
+        """The case's own folder for work that does not fit in memory (owner-only)."""
+        return private_folder(self.folder / SPILL)
+
+    def limit_memory(self, limit: str) -> None:
+        """Hold the case's DuckDB to `limit` (e.g. `3GB`); beyond it, it spills."""
+        self.db.execute(f"SET memory_limit = '{limit}'")
+
     def __enter__(self) -> Case:
         return self
 
@@ -119,8 +129,9 @@ class Case:
         try:
             yield self.db
         finally:
-            for name in frames:
-                self.db.unregister(name)
+            for name in frames:  # after an error that aborted the transaction, unregistering
+                with suppress(duckdb.TransactionException):  # fails too: that error goes on
+                    self.db.unregister(name)
 
     def scalar(self, sql: str, parameters: list | None = None) -> Any:
         """The single value a query returns (the result is read to its end, as DuckDB asks
@@ -150,9 +161,13 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _prepare(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
-    """Create or upgrade the schema, then make the views; returns files to remove."""
+    """Create or upgrade the schema, then make the views; returns files to remove. Spilled
+    work left by a command that was killed is removed (the database lock says none runs)."""
     from resolver import __version__
 
+    spill = folder / SPILL
+    shutil.rmtree(spill, ignore_errors=True)
+    db.execute("SET temp_directory = ?", [str(private_folder(spill))])
     version = migrations.version_of(db, folder)
     leftovers: list[Path] = []
     if version != migrations.SCHEMA_VERSION:

@@ -38,6 +38,7 @@ class Disclosures:
         self,
         disclosure: Disclosure,
         sellers: pd.DataFrame,
+        parties: pd.DataFrame,
         identifiers: pd.DataFrame,
         orders: pd.DataFrame,
         quarantine: pd.DataFrame,
@@ -53,9 +54,12 @@ class Disclosures:
         sellers = sellers.assign(**constants)
         sellers["account_id"] = platform + ":" + sellers["account_key"]
         sellers["record_id"] = prefix + ":" + sellers["account_id"]
-        identifiers = identifiers.assign(
-            record_id=prefix + ":" + platform + ":" + identifiers["account_key"]
-        ).drop(columns="account_key")
+        identifiers, parties = (
+            frame.assign(record_id=prefix + ":" + platform + ":" + frame["account_key"]).drop(
+                columns="account_key"
+            )
+            for frame in (identifiers, parties)
+        )
         orders = orders.assign(**constants)
         orders["account_id"] = platform + ":" + orders["account_key"]
         quarantine = quarantine.assign(
@@ -63,6 +67,7 @@ class Disclosures:
         )
         for table, frame in (
             ("seller_records", sellers),
+            ("seller_parties", parties),
             ("seller_identifiers", identifiers),
             ("orders", orders),
             ("quarantine", quarantine),

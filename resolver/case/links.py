@@ -1,17 +1,54 @@
-"""Scored links between accounts, and the hubs left out when they were scored."""
+"""Scored links between accounts, the ties they rest on, the hubs left out when they were
+scored, and what clustering kept apart."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from resolver.errors import NotLinked
+from resolver.vocabulary import EVIDENCE_WORDS
 
 if TYPE_CHECKING:
     from resolver.case import Case
 
 LINK_COLUMNS = ["account_a", "account_b", "splink_weight", "control_weight", "control_evidence",
                 "match_weight", "probability", "comparisons", "self_purchase_orders"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Step:
+    """One comparison's part of a link's Splink weight, as stored with the link: the level
+    that held and its bits."""
+
+    comparison: str
+    level: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Tie:
+    """A value (or evidence) two accounts share, as stored with their link: its kind, the
+    value, its bits, and whether it counted (within a facet only the strongest does)."""
+
+    kind: str
+    value: str | None
+    bits: float
+    counted: bool
+
+    @property
+    def words(self) -> str:
+        """The tie as a reader is told it: `a bank account in common: 6222...`."""
+        said = EVIDENCE_WORDS.get(self.kind, self.kind.replace("_", " "))
+        return f"{said}: {self.value}" if self.value else said
+
+
+def ties_of(control_evidence: str | None) -> list[Tie]:
+    """The ties of a stored link."""
+    return [Tie(**tie) for tie in json.loads(control_evidence or "[]")]
 
 
 class Links:
@@ -37,19 +74,35 @@ class Links:
                     "OR account_b IN (SELECT account_id FROM changed_accounts)"
                 )
             db.execute("INSERT INTO links BY NAME SELECT * FROM scored_links")
+            db.execute("DELETE FROM meta WHERE key = 'links_stale'")
 
-    def probabilities(self) -> pd.DataFrame:
-        """(account_a, account_b, probability) of every stored link: what clustering reads."""
+    def for_clustering(self) -> pd.DataFrame:
+        """(account_a, account_b, probability, splink_weight, control_evidence) of every
+        stored link: what clustering reads."""
         return self.case.db.execute(
-            "SELECT account_a, account_b, probability FROM links ORDER BY account_a, account_b"
-        ).fetchdf()
-
-    def for_graph(self) -> pd.DataFrame:
-        return self.case.db.execute(
-            "SELECT account_a, account_b, probability, match_weight, "
-            "coalesce(from_json(control_evidence, '[\"VARCHAR\"]'), []) AS evidence "
+            "SELECT account_a, account_b, probability, splink_weight, control_evidence "
             "FROM links ORDER BY account_a, account_b"
         ).fetchdf()
+
+    def pair(self, account_a: str, account_b: str) -> dict | None:
+        """The stored link of two accounts (in either order), or None."""
+        a, b = sorted((account_a, account_b))
+        frame = self.case.db.execute(
+            "SELECT * FROM links WHERE account_a = ? AND account_b = ?", [a, b]
+        ).fetchdf()
+        return frame.to_dict(orient="records")[0] if len(frame) else None
+
+    def for_graph(self) -> pd.DataFrame:
+        """Every link, with the kinds of the ties it rests on as `evidence`."""
+        frame = self.case.db.execute(
+            "SELECT account_a, account_b, probability, match_weight, control_evidence "
+            "FROM links ORDER BY account_a, account_b"
+        ).fetchdf()
+        frame["evidence"] = [
+            sorted({tie.kind for tie in ties_of(text) if tie.counted})
+            for text in frame.pop("control_evidence")
+        ]
+        return frame
 
     def within(self, accounts: pd.DataFrame) -> pd.DataFrame:
         """Every stored link whose accounts are both in `accounts` (account_id, trader_id,
@@ -67,8 +120,14 @@ class Links:
                 """
             ).fetchdf()
 
+    def require_current(self) -> None:
+        """Refuse to read links that an upgrade left to be scored again."""
+        why = self.case.scalar("SELECT value FROM meta WHERE key = 'links_stale'")
+        if why is not None:
+            raise NotLinked(f"{self.case.folder}: {why}; run `resolver train` to score it again")
+
     def replace_hubs(self, hubs: pd.DataFrame) -> None:
-        """The hubs of this run (kind, value, accounts, registrants): from now on the views
+        """The hubs of this run (kind, value, accounts, groups, reason): from now on the views
         leave them out."""
         with self.case.registered(hub_rows=hubs) as db:
             db.execute("DELETE FROM hubs")
@@ -77,12 +136,17 @@ class Links:
     def hubs(self) -> pd.DataFrame:
         return self.case.db.execute("SELECT * FROM hubs ORDER BY kind, value").fetchdf()
 
+    def replace_kept_apart(self, kept_apart: list[dict]) -> None:
+        """What this run's clustering kept apart (reason, kind, value, groups)."""
+        rows = pd.DataFrame(
+            [{**row, "groups": json.dumps(row["groups"])} for row in kept_apart],
+            columns=["reason", "kind", "value", "groups"],
+        )
+        with self.case.registered(kept_rows=rows) as db:
+            db.execute("DELETE FROM kept_apart")
+            db.execute("INSERT INTO kept_apart BY NAME SELECT * FROM kept_rows")
 
-@dataclass(frozen=True)
-class Step:
-    """One comparison's part of a link's Splink weight, as stored with the link: the level
-    that held and its bits."""
-
-    comparison: str
-    level: str
-    weight: float
+    def kept_apart(self) -> pd.DataFrame:
+        frame = self.case.db.execute("SELECT * FROM kept_apart").fetchdf()
+        frame["groups"] = frame["groups"].map(json.loads)
+        return frame

@@ -13,10 +13,11 @@ from importlib.resources import files
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from resolver.errors import CaseError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
 VIEWS_SQL = files("resolver.case").joinpath("views.sql")
 # Files that version 0 kept beside the database; version 1 keeps the model in it.
@@ -83,5 +84,74 @@ def _v0_to_v1(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     return [path for path in (model, rules) if path.exists()]
 
 
-STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [_v0_to_v1]
+def _v1_to_v2(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Version 2 keeps every person behind a store (`seller_parties`), compares house numbers
+    however they are written, and links on ties with the values they share. Parties are made
+    from the registrant and contact of each record (disclosures ingested before version 2 did
+    not keep second registrants, legal representatives or payment accounts: ingest them again
+    into a new case for those); streets are normalised again from the raw addresses; links,
+    hubs and self-purchases are derived data and are scored again by the next `resolver match`
+    or `train`, which keeps every trader id."""
+    from resolver.normalize import normalize_address
+
+    db.execute(
+        """
+        CREATE TABLE seller_parties (
+            record_id VARCHAR NOT NULL, role VARCHAR NOT NULL,
+            name VARCHAR, name_norm VARCHAR, pinyin VARCHAR, surname VARCHAR,
+            kind VARCHAR, kind_raw VARCHAR, stem VARCHAR,
+            id_number VARCHAR, id_norm VARCHAR, id_partial VARCHAR, id_kind VARCHAR,
+            id_valid BOOLEAN, source_column VARCHAR, source_row INTEGER NOT NULL
+        );
+        INSERT INTO seller_parties
+        SELECT record_id, 'registrant', registrant_name, registrant_norm, registrant_pinyin,
+            registrant_surname, registrant_kind, registrant_kind_raw, registrant_stem,
+            id_number, id_norm, id_partial, id_kind, id_valid, NULL, source_row
+        FROM seller_records
+        WHERE coalesce(registrant_name, '') <> '' OR coalesce(id_number, '') <> '';
+        INSERT INTO seller_parties (record_id, role, name, name_norm, kind, source_row)
+        SELECT record_id, 'contact', contact, contact_norm, 'person', source_row
+        FROM seller_records WHERE coalesce(contact, '') <> '';
+        DROP TABLE links;
+        CREATE TABLE links (
+            account_a VARCHAR NOT NULL, account_b VARCHAR NOT NULL, splink_weight DOUBLE,
+            control_weight DOUBLE, control_evidence VARCHAR, match_weight DOUBLE NOT NULL,
+            probability DOUBLE NOT NULL, comparisons VARCHAR,
+            self_purchase_orders INTEGER NOT NULL, PRIMARY KEY (account_a, account_b)
+        );
+        DROP TABLE self_purchase_orders;
+        CREATE TABLE self_purchase_orders (
+            platform VARCHAR NOT NULL, order_id VARCHAR NOT NULL, seller VARCHAR NOT NULL,
+            registrant VARCHAR NOT NULL, strong BOOLEAN NOT NULL, evidence VARCHAR NOT NULL
+        );
+        DROP TABLE hubs;
+        CREATE TABLE hubs (
+            kind VARCHAR NOT NULL, value VARCHAR NOT NULL, accounts INTEGER, groups INTEGER,
+            reason VARCHAR NOT NULL
+        );
+        CREATE TABLE kept_apart (
+            reason VARCHAR NOT NULL, kind VARCHAR, value VARCHAR, groups VARCHAR NOT NULL
+        );
+        DELETE FROM model;
+        INSERT INTO meta VALUES ('links_stale', 'this case was upgraded from an older resolver')
+        """
+    )
+    for table, raw, street, which in (
+        ("seller_identifiers", "raw", "street", "seller_identifiers.kind = 'address'"),
+        ("orders", "recipient_address", "recipient_street", "orders.recipient_address <> ''"),
+    ):
+        raws = db.execute(f"SELECT DISTINCT {raw} FROM {table} WHERE {which}").fetchall()
+        streets = pd.DataFrame(
+            {"raw": [r for (r,) in raws], "street": [normalize_address(r).street for (r,) in raws]}
+        )
+        db.register("new_streets", streets)
+        db.execute(
+            f"UPDATE {table} SET {street} = n.street FROM new_streets n "
+            f"WHERE {table}.{raw} = n.raw AND {which}"
+        )
+        db.unregister("new_streets")
+    return []
+
+
+STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [_v0_to_v1, _v1_to_v2]
 assert len(STEPS) == SCHEMA_VERSION  # one step into each version

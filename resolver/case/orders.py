@@ -30,45 +30,62 @@ WITH copies AS (
 SELECT f.platform || ':' || f.order_id AS key, f.platform, f.order_id, f.account_id,
     f.product_title, f.amount_fen, f.quantity, f.unit_price_fen, f.paid_at,
     f.recipient_name, f.recipient_phone, f.recipient_address,
-    EXISTS (SELECT 1 FROM self_purchase_orders s
+    EXISTS (SELECT 1 FROM self_purchases s
             WHERE s.platform = f.platform AND s.order_id = f.order_id) AS self_purchase,
     c.provenance, c.disclosure_ids, c.copies_disagree
 FROM copies c JOIN orders f ON f.rowid = c.first_copy
 ORDER BY key
 """
 
-# Orders shipped to another account's registrant: to a phone it is registered with, or to its
-# registrant's name at one of its masked phones or at its address. Hubs never count.
+# Orders shipped to another account's people: to a phone (or payment account) it is registered
+# with (strong), or to one of its people by name at one of its addresses, or at a phone whose
+# key fits with one side masked (a name: weak). Hubs never count.
 SELF_PURCHASE_CANDIDATES_SQL = """
-WITH registrants AS (
-    SELECT account_id, mode(nullif(registrant_norm, '')) AS name
-    FROM seller_records GROUP BY account_id
+WITH o AS (
+    SELECT DISTINCT platform, order_id, seller, name, pinyin, phone, phone_key, phone_masked,
+        address
+    FROM order_recipients
 ),
-orders_once AS (
-    SELECT DISTINCT platform, order_id, account_id, recipient_name_norm, recipient_phone_e164,
-        recipient_phone_partial, recipient_district_code || '|' || recipient_street AS address
-    FROM orders
+people AS (
+    SELECT account_id, kind, value FROM kept_values WHERE kind IN ('names', 'name_pinyins')
+),
+-- a name orders reach at five or more different phones is several people's
+common_names AS (
+    SELECT name FROM order_recipients WHERE name <> ''
+    GROUP BY name HAVING count(DISTINCT coalesce(phone, phone_key)) >= 5
+),
+by_name AS (  -- two equi-joins: an OR in one join condition would compare every pair
+    SELECT o.*, p.account_id AS registrant FROM o
+    JOIN people p ON p.kind = 'names' AND p.value = o.name
+    UNION
+    SELECT o.*, p.account_id AS registrant FROM o
+    JOIN people p ON p.kind = 'name_pinyins' AND p.value = o.pinyin
 ),
 matches AS (
-    SELECT o.account_id AS seller, k.account_id AS registrant, o.platform, o.order_id,
-        'recipient phone is a registered phone' AS evidence
-    FROM orders_once o JOIN kept_values k ON k.kind = 'phones' AND k.value = o.recipient_phone_e164
+    SELECT o.seller, k.account_id AS registrant, o.platform, o.order_id, o.name,
+        'self_purchase' AS tie, 'recipient phone is a phone it is registered with' AS evidence
+    FROM o JOIN kept_values k ON k.kind = 'phones' AND k.value = o.phone
     UNION ALL
-    SELECT o.account_id, k.account_id, o.platform, o.order_id,
-        'recipient is the registrant, masked phone matches'
-    FROM orders_once o
-    JOIN kept_values k ON k.kind = 'phone_keys' AND k.value = o.recipient_phone_partial
-    JOIN registrants r ON r.account_id = k.account_id AND r.name = o.recipient_name_norm
+    SELECT n.seller, n.registrant, n.platform, n.order_id, n.name, 'self_purchase_phone',
+        'recipient is one of its people, at a masked phone that fits'
+    FROM by_name n JOIN kept_values k ON k.account_id = n.registrant AND k.value = n.phone_key
+    WHERE (n.phone_masked AND k.kind = 'phone_keys') OR k.kind = 'masked_phone_keys'
     UNION ALL
-    SELECT o.account_id, k.account_id, o.platform, o.order_id,
-        'recipient is the registrant, at a registered address'
-    FROM orders_once o
-    JOIN kept_values k ON k.kind = 'addresses' AND k.value = o.address
-    JOIN registrants r ON r.account_id = k.account_id AND r.name = o.recipient_name_norm
+    SELECT n.seller, n.registrant, n.platform, n.order_id, n.name, 'self_purchase_home',
+        'recipient is one of its people, at a landline it is registered with'
+    FROM by_name n JOIN kept_values k ON k.account_id = n.registrant AND k.kind = 'landlines'
+        AND k.value = n.phone
+    UNION ALL
+    SELECT n.seller, n.registrant, n.platform, n.order_id, n.name, 'self_purchase_home',
+        'recipient is one of its people, at its address'
+    FROM by_name n JOIN kept_values k ON k.account_id = n.registrant AND k.kind = 'addresses'
+        AND k.value = n.address
 )
-SELECT DISTINCT seller, registrant, platform, order_id, evidence
-FROM matches WHERE seller <> registrant
-ORDER BY platform, order_id, seller, registrant, evidence
+SELECT DISTINCT m.seller, m.registrant, m.platform, m.order_id, m.tie,
+    m.tie = 'self_purchase' AS strong,
+    coalesce(m.name IN (SELECT name FROM common_names), false) AS common_name, m.evidence
+FROM matches m WHERE m.seller <> m.registrant
+ORDER BY m.platform, m.order_id, m.seller, m.registrant, m.evidence
 """
 
 
@@ -97,12 +114,35 @@ class Orders:
             return db.sql(ORDERS_ONCE_SQL.format(where=where)).to_arrow_table().to_pandas()
 
     def self_purchase_candidates(self) -> pd.DataFrame:
-        """(seller, registrant, platform, order_id, evidence), one row per way an order was
-        found shipped to another account's registrant."""
+        """(seller, registrant, platform, order_id, tie, strong, common_name, evidence), one
+        row per way an order was found shipped to another account's people; `tie` is the kind
+        of tie it makes (`self_purchase` when strong)."""
         return self.case.db.execute(SELF_PURCHASE_CANDIDATES_SQL).fetchdf()
 
+    def recipient_names(self) -> pd.DataFrame:
+        """(kind, value, names): for each phone, landline or address a seller is registered
+        with, how many different names orders were shipped to there under."""
+        return self.case.db.execute(
+            """
+            WITH registered AS (
+                SELECT DISTINCT kind, value FROM account_values
+                WHERE kind IN ('phones', 'landlines', 'addresses')
+            ),
+            reached AS (  -- equi-joins, one per kind of place
+                SELECT r.kind, r.value, o.name FROM registered r
+                JOIN order_recipients o ON r.kind <> 'addresses' AND o.phone = r.value
+                UNION ALL
+                SELECT r.kind, r.value, o.name FROM registered r
+                JOIN order_recipients o ON r.kind = 'addresses' AND o.address = r.value
+            )
+            SELECT kind, value, count(DISTINCT name) AS names FROM reached
+            WHERE name <> '' GROUP BY ALL
+            """
+        ).fetchdf()
+
     def replace_self_purchases(self, rows: pd.DataFrame) -> None:
-        with self.case.registered(purchase_rows=rows) as db:
+        columns = ["platform", "order_id", "seller", "registrant", "strong", "evidence"]
+        with self.case.registered(purchase_rows=rows[columns]) as db:
             db.execute("DELETE FROM self_purchase_orders")
             db.execute("INSERT INTO self_purchase_orders BY NAME SELECT * FROM purchase_rows")
 
@@ -115,7 +155,7 @@ class Orders:
                 SELECT a.network_id, s.platform || ':' || s.order_id AS key, s.seller,
                     list(DISTINCT s.registrant ORDER BY s.registrant) AS shipped_to_registrant_of,
                     string_agg(DISTINCT s.evidence, '; ' ORDER BY s.evidence) AS evidence
-                FROM self_purchase_orders s JOIN wanted_accounts a ON a.account_id = s.seller
+                FROM self_purchases s JOIN wanted_accounts a ON a.account_id = s.seller
                 GROUP BY ALL ORDER BY key
                 """
             ).fetchdf()
@@ -130,14 +170,15 @@ class Orders:
             where = "AND o.disclosure_id IN (SELECT disclosure_id FROM wanted_disclosures)"
         found = {}
         with self.case.registered(**frames) as db:
-            for label, kind, column in (
-                ("Phone", "phones", "o.recipient_phone_e164"),
-                ("Address", "addresses", "o.recipient_district_code || '|' || o.recipient_street"),
+            for label, kinds, column in (
+                ("Phone", "'phones', 'landlines'", "o.phone"),
+                ("Address", "'addresses'", "o.address"),
             ):
                 found[label] = db.execute(
                     f"""
                     SELECT DISTINCT o.platform || ':' || o.order_id AS "order", v.value AS key
-                    FROM orders o JOIN account_values v ON v.kind = '{kind}' AND v.value = {column}
+                    FROM order_recipients o
+                    JOIN account_values v ON v.kind IN ({kinds}) AND v.value = {column}
                     WHERE true {where} ORDER BY 1, 2
                     """
                 ).fetchdf()

@@ -1,4 +1,4 @@
-"""Seller records and their identifiers, seen per account.
+"""Seller records, the people behind them and their identifying values, seen per account.
 
 An account (`platform:key`) disclosed by several files is one account: its values are the union
 of what each disclosure says (the `account_values` view). Hubs — values the last linkage run
@@ -11,34 +11,75 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from resolver.vocabulary import HUB_CHECKED, LISTED
+from resolver.vocabulary import HUB_CHECKED, LISTED, TIE_KINDS, VALUE_KINDS
 
 if TYPE_CHECKING:
     from resolver.case import Case
+
+
+def _quoted(names) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
+FULL_TIES = [n for n, k in TIE_KINDS.items() if n in VALUE_KINDS and not k.masked]
+MASKED_TIES = [n for n, k in TIE_KINDS.items() if n in VALUE_KINDS and k.masked]
+
+# Every value two accounts of a pair share: equal full values, and masked keys that fit a key of
+# the other account (one side masked at least).
+SHARED_SQL = f"""
+WITH v AS (SELECT * FROM kept_values WHERE account_id IN (
+        SELECT account_a FROM pairs_in UNION SELECT account_b FROM pairs_in)),
+full_ties AS (
+    SELECT p.account_a, p.account_b, a.kind, a.value
+    FROM pairs_in p
+    JOIN v a ON a.account_id = p.account_a AND a.kind IN ({_quoted(FULL_TIES)})
+    JOIN v b ON b.account_id = p.account_b AND b.kind = a.kind AND b.value = a.value
+),
+masked_a AS (
+    SELECT p.account_a, p.account_b, m.kind, m.value
+    FROM pairs_in p
+    JOIN v m ON m.account_id = p.account_a AND m.kind IN ({_quoted(MASKED_TIES)})
+    JOIN v k ON k.account_id = p.account_b AND 'masked_' || k.kind = m.kind AND k.value = m.value
+),
+masked_b AS (
+    SELECT p.account_a, p.account_b, m.kind, m.value
+    FROM pairs_in p
+    JOIN v m ON m.account_id = p.account_b AND m.kind IN ({_quoted(MASKED_TIES)})
+    JOIN v k ON k.account_id = p.account_a AND 'masked_' || k.kind = m.kind AND k.value = m.value
+)
+SELECT * FROM full_ties UNION SELECT * FROM masked_a UNION SELECT * FROM masked_b
+ORDER BY account_a, account_b, kind, value
+"""
 
 
 class Records:
     def __init__(self, case: Case) -> None:
         self.case = case
 
-    def hub_candidates(self, max_registrants: int) -> pd.DataFrame:
-        """(kind, value, accounts, registrants) of values held by more than `max_registrants`
-        different registrants: an agency's phone, a market building's address, a common stem."""
-        kinds = ", ".join(f"'{k}'" for k in HUB_CHECKED)
+    def hub_candidates(self) -> pd.DataFrame:
+        """(account_id, kind, value) of every value that could be a hub."""
         return self.case.db.execute(
-            f"""
-            SELECT kind, value, count(DISTINCT account_id) AS accounts,
-                   count(DISTINCT registrant_norm) AS registrants
-            FROM account_values WHERE kind IN ({kinds})
-            GROUP BY kind, value HAVING count(DISTINCT registrant_norm) > ?
-            ORDER BY registrants DESC, kind, value
-            """,
-            [max_registrants],
+            f"SELECT account_id, kind, value FROM account_values "
+            f"WHERE kind IN ({_quoted(HUB_CHECKED)}) ORDER BY kind, value, account_id"
+        ).fetchdf()
+
+    def own_counts(self) -> pd.DataFrame:
+        """(account_id, kind, values): how many values of a kind each account lists as its
+        own; phones count the contact phones only (not a payment account that is a phone)."""
+        return self.case.db.execute(
+            """
+            SELECT r.account_id, 'phones' AS kind, count(DISTINCT i.norm) AS "values"
+            FROM seller_identifiers i JOIN seller_records r USING (record_id)
+            WHERE i.kind = 'phone' AND i.subtype = 'mobile' GROUP BY ALL
+            UNION ALL
+            SELECT account_id, kind, count(DISTINCT value) FROM account_values
+            WHERE kind IN ('bank_accounts', 'payment_accounts', 'id_numbers') GROUP BY ALL
+            """
         ).fetchdf()
 
     def for_linkage(self) -> pd.DataFrame:
-        """One record per account for the model: scalars by their most frequent value, lists of
-        the values that are not hubs."""
+        """One record per account for the model: the first registrant's name and ID (the
+        most frequent across disclosures), and lists of every value that is not a hub."""
         lists = ",\n".join(
             f"list(DISTINCT value ORDER BY value) FILTER (kind = '{kind}') AS {kind}"
             for kind in LISTED
@@ -64,61 +105,45 @@ class Records:
             """
         ).fetchdf()
 
+    def shared(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        """(account_a, account_b, kind, value) of every tie of `pairs` (account_a, account_b)
+        through a value they share (see SHARED_SQL)."""
+        with self.case.registered(pairs_in=pairs[["account_a", "account_b"]]) as db:
+            return db.execute(SHARED_SQL).fetchdf()
+
     def tying(self) -> pd.DataFrame:
-        """(kind, value, account_id) of every full value that can tie accounts into a network:
-        phones, bank accounts, addresses and ID numbers; no masked keys, no hubs."""
+        """(kind, value, account_id) of every full value that can tie accounts into a network
+        (phones, landlines, bank and payment accounts, addresses, ID numbers), no hubs."""
+        kinds = [name for name, kind in VALUE_KINDS.items() if kind.ties_networks]
         return self.case.db.execute(
-            """
-            WITH v AS (
-                SELECT account_id, kind, value FROM account_values
-                WHERE kind IN ('phones', 'bank_accounts', 'addresses')
-                UNION ALL
-                SELECT account_id, 'id_number', id_norm FROM seller_records
-                WHERE id_norm IS NOT NULL
-            )
-            SELECT DISTINCT kind, value, account_id FROM v
-            WHERE NOT EXISTS (SELECT 1 FROM hubs h WHERE h.kind = v.kind AND h.value = v.value)
-            ORDER BY kind, value, account_id
-            """
+            f"SELECT DISTINCT kind, value, account_id FROM kept_values "
+            f"WHERE kind IN ({_quoted(kinds)}) ORDER BY kind, value, account_id"
         ).fetchdf()
 
     def registered(self) -> pd.DataFrame:
         """(label, key, value, masked, hub, account_id, sources) for every identifier an
-        account is registered with: the identifier nodes of the graph."""
+        account is registered with: the identifier nodes of the graph. A masked value's node
+        is its key (`masked:138*5678`)."""
+        labels = {name: kind.label for name, kind in VALUE_KINDS.items() if kind.label}
+        cases = " ".join(f"WHEN '{name}' THEN '{label}'" for name, label in labels.items())
+        masked = [name for name in labels if VALUE_KINDS[name].masked]
         return self.case.db.execute(
-            """
-            WITH v AS (
-                SELECT account_id, kind, value FROM account_values
-                WHERE kind IN ('phones', 'phone_keys', 'bank_accounts', 'bank_keys', 'addresses')
-                UNION ALL
-                SELECT account_id, 'id_number', coalesce(id_norm, 'masked:' || id_partial)
-                FROM seller_records WHERE coalesce(id_norm, id_partial) IS NOT NULL
-                UNION ALL
-                SELECT account_id, 'name', registrant_norm FROM seller_records
-                WHERE registrant_norm <> ''
-            ),
-            sources AS (
+            f"""
+            WITH sources AS (
                 SELECT account_id, list(DISTINCT source_file || '!' || coalesce(source_sheet, '')
                     || '!' || source_row) AS sources
                 FROM seller_records GROUP BY account_id
             )
-            SELECT DISTINCT
-                CASE WHEN kind IN ('phones', 'phone_keys') THEN 'Phone'
-                     WHEN kind IN ('bank_accounts', 'bank_keys') THEN 'BankAccount'
-                     WHEN kind = 'addresses' THEN 'Address'
-                     WHEN kind = 'id_number' THEN 'IdNumber' ELSE 'Name' END AS label,
-                CASE WHEN kind IN ('phone_keys', 'bank_keys') THEN 'masked:' || value
-                     ELSE value END AS key,
-                value,
-                kind IN ('phone_keys', 'bank_keys') OR value LIKE 'masked:%' AS masked,
-                EXISTS (SELECT 1 FROM hubs h WHERE h.kind = v.kind AND h.value = v.value) AS hub,
+            SELECT DISTINCT CASE v.kind {cases} END AS label,
+                CASE WHEN v.kind IN ({_quoted(masked)}) THEN 'masked:' || v.value
+                     ELSE v.value END AS key,
+                v.value, v.kind IN ({_quoted(masked)}) AS masked,
+                EXISTS (SELECT 1 FROM hubs h WHERE h.value = v.value
+                        AND (h.kind = v.kind OR 'masked_' || h.kind = v.kind)) AS hub,
                 v.account_id, s.sources
-            FROM v JOIN sources s USING (account_id)
-            WHERE NOT (kind IN ('phone_keys', 'bank_keys') AND EXISTS (
-                -- a masked key is a node only where no full value of the account has that key
-                SELECT 1 FROM seller_identifiers i JOIN seller_records r USING (record_id)
-                WHERE r.account_id = v.account_id AND i.partial = v.value AND i.norm IS NOT NULL))
-            ORDER BY label, key, account_id
+            FROM account_values v JOIN sources s USING (account_id)
+            WHERE v.kind IN ({_quoted(labels)})
+            ORDER BY label, key, v.account_id
             """
         ).fetchdf()
 
@@ -130,10 +155,13 @@ class Records:
             FROM seller_identifiers WHERE kind = 'address' AND district_code IS NOT NULL
             GROUP BY ALL
             UNION ALL
-            SELECT kind || 's', norm, min(raw) FROM seller_identifiers
-            WHERE kind IN ('phone', 'bank_account') AND norm IS NOT NULL GROUP BY ALL
+            SELECT CASE WHEN kind = 'phone' AND subtype = 'landline' THEN 'landlines'
+                        ELSE kind || 's' END, norm, min(raw)
+            FROM seller_identifiers
+            WHERE kind IN ('phone', 'bank_account', 'payment_account') AND norm IS NOT NULL
+            GROUP BY ALL
             UNION ALL
-            SELECT 'id_number', id_norm, min(id_number) FROM seller_records
+            SELECT 'id_numbers', id_norm, min(id_number) FROM seller_parties
             WHERE id_norm IS NOT NULL GROUP BY ALL
             """
         ).fetchdf()
@@ -145,10 +173,13 @@ class Records:
             "FROM seller_records ORDER BY account_id, disclosure_id"
         ).fetchdf()
 
-    def account_ids(self) -> list[str]:
-        return [
-            a
-            for (a,) in self.case.db.execute(
-                "SELECT DISTINCT account_id FROM seller_records ORDER BY account_id"
-            ).fetchall()
-        ]
+    def parties(self) -> pd.DataFrame:
+        """Every person and entity behind each account, by role, with the rows naming them."""
+        return self.case.db.execute(
+            """
+            SELECT DISTINCT r.account_id, p.role, p.name, p.kind, p.id_number,
+                r.source_file, p.source_row
+            FROM seller_parties p JOIN seller_records r USING (record_id)
+            ORDER BY r.account_id, p.role, p.source_row
+            """
+        ).fetchdf()

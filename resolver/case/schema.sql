@@ -35,13 +35,25 @@ CREATE TABLE seller_records (
     source_file VARCHAR NOT NULL, source_sheet VARCHAR,
     source_row INTEGER NOT NULL  -- the first row that discloses this account
 );
+-- The people and entities behind a seller record: each registrant (a store that changed hands
+-- has several), the legal representative behind an entity, the contact person.
+CREATE TABLE seller_parties (
+    record_id VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,  -- registrant | legal_representative | contact
+    name VARCHAR, name_norm VARCHAR, pinyin VARCHAR, surname VARCHAR,
+    kind VARCHAR,  -- person | individual_business | company
+    kind_raw VARCHAR,
+    stem VARCHAR,  -- an entity's name without region, legal form and store suffix
+    id_number VARCHAR, id_norm VARCHAR, id_partial VARCHAR, id_kind VARCHAR, id_valid BOOLEAN,
+    source_column VARCHAR, source_row INTEGER NOT NULL
+);
 CREATE TABLE seller_identifiers (
     record_id VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL,  -- phone | address | bank_account
+    kind VARCHAR NOT NULL,  -- phone | address | bank_account | payment_account
     raw VARCHAR NOT NULL,
     norm VARCHAR,  -- E.164 phone, compact address, digits-only account; NULL when masked
     partial VARCHAR,  -- key shared by a value and its masks
-    subtype VARCHAR,  -- mobile | landline | masked | invalid (phones)
+    subtype VARCHAR,  -- phones: mobile | landline | masked; payment: phone | email | id | masked
     province_code VARCHAR, city_code VARCHAR, district_code VARCHAR, street VARCHAR,
     issue VARCHAR,
     source_column VARCHAR, source_row INTEGER NOT NULL
@@ -83,22 +95,35 @@ CREATE TABLE links (
     account_a VARCHAR NOT NULL,  -- platform:key, account_a < account_b
     account_b VARCHAR NOT NULL,
     splink_weight DOUBLE,  -- the Splink model's match weight (bits)
-    control_weight DOUBLE NOT NULL,  -- the control evidence's weight (bits)
-    control_evidence VARCHAR,  -- JSON: the kinds shared (bank_accounts, self_purchase, ...)
+    control_weight DOUBLE,  -- the control evidence's weight (bits); NULL when none is shared
+    -- JSON: [{kind, value, bits, counted}], each tie the two accounts share (a value, or
+    -- self-purchase orders); within a facet only the strongest is counted
+    control_evidence VARCHAR,
     match_weight DOUBLE NOT NULL,  -- the stronger of the two
     probability DOUBLE NOT NULL,
     comparisons VARCHAR,  -- JSON: [{comparison, level, weight}], the parts of splink_weight
     self_purchase_orders INTEGER NOT NULL,
     PRIMARY KEY (account_a, account_b)
 );
+-- Orders shipped to another account's people: a self-purchase when both accounts end up in
+-- one trader (see the orders views of resolver.case.orders).
 CREATE TABLE self_purchase_orders (
     platform VARCHAR NOT NULL, order_id VARCHAR NOT NULL,
     seller VARCHAR NOT NULL,  -- the account that sold it
-    registrant VARCHAR NOT NULL,  -- the account whose registrant received it
+    registrant VARCHAR NOT NULL,  -- the account whose people received it
+    strong BOOLEAN NOT NULL,  -- to a phone or payment account, not only to a name
     evidence VARCHAR NOT NULL
 );
 CREATE TABLE hubs (
-    kind VARCHAR NOT NULL, value VARCHAR NOT NULL, accounts INTEGER, registrants INTEGER
+    kind VARCHAR NOT NULL, value VARCHAR NOT NULL,
+    accounts INTEGER, groups INTEGER,  -- holders, and how many otherwise unrelated groups
+    reason VARCHAR NOT NULL
+);
+-- What clustering kept apart that a person should look at.
+CREATE TABLE kept_apart (
+    reason VARCHAR NOT NULL,
+    kind VARCHAR, value VARCHAR,  -- the one value that alone held the groups together
+    groups VARCHAR NOT NULL  -- JSON: the accounts of each group
 );
 CREATE TABLE traders (
     trader_id VARCHAR PRIMARY KEY,

@@ -1,32 +1,79 @@
 -- Views derived from the tables, made for each connection (code, not data: changing one needs
 -- no migration). Only the modules of resolver.case read them.
 
--- Identifier values per account, as (kind, value) rows: the input of hub detection, of the
--- account records compared by linkage, of networks and of the graph. Exact values and partial
--- keys are kinds of their own.
+-- Every identifying value of each account, as (kind, value) rows, gathered over all the
+-- disclosures that name it: the input of hub detection, of the account records compared by
+-- linkage, of networks and of the graph. Full values and the partial keys a value shares with
+-- its masks (`138*5678`) are kinds of their own; `masked_*` keys come from masked values only
+-- (two full numbers that differ are different numbers, whatever their keys).
 CREATE OR REPLACE TEMP VIEW account_values AS
-SELECT DISTINCT r.account_id, v.kind, v.value, r.registrant_norm
-FROM seller_records r
-JOIN (
-    SELECT record_id, 'phones' AS kind, norm AS value FROM seller_identifiers
-        WHERE kind = 'phone' AND norm IS NOT NULL
-    UNION ALL SELECT record_id, 'phone_keys', partial FROM seller_identifiers
+WITH identifiers AS (
+    SELECT r.account_id, i.kind, i.norm, i.partial, i.subtype, i.district_code, i.street
+    FROM seller_identifiers i JOIN seller_records r USING (record_id)
+),
+parties AS (
+    SELECT r.account_id, p.name_norm, p.pinyin, p.kind, p.stem, p.id_norm, p.id_partial
+    FROM seller_parties p JOIN seller_records r USING (record_id)
+)
+SELECT DISTINCT account_id, kind, value FROM (
+    -- a payment account that is a phone number is that phone
+    SELECT account_id, 'phones' AS kind, norm AS value FROM identifiers
+        WHERE norm IS NOT NULL AND ((kind = 'phone' AND subtype = 'mobile')
+                                    OR (kind = 'payment_account' AND subtype = 'phone'))
+    UNION ALL SELECT account_id, 'landlines', norm FROM identifiers
+        WHERE kind = 'phone' AND subtype = 'landline' AND norm IS NOT NULL
+    UNION ALL SELECT account_id, 'phone_keys', partial FROM identifiers
         WHERE kind = 'phone' AND partial IS NOT NULL
-    UNION ALL SELECT record_id, 'bank_accounts', norm FROM seller_identifiers
+    UNION ALL SELECT account_id, 'masked_phone_keys', partial FROM identifiers
+        WHERE kind = 'phone' AND norm IS NULL AND partial IS NOT NULL
+    UNION ALL SELECT account_id, 'bank_accounts', norm FROM identifiers
         WHERE kind = 'bank_account' AND norm IS NOT NULL
-    UNION ALL SELECT record_id, 'bank_keys', partial FROM seller_identifiers
+    UNION ALL SELECT account_id, 'bank_keys', partial FROM identifiers
         WHERE kind = 'bank_account' AND partial IS NOT NULL
-    UNION ALL SELECT record_id, 'addresses', district_code || '|' || street FROM seller_identifiers
+    UNION ALL SELECT account_id, 'masked_bank_keys', partial FROM identifiers
+        WHERE kind = 'bank_account' AND norm IS NULL AND partial IS NOT NULL
+    UNION ALL SELECT account_id, 'payment_accounts', norm FROM identifiers
+        WHERE kind = 'payment_account' AND norm IS NOT NULL
+    UNION ALL SELECT account_id, 'payment_keys', partial FROM identifiers
+        WHERE kind = 'payment_account' AND partial IS NOT NULL
+    UNION ALL SELECT account_id, 'masked_payment_keys', partial FROM identifiers
+        WHERE kind = 'payment_account' AND norm IS NULL AND partial IS NOT NULL
+    UNION ALL SELECT account_id, 'addresses', district_code || '|' || street FROM identifiers
         WHERE kind = 'address' AND district_code IS NOT NULL AND street <> ''
-    UNION ALL SELECT record_id, 'districts', district_code FROM seller_identifiers
+    UNION ALL SELECT account_id, 'districts', district_code FROM identifiers
         WHERE kind = 'address' AND district_code IS NOT NULL
-    UNION ALL SELECT record_id, 'store_stems', store_stem FROM seller_records
-        WHERE store_stem <> ''
-    UNION ALL SELECT record_id, 'store_stems', registrant_stem FROM seller_records
-        WHERE registrant_stem <> ''
-) v USING (record_id);
+    UNION ALL SELECT account_id, 'id_numbers', id_norm FROM parties WHERE id_norm IS NOT NULL
+    UNION ALL SELECT account_id, 'id_keys', id_partial FROM parties WHERE id_partial IS NOT NULL
+    UNION ALL SELECT account_id, 'masked_id_keys', id_partial FROM parties
+        WHERE id_norm IS NULL AND id_partial IS NOT NULL
+    UNION ALL SELECT r.account_id, 'store_stems', r.store_stem FROM seller_records r
+        WHERE r.store_stem <> ''
+    UNION ALL SELECT account_id, 'store_stems', stem FROM parties WHERE stem <> ''
+    UNION ALL SELECT account_id, 'names', name_norm FROM parties WHERE name_norm <> ''
+    UNION ALL SELECT account_id, 'name_pinyins', pinyin FROM parties WHERE pinyin <> ''
+);
 
--- Values not declared hubs by the last linkage run.
+-- Values not declared hubs by the last linkage run (a hub key is left out of masked keys too).
 CREATE OR REPLACE TEMP VIEW kept_values AS
 SELECT v.* FROM account_values v
-WHERE NOT EXISTS (SELECT 1 FROM hubs h WHERE h.kind = v.kind AND h.value = v.value);
+WHERE NOT EXISTS (SELECT 1 FROM hubs h WHERE h.value = v.value
+                  AND (h.kind = v.kind OR 'masked_' || h.kind = v.kind));
+
+-- Who each order was shipped to, in the forms compared with sellers' values (each order once
+-- per disclosure that lists it).
+CREATE OR REPLACE TEMP VIEW order_recipients AS
+SELECT disclosure_id, platform, order_id, account_id AS seller, recipient_name_norm AS name,
+    recipient_pinyin AS pinyin,
+    recipient_phone_e164 AS phone, recipient_phone_partial AS phone_key,
+    recipient_phone_e164 IS NULL AND recipient_phone_partial IS NOT NULL AS phone_masked,
+    CASE WHEN recipient_district_code IS NOT NULL AND recipient_street <> ''
+         THEN recipient_district_code || '|' || recipient_street END AS address
+FROM orders;
+
+-- Self-purchases: orders shipped to another account's people where both accounts are one
+-- trader (an order to another trader's people is a sale like any other).
+CREATE OR REPLACE TEMP VIEW self_purchases AS
+SELECT s.* FROM self_purchase_orders s
+JOIN trader_accounts ts ON ts.account_id = s.seller
+JOIN trader_accounts tr ON tr.account_id = s.registrant
+WHERE ts.trader_id = tr.trader_id;

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from resolver.config.base import Strict
+from resolver.vocabulary import LISTED, TIE_KINDS, VALUE_KINDS
 
-# Columns of the account records (see `resolver.linkage.accounts`) that rules may name.
+# Columns of the account records (see `Case.records.for_linkage`) that rules may name.
 SCALAR_COLUMNS = (
     "registrant_name",
     "registrant_pinyin",
@@ -21,16 +24,7 @@ SCALAR_COLUMNS = (
     "district",
     "platform",
 )
-LIST_COLUMNS = (
-    "phones",
-    "phone_keys",
-    "bank_accounts",
-    "bank_keys",
-    "addresses",
-    "districts",
-    "store_stems",
-    "evidence_tokens",
-)
+LIST_COLUMNS = (*LISTED, "evidence_tokens")
 
 
 class MissingLevel(Strict):
@@ -53,6 +47,15 @@ class OverlapLevel(Strict):
     label: str | None = None
 
 
+class MaskedLevel(Strict):
+    """A masked value of one account fits a value (or mask) of the other: `column` is a
+    `masked_*` list, compared with the keys of the same kind."""
+
+    kind: Literal["masked"]
+    column: str
+    label: str | None = None
+
+
 class SqlLevel(Strict):
     kind: Literal["sql"]
     condition: str
@@ -66,7 +69,8 @@ class ElseLevel(Strict):
 
 
 Level = Annotated[
-    MissingLevel | ExactLevel | OverlapLevel | SqlLevel | ElseLevel, Field(discriminator="kind")
+    MissingLevel | ExactLevel | OverlapLevel | MaskedLevel | SqlLevel | ElseLevel,
+    Field(discriminator="kind"),
 ]
 
 
@@ -89,6 +93,9 @@ class Comparison(Strict):
                 )
             if level.kind == "exact" and column in LIST_COLUMNS:
                 raise ValueError(f"{self.name}: {column!r} is a list: compare it with `overlap`")
+            kind = VALUE_KINDS.get(column)
+            if level.kind == "masked" and (kind is None or not kind.masked):
+                raise ValueError(f"{self.name}: {column!r} is no masked_* list")
         return self
 
     @property
@@ -113,6 +120,8 @@ class Comparison(Strict):
             return f"same {level.column.replace('_', ' ')}"
         if isinstance(level, OverlapLevel):
             return f"{level.column.replace('_', ' ')} in common"
+        if isinstance(level, MaskedLevel):
+            return f"{level.column.replace('_', ' ')} that fit"
         return "all other"
 
 
@@ -121,7 +130,12 @@ def _is_missing(level: Level) -> bool:
 
 
 class Hubs(Strict):
-    max_registrants: int = Field(default=4, ge=1)
+    """When a value is a hub: its holders are otherwise unrelated (see `linkage.hubs`)."""
+
+    max_groups: int = Field(default=10, ge=2)  # unrelated groups holding one strong value
+    max_add_on_groups: int = Field(default=1, ge=1)  # ... treating it as an add-on
+    max_groups_weak: int = Field(default=3, ge=1)  # unrelated groups holding one weak value
+    max_recipient_names: int = Field(default=4, ge=1)  # names orders reach it under
 
 
 class Training(Strict):
@@ -131,9 +145,27 @@ class Training(Strict):
     seed: int = 1
 
 
-ControlKind = Literal[
-    "id_number", "bank_accounts", "phones", "self_purchase", "store_stems", "addresses"
-]
+class Budget(Strict):
+    """Candidate pairs a blocking rule may bring before the model (counted by Splink's
+    blocking analysis first): past `warn_pairs` the run says so, past `max_pairs` it stops,
+    naming the rule and the values that blow up."""
+
+    warn_pairs: int = Field(default=2_000_000, ge=1)
+    max_pairs: int = Field(default=30_000_000, ge=1)
+
+
+class Resources(Strict):
+    """DuckDB's memory limit (the case's connection and the model's each); beyond it work
+    spills to `tmp/` inside the case."""
+
+    memory_limit: str = "3GB"
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value.strip()):
+            raise ValueError(f"{value!r}: expected a size such as 3GB or 512MB")
+        return value.strip()
 
 
 class Thresholds(Strict):
@@ -151,10 +183,35 @@ class MatchingConfig(Strict):
     hubs: Hubs = Hubs()
     comparisons: list[Comparison] = Field(min_length=1)
     blocking: list[list[str]] = Field(min_length=1)
+    budget: Budget = Budget()
     training: Training
-    control_evidence: dict[ControlKind, float] = {}
+    control_evidence: dict[str, float] = {}
     thresholds: Thresholds = Thresholds()
+    resources: Resources = Resources()
     source: Path = Path("<memory>")
+
+    @model_validator(mode="after")
+    def _control_evidence(self) -> MatchingConfig:
+        """One strong tie links; one weak tie alone never does."""
+        link_bits = math.log2(self.thresholds.link / (1 - self.thresholds.link))
+        for kind, bits in self.control_evidence.items():
+            tie = TIE_KINDS.get(kind)
+            if tie is None:
+                raise ValueError(
+                    f"control_evidence.{kind}: unknown kind; expected one of "
+                    + ", ".join(TIE_KINDS)
+                )
+            if tie.strong and bits < link_bits:
+                raise ValueError(
+                    f"control_evidence.{kind}: a strong tie needs at least {link_bits:.2f} bits "
+                    "(the link threshold) to link on its own"
+                )
+            if not tie.strong and not 0 < bits < link_bits:
+                raise ValueError(
+                    f"control_evidence.{kind}: a weak tie weighs more than 0 and less than "
+                    f"{link_bits:.2f} bits (the link threshold): alone it never links"
+                )
+        return self
 
     @model_validator(mode="after")
     def _columns(self) -> MatchingConfig:
@@ -179,9 +236,9 @@ class MatchingConfig(Strict):
         return self
 
     @property
-    def control_bits(self) -> dict[str, float]:
-        """Bits per kind of control evidence, by kind name."""
-        return {str(kind): bits for kind, bits in self.control_evidence.items()}
+    def link_bits(self) -> float:
+        """The link threshold as a match weight."""
+        return math.log2(self.thresholds.link / (1 - self.thresholds.link))
 
     @cached_property
     def sha256(self) -> str:

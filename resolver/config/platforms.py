@@ -46,6 +46,7 @@ class FieldSpec(Strict):
 
     columns: list[str] = Field(min_length=1)  # header names, or dotted paths into JSON objects
     join: str | None = None  # several columns into one text (address parts); else a list field
+    first_non_empty: bool = False  # several columns, the first that holds a value (one value)
     split: str | None = None  # one cell holding several values ("138...;139...")
     parser: Parser | None = None
     formats: list[str] = []  # strptime formats for `datetime`; common ones are tried after
@@ -110,6 +111,17 @@ class PlatformConfig(Strict):
                         + ", ".join(allowed)
                     )
                 kind = allowed[name]
+                combined = field.join is not None or field.first_non_empty
+                if len(field.columns) > 1 and kind is not FieldKind.LIST and not combined:
+                    raise ValueError(
+                        f"{table}.fields.{name}: {len(field.columns)} columns for one value: "
+                        'say how to combine them (`join: " "` or `first_non_empty: true`)'
+                    )
+                if field.first_non_empty and (kind is FieldKind.LIST or field.join is not None):
+                    raise ValueError(
+                        f"{table}.fields.{name}.first_non_empty: only for one value of several "
+                        "columns, without `join`"
+                    )
                 parser = field.parser or DEFAULT_PARSERS[kind]
                 if kind in PARSERS_BY_KIND and parser not in PARSERS_BY_KIND[kind]:
                     raise ValueError(f"{table}.fields.{name}.parser: {parser!r} cannot read {kind}")

@@ -108,7 +108,12 @@ def _store(case: Case, sha: str, path: Path, config: PlatformConfig, mapped: Map
         sha, str(path.resolve()), path.name, config.platform, config.sha256, mapped.source_rows
     )
     return case.disclosures.add(
-        disclosure, mapped.sellers, mapped.identifiers, mapped.orders, mapped.quarantine
+        disclosure,
+        mapped.sellers,
+        mapped.parties,
+        mapped.identifiers,
+        mapped.orders,
+        mapped.quarantine,
     )
 
 

@@ -22,10 +22,13 @@ from resolver.ingestion.readers import RawFile, RawTable
 from resolver.normalize import (
     company_stem,
     infer_kind,
+    is_payment_account,
+    looks_like_entity,
     normalize_address,
     normalize_bank_account,
     normalize_id_number,
     normalize_name,
+    normalize_payment_account,
     normalize_phone,
 )
 from resolver.normalize.phones import plain_mobiles
@@ -33,6 +36,7 @@ from resolver.normalize.text import compact
 from resolver.vocabulary import (
     IDENTIFIER_KINDS,
     ORDER_FIELDS,
+    PARTY_FIELDS,
     SELLER_FIELDS,
     FieldKind,
 )
@@ -52,6 +56,7 @@ QUARANTINE_COLUMNS = [
 @dataclass
 class MappedDisclosure:
     sellers: pd.DataFrame
+    parties: pd.DataFrame
     identifiers: pd.DataFrame
     orders: pd.DataFrame
     quarantine: pd.DataFrame
@@ -186,8 +191,11 @@ def extract_fields(
             lists[name] = pd.concat(parts, ignore_index=True)
         elif field.join is not None:
             scalars[name] = _join(columns, field.join)
-        else:
-            scalars[name] = _as_text(columns[0])
+        else:  # one column, or the first of several that holds a value
+            texts = [_as_text(c) for c in columns]
+            scalars[name] = texts[0]
+            for more in texts[1:]:
+                scalars[name] = scalars[name].where(scalars[name] != "", more)
     frame = pd.DataFrame(scalars)
     frame["_row"] = rows
     return frame, lists
@@ -219,7 +227,8 @@ def _source_column(spec: TableSpec, field: str) -> str:
 
 def map_sellers(
     raw: RawFile, config: PlatformConfig, path: Path, quarantine: Quarantine
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(seller records, their parties, their identifiers), one record per account."""
     spec = config.sellers
     table = raw.tables[spec.sheet]
     own_sheet = spec.sheet is not None and spec.sheet != config.orders.sheet
@@ -240,19 +249,121 @@ def map_sellers(
             _raw_row(table, positions),
         )
     frame = frame[~no_key]
-    # One record per account: the first non-empty value of each scalar, all distinct list values.
-    scalar_names = [n for n in frame.columns if n not in ("account_key", "_row")]
+    parties = _parties(frame, spec, quarantine)
+    # One record per account: the first non-empty store name and alias, the first registrant
+    # and contact (every party is kept in `parties`), all distinct list values.
     firsts = frame.replace("", None).groupby("account_key", sort=False)
+    store_fields = [n for n in ("store_name", "alias") if n in frame.columns]
     sellers = (
-        firsts[scalar_names].first() if scalar_names else pd.DataFrame(index=firsts.size().index)
+        firsts[store_fields].first() if store_fields else pd.DataFrame(index=firsts.size().index)
     )
     sellers["source_row"] = firsts["_row"].min()
     sellers = sellers.reset_index()
-    for name in SELLER_FIELDS:
-        if name not in sellers and SELLER_FIELDS[name] is not FieldKind.LIST:
+    for name in ("store_name", "alias"):
+        if name not in sellers:
             sellers[name] = None
+    text = {n: sellers[n].fillna("") for n in ("store_name", "alias")}
+    sellers["store_name_norm"] = text["store_name"].map(compact)
+    sellers["store_stem"] = text["store_name"].map(company_stem)
+    sellers["alias_norm"] = text["alias"].map(compact)
+    sellers = sellers.merge(_first_party(parties, "registrant", REGISTRANT_COLUMNS), how="left")
+    sellers = sellers.merge(_first_party(parties, "contact", CONTACT_COLUMNS), how="left")
+    sellers["id_valid"] = sellers["id_valid"].astype("boolean")
+    sellers["source_sheet"] = spec.sheet
     identifiers = _identifiers(frame, lists, spec.sheet, quarantine)
-    return _normalize_sellers(sellers, spec, spec.sheet, quarantine), identifiers
+    return sellers, parties, identifiers
+
+
+# Seller-record columns taken from its first registrant and first contact (party columns).
+REGISTRANT_COLUMNS = {
+    "name": "registrant_name", "name_norm": "registrant_norm", "pinyin": "registrant_pinyin",
+    "surname": "registrant_surname", "stem": "registrant_stem", "kind": "registrant_kind",
+    "kind_raw": "registrant_kind_raw", "id_number": "id_number", "id_norm": "id_norm",
+    "id_partial": "id_partial", "id_kind": "id_kind", "id_valid": "id_valid",
+}  # fmt: skip
+CONTACT_COLUMNS = {"name": "contact", "name_norm": "contact_norm"}
+
+
+def _first_party(parties: pd.DataFrame, role: str, columns: dict[str, str]) -> pd.DataFrame:
+    first = parties[parties["role"] == role].drop_duplicates("account_key")
+    renamed = first[["account_key", *columns]].rename(columns=columns)
+    return renamed if len(renamed) else pd.DataFrame(columns=["account_key", *columns.values()])
+
+
+def _parties(frame: pd.DataFrame, spec: TableSpec, quarantine: Quarantine) -> pd.DataFrame:
+    """Every distinct person or entity of each account, by role, with the first row that
+    discloses it: a store that changed hands keeps each registrant."""
+    parts = []
+    for role, (name_field, kind_field, id_field) in PARTY_FIELDS.items():
+        fields = [f for f in (name_field, kind_field, id_field) if f and f in frame.columns]
+        if name_field not in frame.columns and (id_field is None or id_field not in frame.columns):
+            continue
+        empty = pd.Series("", index=frame.index)
+        part = pd.DataFrame(
+            {
+                "account_key": frame["account_key"],
+                "role": role,
+                "name": frame[name_field] if name_field in fields else empty,
+                "kind_raw": frame[kind_field] if kind_field in fields else empty,
+                "id_number": frame[id_field] if id_field in fields else empty,
+                "source_column": "+".join(c for f in fields for c in spec.fields[f].columns),
+                "id_column": _source_column(spec, id_field) if id_field in fields else None,
+                "source_row": frame["_row"],
+            }
+        )
+        part = part[(part["name"] != "") | (part["id_number"] != "")]
+        parts.append(part.drop_duplicates(["account_key", "name", "kind_raw", "id_number"]))
+    columns = ["account_key", "role", "name", "kind_raw", "id_number", "source_column",
+               "id_column", "source_row"]  # fmt: skip
+    parties = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    names = normalize_unique(parties["name"], normalize_name)
+    parties["name_norm"], parties["pinyin"] = names["norm"], names["pinyin"]
+    parties["surname"] = names["surname"]
+    ids = normalize_unique(
+        parties["id_number"].where(parties["id_number"] != ""), normalize_id_number
+    )
+    parties["id_norm"], parties["id_partial"] = ids["norm"], ids["partial"]
+    parties["id_kind"], parties["id_valid"] = ids["kind"], ids["valid"].astype("boolean")
+    flagged = ids["issue"].notna()
+    quarantine.add(
+        "sellers",
+        "value",
+        spec.sheet,
+        parties.loc[flagged, "source_row"],
+        parties.loc[flagged, "id_column"],
+        ids.loc[flagged, "issue"],
+        parties.loc[flagged, "id_number"],
+    )
+    # The kind as the platform states it when mapped, otherwise as the identifiers imply; only
+    # registrants can be entities.
+    kind_spec = spec.fields.get("registrant_kind")
+    stated = parties["kind_raw"].map(kind_spec.values.get) if kind_spec else parties["kind_raw"]
+    stated = stated.where(parties["kind_raw"] != "")
+    unknown = stated.isna() & (parties["kind_raw"] != "")
+    quarantine.add(
+        "sellers",
+        "value",
+        spec.sheet,
+        parties.loc[unknown, "source_row"],
+        _source_column(spec, "registrant_kind") if kind_spec else None,
+        "unknown registrant kind; inferred instead",
+        parties.loc[unknown, "kind_raw"],
+    )
+    inferred = [
+        infer_kind(name, id_kind, id_norm) if role == "registrant" else "person"
+        for name, id_kind, id_norm, role in zip(
+            parties["name"], parties["id_kind"], parties["id_norm"], parties["role"], strict=True
+        )
+    ]
+    parties["kind"] = stated.fillna(pd.Series(inferred, index=parties.index, dtype=object))
+    # A stem ties a company to its stores; a person's name (a legal representative's, written
+    # where the company's name belongs) is no company stem.
+    parties["stem"] = [
+        company_stem(name) if kind != "person" and looks_like_entity(name) else None
+        for name, kind in zip(parties["name"], parties["kind"], strict=True)
+    ]
+    parties["kind_raw"] = parties["kind_raw"].where(parties["kind_raw"] != "")
+    return parties.drop(columns="id_column")
 
 
 def _identifiers(
@@ -273,6 +384,10 @@ def _identifiers(
         parts.append(part.drop_duplicates(["account_key", "raw"]))
     columns = ["account_key", "kind", "raw", "source_column", "source_row"]
     ids = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    # An Alipay account (a phone or e-mail) mapped as a bank account is kept as what it is.
+    banks = ids.loc[ids["kind"] == "bank_account", "raw"]
+    paying = banks.map(is_payment_account).astype(bool)
+    ids.loc[paying.index[paying], "kind"] = "payment_account"
     normalized = []
     for kind, group in ids.groupby("kind", sort=False):
         if kind == "phone":
@@ -283,6 +398,11 @@ def _identifiers(
         elif kind == "bank_account":
             norm = normalize_unique(group["raw"], normalize_bank_account)
             out = pd.DataFrame({"norm": norm["norm"], "partial": norm["partial"]})
+        elif kind == "payment_account":
+            norm = normalize_unique(group["raw"], normalize_payment_account)
+            out = pd.DataFrame(
+                {"norm": norm["norm"], "partial": norm["partial"], "subtype": norm["kind"]}
+            )
         else:
             norm = normalize_unique(group["raw"], normalize_address)
             out = norm[["norm", "province_code", "city_code", "district_code", "street"]]
@@ -314,66 +434,6 @@ def _identifiers(
         if column not in result:
             result[column] = None
     return result
-
-
-def _normalize_sellers(
-    sellers: pd.DataFrame, spec: TableSpec, sheet: str | None, quarantine: Quarantine
-) -> pd.DataFrame:
-    text = {n: sellers[n].fillna("") for n in SELLER_FIELDS if n in sellers}
-    out = sellers.copy()
-    out["store_name_norm"] = text["store_name"].map(compact)
-    out["store_stem"] = text["store_name"].map(company_stem)
-    out["alias_norm"] = text["alias"].map(compact)
-    names = normalize_unique(text["registrant_name"], normalize_name)
-    out["registrant_norm"] = names["norm"]
-    out["registrant_pinyin"] = names["pinyin"]
-    out["registrant_surname"] = names["surname"]
-    out["contact_norm"] = text["contact"].map(compact)
-    ids = normalize_unique(text["id_number"].where(text["id_number"] != ""), normalize_id_number)
-    out["id_norm"], out["id_partial"] = ids["norm"], ids["partial"]
-    out["id_kind"], out["id_valid"] = ids["kind"], ids["valid"].astype("boolean")
-    flagged = ids["issue"].notna()
-    if flagged.any():
-        quarantine.add(
-            "sellers",
-            "value",
-            sheet,
-            out.loc[flagged, "source_row"],
-            _source_column(spec, "id_number"),
-            ids.loc[flagged, "issue"],
-            out.loc[flagged, "id_number"],
-        )
-    # The kind as the platform states it when mapped, otherwise as the identifiers imply.
-    stated = (
-        text["registrant_kind"].map(spec.fields["registrant_kind"].values.get)
-        if ("registrant_kind" in spec.fields)
-        else pd.Series(None, index=out.index, dtype=object)
-    )
-    unknown = stated.isna() & (text["registrant_kind"] != "")
-    if unknown.any():
-        quarantine.add(
-            "sellers",
-            "value",
-            sheet,
-            out.loc[unknown, "source_row"],
-            _source_column(spec, "registrant_kind"),
-            "unknown registrant kind; inferred instead",
-            text["registrant_kind"][unknown],
-        )
-    inferred = [
-        infer_kind(name, kind, norm)
-        for name, kind, norm in zip(
-            text["registrant_name"], out["id_kind"], out["id_norm"], strict=True
-        )
-    ]
-    out["registrant_kind_raw"] = sellers["registrant_kind"]
-    out["registrant_kind"] = stated.fillna(pd.Series(inferred, index=out.index))
-    out["registrant_stem"] = [
-        company_stem(name) if kind != "person" and name else None
-        for name, kind in zip(text["registrant_name"], out["registrant_kind"], strict=True)
-    ]
-    out["source_sheet"] = sheet
-    return out
 
 
 def map_orders(
@@ -453,9 +513,9 @@ def map_disclosure(raw: RawFile, config: PlatformConfig, path: Path) -> MappedDi
     quarantine = Quarantine()
     for bad in raw.bad_rows:
         quarantine.add("orders", "row", bad.sheet, pd.Series([bad.row]), None, bad.reason, bad.raw)
-    sellers, identifiers = map_sellers(raw, config, path, quarantine)
+    sellers, parties, identifiers = map_sellers(raw, config, path, quarantine)
     separate = config.sellers.sheet != config.orders.sheet
     known = set(sellers["account_key"]) if separate else None
     orders = map_orders(raw, config, path, quarantine, known)
     source_rows = sum(len(t) for t in raw.tables.values()) + len(raw.bad_rows)
-    return MappedDisclosure(sellers, identifiers, orders, quarantine.frame(), source_rows)
+    return MappedDisclosure(sellers, parties, identifiers, orders, quarantine.frame(), source_rows)

@@ -12,7 +12,7 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -271,12 +271,14 @@ def read_xlsx(path: Path, sheets: dict[str, int]) -> RawFile:
 
 
 def read_jsonl(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
-    """Each line one JSON object; `paths` (dotted) are the values the mapping asks for.
+    """Each line one JSON object; `paths` are the values the mapping asks for, dotted, with a
+    number for an item of a list (`items.0.title`: the first item's title).
 
     Arrow's JSON reader does the work (no Python object per value), a slice of JSON_SLICE bytes
     at a time, so memory holds one slice's lines at most. In a slice Arrow cannot take, orjson
     finds the bad lines, which are set aside. Values of conflicting types across lines make the
-    whole file read line by line.
+    whole file read line by line. A path that no line holds is left out of the table's headers,
+    so that the mapping says it matches nothing, as it does for a missing column.
     """
     data = utf8_bytes(path, path.read_bytes(), spec.encoding)
     tables, numbers, bad = [], [], []
@@ -300,13 +302,18 @@ def read_jsonl(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
     if not tables and not bad:
         raise InputError(path, "empty file: no JSON lines")
     del data  # hundreds of MB, before the columns become text
+    if not tables:  # every line set aside: nothing to tell held paths from missing ones
+        return RawFile({None: RawTable(None, list(paths), [text_column([])] * len(paths),
+                                       np.array([], dtype=np.int64))}, bad)  # fmt: skip
     try:
-        table = pa.concat_tables(tables, promote_options="permissive") if tables else None
+        table = pa.concat_tables(tables, promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return _read_jsonl_by_line(path, spec, paths)  # slices typed a key differently
-    rows = np.concatenate(numbers) if numbers else np.array([], dtype=np.int64)
-    columns = [_arrow_text(table and _arrow_path(table, p), len(rows)) for p in paths]
-    return RawFile({None: RawTable(None, list(paths), columns, rows)}, bad)
+    rows = np.concatenate(numbers)
+    arrays = {p: _arrow_path(table, p) for p in paths}
+    held = [p for p, array in arrays.items() if array is not None]
+    columns = [_arrow_text(arrays[p], len(rows)) for p in held]
+    return RawFile({None: RawTable(None, held, columns, rows)}, bad)
 
 
 def _line_slices(data: bytes) -> Iterator[bytes]:
@@ -352,35 +359,46 @@ def _read_jsonl_by_line(path: Path, spec: FileSpec, paths: list[str]) -> RawFile
     lines, which Arrow cannot put in one column."""
     data = utf8_bytes(path, path.read_bytes(), spec.encoding)
     lines, numbers, bad = _checked_lines(data.split(b"\n"))
-    pick = compile_paths(paths)
-    rows = []
+    split = [p.split(".") for p in paths]
+    rows, held = [], [False] * len(paths)
     for line in lines:
-        obj = orjson.loads(line)
-        try:
-            values: Sequence[Any] = pick(obj)
-        except AttributeError:  # a path runs into a non-object somewhere: walk it slowly
-            values = [_dig(obj, p.split(".")) for p in paths]
+        values = [_dig(orjson.loads(line), parts) for parts in split]
+        held = [h or v is not MISSING for h, v in zip(held, values, strict=True)]
         rows.append([v if type(v) is str else _json_text(v) for v in values])  # mostly text
-    by_column = zip(*rows, strict=True) if rows else [()] * len(paths)
-    columns = [pd.Series(c, dtype=object) for c in by_column]
-    return RawFile({None: RawTable(None, list(paths), columns, numbers)}, bad)
+    by_column = list(zip(*rows, strict=True)) if rows else [()] * len(paths)
+    kept = [i for i, h in enumerate(held) if h or not rows]
+    columns = [pd.Series(by_column[i], dtype=object) for i in kept]
+    return RawFile({None: RawTable(None, [paths[i] for i in kept], columns, numbers)}, bad)
 
 
 def _arrow_path(table: pa.Table, path: str) -> pa.ChunkedArray | None:
+    """The values at a dotted path (`shop.contact.phones`, `items.0.title`); None when no line
+    holds it."""
     first, *rest = path.split(".")
     if first not in table.column_names:
         return None
     array = table.column(first)
     for part in rest:
-        if not pa.types.is_struct(array.type) or array.type.get_field_index(part) < 0:
+        kind = array.type
+        if part.isdigit() and (pa.types.is_list(kind) or pa.types.is_large_list(kind)):
+            items = [_list_item(chunk, int(part)) for chunk in array.chunks]
+            array = pa.chunked_array(items, kind.value_type)
+        elif pa.types.is_struct(kind) and kind.get_field_index(part) >= 0:
+            array = pc.struct_field(array, part)
+        else:
             return None
-        array = pc.struct_field(array, part)
     return array
 
 
-def _arrow_text(array: pa.ChunkedArray | None, length: int) -> pd.Series:
+def _list_item(chunk: pa.Array, index: int) -> pa.Array:
+    """Item `index` of each list (null where a list is shorter, empty or null)."""
+    long_enough = pc.greater(pc.fill_null(pc.list_value_length(chunk), 0), index)
+    return pc.list_element(pc.if_else(long_enough, chunk, pa.nulls(len(chunk), chunk.type)), index)
+
+
+def _arrow_text(array: pa.ChunkedArray, length: int) -> pd.Series:
     """Arrow values as the text the line-by-line reader gives: lists as tuples, "" for null."""
-    if array is None or pa.types.is_null(array.type):
+    if pa.types.is_null(array.type):
         return text_column([""] * length)
     kind = array.type
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
@@ -404,32 +422,28 @@ def json_keys(path: Path, spec: FileSpec, probe_lines: int = 20) -> set[str]:
     return keys
 
 
-def _flatten_keys(obj: dict, prefix: str = ""):
+def _flatten_keys(obj: dict, prefix: str = "") -> Iterator[str]:
     for key, value in obj.items():
         yield prefix + key
         if isinstance(value, dict):
             yield from _flatten_keys(value, prefix + key + ".")
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            yield from _flatten_keys(value[0], prefix + key + ".0.")
 
 
-def compile_paths(paths: list[str]) -> Callable[[dict], tuple]:
-    """One function that reads every dotted path of an object: `a.b` -> `(obj.get("a") or
-    {}).get("b")`. Generated once per file because walking paths one by one dominated the
-    reading time of JSON Lines (20 paths x 1M lines). Path parts enter only as repr() literals."""
-    expressions = []
-    for path in paths:
-        expression = "obj"
-        for part in path.split("."):
-            expression = f"({expression} or _EMPTY).get({part!r})"
-        expressions.append(expression)
-    source = f"lambda obj: ({', '.join(expressions)},)"
-    return eval(source, {"_EMPTY": {}, "__builtins__": {}})
+MISSING = object()  # where no key of an object leads (a key holding null gives None)
 
 
 def _dig(obj: Any, parts: list[str]) -> Any:
     for part in parts:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(part)
+        if isinstance(obj, dict):
+            if part not in obj:
+                return MISSING
+            obj = obj[part]
+        elif isinstance(obj, list) and part.isdigit():
+            obj = obj[int(part)] if int(part) < len(obj) else None
+        else:
+            return None if obj is None else MISSING
     return obj
 
 
@@ -441,7 +455,7 @@ def _json_text(value: Any) -> Any:
         return str(value)
     if type(value) is bool:
         return "true" if value else "false"  # as JSON writes them
-    if value is None:
+    if value is None or value is MISSING:
         return ""
     if isinstance(value, list):
         return tuple(_json_text(v) for v in value if v is not None)

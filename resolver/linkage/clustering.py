@@ -1,118 +1,127 @@
-"""Links -> groups of accounts, resisting chaining.
+"""Links -> groups of accounts that resist chaining through agencies and families.
 
 Connected components alone let one weak link glue two traders together, and through them
-dozens more. Here a link that is the only connection between two groups of two or more accounts
-(a bridge) must clear the higher `bridge` threshold; weaker bridges are cut, and the test is
-repeated until every remaining bridge is strong. A bridge to a single account needs only the
-`link` threshold: a trader's second account often shares just one identifier.
+dozens more. Here links at or above the `link` threshold join accounts, under two rules, applied
+until nothing changes:
+
+1. Two groups of two or more accounts joined only through one shared value (an agency's phone,
+   a family's bank account), by however many links, are kept apart: a cluster that holds
+   several people must be held together by ties that do not all run through one value. A
+   single account joined through one value (a front registered with the trader's phone) stays.
+2. A link that alone holds two groups of two or more accounts together (a bridge) must clear the
+   higher `bridge` threshold.
+
+A link rests on one value when its control evidence is one shared value and the model alone
+would not link the pair; such a link joins its accounts through a node for that value, so that
+rule 1 sees every link that value carries at once. What was kept apart is reported for review.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import networkx as nx
 import pandas as pd
+
+Value = tuple[str, str, str]  # ("v", kind, value): a node standing for a shared value
 
 
 @dataclass
 class Clusters:
     members: list[list[str]]  # each group's accounts, sorted
     probability: dict[str, float]  # account -> its strongest kept link (1.0 when alone)
-    cut: pd.DataFrame  # the weak bridges that were cut (account_a, account_b, probability)
+    kept_apart: list[dict] = field(default_factory=list)  # what a person should review
 
 
 def cluster(
     accounts: list[str], links: pd.DataFrame, link_threshold: float, bridge_threshold: float
 ) -> Clusters:
+    """`links`: account_a, account_b, probability, and `carrier` (kind, value) when the link
+    rests on one value, else None."""
     kept = links[links["probability"] >= link_threshold]
-    edges = {
-        (a, b): p
-        for a, b, p in zip(kept["account_a"], kept["account_b"], kept["probability"], strict=True)
-    }
-    cut: list[tuple[str, str, float]] = []
-    while True:
-        weak = [
-            (a, b)
-            for a, b, smaller_side in bridges(edges)
-            if smaller_side >= 2 and edges[(a, b)] < bridge_threshold
-        ]
-        if not weak:
-            break
-        for edge in weak:
-            cut.append((*edge, edges.pop(edge)))
-    groups = components(accounts, edges)
-    strongest: dict[str, float] = defaultdict(float)
-    for (a, b), p in edges.items():
-        strongest[a] = max(strongest[a], p)
-        strongest[b] = max(strongest[b], p)
-    probability = {account: strongest.get(account, 1.0) for account in accounts}
-    return Clusters(
-        groups, probability, pd.DataFrame(cut, columns=["account_a", "account_b", "probability"])
-    )
-
-
-def components(nodes: list[str], edges) -> list[list[str]]:
-    parent = {node: node for node in nodes}
-
-    def find(node: str) -> str:
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for a, b in edges:
-        parent.setdefault(a, a)
-        parent.setdefault(b, b)
-        root_a, root_b = find(a), find(b)
-        if root_a != root_b:
-            parent[max(root_a, root_b)] = min(root_a, root_b)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for node in parent:
-        groups[find(node)].append(node)
-    return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
-
-
-def bridges(edges) -> list[tuple[str, str, int]]:
-    """Every bridge (a, b), oriented as in `edges`, with the size of the smaller side that
-    cutting it would leave. Tarjan's algorithm, iterative: components of thousands of accounts
-    would overflow Python's recursion limit."""
-    neighbours: dict[str, list[str]] = defaultdict(list)
-    for a, b in edges:
-        neighbours[a].append(b)
-        neighbours[b].append(a)
-    order: dict[str, int] = {}
-    low: dict[str, int] = {}
-    below: dict[str, int] = {}  # accounts in the DFS subtree of a node, itself included
-    found: list[tuple[str, str, int]] = []
-    for root in neighbours:
-        if root in order:
+    graph = nx.Graph()
+    graph.add_nodes_from(accounts)
+    columns = ["account_a", "account_b", "probability", "carrier"]
+    for a, b, p, carrier in kept[columns].itertuples(index=False):
+        if carrier is None:
+            graph.add_edge(a, b, probability=p)
             continue
-        first = len(order)
-        in_component: list[tuple[str, str, int]] = []  # (child, parent, subtree size)
-        order[root] = low[root] = first
-        below[root] = 1
-        stack: list[tuple[str, str | None, Iterator[str]]] = [(root, None, iter(neighbours[root]))]
-        while stack:
-            node, parent, children = stack[-1]
-            child = next((c for c in children if c != parent), None)
-            if child is not None:
-                if child in order:
-                    low[node] = min(low[node], order[child])
-                else:
-                    order[child] = low[child] = len(order)
-                    below[child] = 1
-                    stack.append((child, node, iter(neighbours[child])))
+        node: Value = ("v", carrier[0], carrier[1])
+        for account in (a, b):
+            known = graph.get_edge_data(account, node, {}).get("probability", 0.0)
+            graph.add_edge(account, node, probability=max(known, p))
+    kept_apart: list[dict] = []
+    while True:
+        split = _split_at_values(graph, kept_apart)
+        if not (_cut_weak_bridges(graph, bridge_threshold, kept_apart) or split):
+            break
+    members = sorted(
+        (sorted(n for n in part if isinstance(n, str)) for part in nx.connected_components(graph)),
+        key=lambda group: group[0] if group else "",
+    )
+    strongest: dict[str, float] = defaultdict(float)
+    for a, b, data in graph.edges(data=True):
+        for node in (a, b):
+            if isinstance(node, str):
+                strongest[node] = max(strongest[node], data["probability"])
+    probability = {account: strongest.get(account, 1.0) for account in accounts}
+    return Clusters([m for m in members if m], probability, kept_apart)
+
+
+def _accounts(nodes) -> list[str]:
+    return sorted(n for n in nodes if isinstance(n, str))
+
+
+def _split_at_values(graph: nx.Graph, kept_apart: list[dict]) -> bool:
+    """Rule 1: a value node that alone holds two or more groups of two or more accounts to the
+    rest stays with the largest of them (and any single accounts); returns whether anything
+    changed."""
+    changed = False
+    for node in [n for n in nx.articulation_points(graph) if isinstance(n, tuple)]:
+        edges = {n: graph.edges[node, n]["probability"] for n in graph.neighbors(node)}
+        graph.remove_node(node)
+        parts: list[tuple[list[str], list]] = []
+        seen: set = set()
+        for neighbour in edges:
+            if neighbour not in seen:
+                part = nx.node_connected_component(graph, neighbour)
+                seen |= part
+                parts.append((_accounts(part), [n for n in edges if n in part]))
+        big = sorted((p for p in parts if len(p[0]) >= 2), key=lambda p: (-len(p[0]), p[0]))
+        for accounts, attached in parts:
+            if big and len(accounts) >= 2 and accounts != big[0][0]:
                 continue
-            stack.pop()
-            if parent is not None:
-                low[parent] = min(low[parent], low[node])
-                below[parent] += below[node]
-                if low[node] > order[parent]:
-                    in_component.append((node, parent, below[node]))
-        total = len(order) - first
-        for child, parent, side in in_component:
-            edge = (child, parent) if (child, parent) in edges else (parent, child)
-            found.append((*edge, min(side, total - side)))
-    return found
+            for neighbour in attached:
+                graph.add_edge(node, neighbour, probability=edges[neighbour])
+        if len(big) >= 2:
+            changed = True
+            kept_apart.append({
+                "reason": "groups held together by one shared value only",
+                "kind": node[1], "value": node[2], "groups": [p[0] for p in big],
+            })  # fmt: skip
+    return changed
+
+
+def _cut_weak_bridges(graph: nx.Graph, threshold: float, kept_apart: list[dict]) -> bool:
+    """Rule 2: cut every direct link below `threshold` that alone holds two groups of two or
+    more accounts together; returns whether anything changed."""
+    weak = []
+    for a, b in list(nx.bridges(graph)):
+        if not (isinstance(a, str) and isinstance(b, str)):
+            continue
+        probability = graph.edges[a, b]["probability"]
+        if probability >= threshold:
+            continue
+        graph.remove_edge(a, b)
+        sides = [_accounts(nx.node_connected_component(graph, end)) for end in (a, b)]
+        graph.add_edge(a, b, probability=probability)
+        if min(len(side) for side in sides) >= 2:
+            weak.append((a, b, probability, sides))
+    for a, b, probability, sides in weak:
+        graph.remove_edge(a, b)
+        kept_apart.append({
+            "reason": f"one link of probability {probability:.4f} between two groups",
+            "kind": None, "value": None, "groups": sides,
+        })  # fmt: skip
+    return bool(weak)

@@ -1,22 +1,26 @@
-"""Why two accounts are (or are not) one trader: every comparison's weight, the control
-evidence, and the final probability; as text, or as one self-contained HTML page."""
+"""Why two accounts are (or are not) one trader: the model's comparisons, the ties they share,
+and the probability; as text, or as one self-contained HTML page.
+
+For a pair the last run stored, everything shown is what that run used (its weights, its ties,
+its probability: the one the clustering saw). Any other pair is scored now, by the same code,
+with the case's model, and the explanation says so.
+"""
 
 from __future__ import annotations
 
 import html
-import math
+import json
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from resolver.case import Case
-from resolver.case.links import Step
+from resolver.case.links import Step, Tie, ties_of
 from resolver.charts import weight_chart
 from resolver.config.matching import MatchingConfig
 from resolver.errors import NotFound, NotLinked
-from resolver.linkage.model import Model, comparison_steps, probability
-from resolver.linkage.pipeline import prepare, shared_kinds
+from resolver.linkage.model import Model
+from resolver.linkage.pipeline import prepare, score
 
 
 @dataclass
@@ -26,14 +30,13 @@ class Explanation:
     prior: float  # bits: how likely two random accounts are one trader
     steps: list[Step]  # one per comparison
     splink_weight: float
-    control: list[tuple[str, float]]  # (kind shared, weight)
+    ties: list[Tie]  # what the two accounts share, strongest first
+    control_weight: float | None  # None: no tie at all (not zero bits)
     match_weight: float
+    probability: float
     self_purchase_orders: int
     same_trader: tuple[str | None, str | None]
-
-    @property
-    def probability(self) -> float:
-        return float(probability(self.match_weight))
+    stored: bool  # a link the last run stored (and the clustering used)
 
 
 def explain(case: Case, account_a: str, account_b: str, current: MatchingConfig) -> Explanation:
@@ -42,41 +45,37 @@ def explain(case: Case, account_a: str, account_b: str, current: MatchingConfig)
     saved = case.model.load()
     if saved is None:
         raise NotLinked(f"{case.folder}: no trained model yet; run `resolver match` first")
+    case.links.require_current()
     config = case.model.rules(current)
-    prepared = prepare(case, config)
-    records = prepared.accounts.set_index("unique_id")
-    for account in (account_a, account_b):
-        if account not in records.index:
-            raise NotFound(f"{account}: no such account in the case (use platform:key)")
-    model = Model.load(prepared.accounts, saved.settings, config)
-    left, right = (_record(records, a) for a in (account_a, account_b))
-    row = model.explain(left, right).iloc[0]
-    settings = model.linker._settings_obj
-    prior = math.log2(settings._probability_two_random_records_match
-                      / (1 - settings._probability_two_random_records_match))  # fmt: skip
-    steps = comparison_steps(config, row)
     a, b = sorted((account_a, account_b))
-    evidence = prepared.self_purchases
-    pair = evidence[(evidence["account_a"] == a) & (evidence["account_b"] == b)]
-    orders = int(pair["orders"].iloc[0]) if len(pair) else 0
-    kinds = shared_kinds(
-        pd.DataFrame({"account_a": [a], "account_b": [b], "self_purchase_orders": [orders]}),
-        prepared.accounts,
-        set(config.control_evidence),
-    )[0]
-    control = [(kind, config.control_bits.get(kind, 0.0)) for kind in kinds]
-    splink_weight = float(row["match_weight"])
+    row = case.links.pair(a, b)
+    prepared = prepare(case, config)
+    known = set(prepared.accounts["unique_id"])
+    for account in (account_a, account_b):
+        if account not in known:
+            raise NotFound(f"{account}: no such account in the case (use platform:key)")
+    if row is None:
+        model = Model.load(prepared.accounts, saved.settings, config, case.spill_folder())
+        records = prepared.accounts.set_index("unique_id")
+        pairs = model.explain(_record(records, a), _record(records, b))
+        row = score(case, prepared, pairs).to_dict(orient="records")[0]
+    steps = [Step(**step) for step in json.loads(row["comparisons"] or "[]")]
+    splink_weight = float(row["splink_weight"])
+    control = row["control_weight"]
     traders = case.traders.of([account_a, account_b])
     return Explanation(
-        account_a, account_b, prior, steps, splink_weight, control,
-        max(splink_weight, sum(w for _, w in control)), orders,
-        (traders.get(account_a), traders.get(account_b)),
+        account_a, account_b, splink_weight - sum(s.weight for s in steps), steps,
+        splink_weight, ties_of(row["control_evidence"] if isinstance(row["control_evidence"], str)
+                               else None),
+        None if control is None or pd.isna(control) else float(control),
+        float(row["match_weight"]), float(row["probability"]), int(row["self_purchase_orders"]),
+        (traders.get(account_a), traders.get(account_b)), case.links.pair(a, b) is not None,
     )  # fmt: skip
 
 
-def _record(records: pd.DataFrame, account: str) -> dict[str, Any]:
+def _record(records: pd.DataFrame, account: str) -> dict:
     row = records.loc[account]
-    record: dict[str, Any] = {"unique_id": account}
+    record: dict = {"unique_id": account}
     for column, value in row.items():
         if isinstance(value, list | tuple) or hasattr(value, "tolist"):
             record[column] = list(value)
@@ -87,23 +86,25 @@ def _record(records: pd.DataFrame, account: str) -> dict[str, Any]:
 
 def as_text(e: Explanation) -> str:
     lines = [f"{e.account_a}  vs  {e.account_b}", ""]
-    lines.append(f"  {'prior (two random accounts)':55} {e.prior:+8.2f} bits")
+    if not e.stored:
+        lines += ["  not a link the last run stored: scored now with the case's model", ""]
+    lines.append(f"  {'prior (two random accounts)':62} {e.prior:+8.2f} bits")
     for step in e.steps:
-        lines.append(f"  {step.comparison:16} {step.level[:38]:38} {step.weight:+8.2f}")
-    lines.append(f"  {'Splink match weight':55} {e.splink_weight:+8.2f}")
-    if e.control:
-        for kind, weight in e.control:
-            label = kind.replace("_", " ")
-            if kind == "self_purchase":
-                label += f" ({e.self_purchase_orders} orders)"
-            lines.append(f"  control evidence: {label:37} {weight:+8.2f}")
+        lines.append(f"  {step.comparison:18} {step.level[:43]:43} {step.weight:+8.2f}")
+    lines.append(f"  {'Splink match weight':62} {e.splink_weight:+8.2f}")
+    if e.ties:
+        for tie in e.ties:
+            counted = "" if tie.counted else " (not counted: same facet)"
+            text = f"tie: {tie.words}{counted}"
+            lines.append(f"  {text[:62]:62} {tie.bits:+8.2f}")
+        lines.append(f"  {'control evidence':62} {e.control_weight:+8.2f}")
     else:
-        lines.append(f"  {'control evidence: none shared':55} {0:+8.2f}")
-    lines.append(f"  {'link weight (the stronger of the two)':55} {e.match_weight:+8.2f}")
-    lines.append(f"  {'probability':55} {e.probability:8.4f}")
+        lines.append(f"  {'control evidence: nothing shared (no weight, not zero)':62} {'':>8}")
+    lines.append(f"  {'link weight (the stronger of the two)':62} {e.match_weight:+8.2f}")
+    lines.append(f"  {'probability':62} {e.probability:8.4f}")
     a, b = e.same_trader
     verdict = f"same trader {a}" if a and a == b else f"traders {a or '-'} and {b or '-'}"
-    lines.append(f"  {'now':55} {verdict}")
+    lines.append(f"  {'now':62} {verdict}")
     return "\n".join(lines)
 
 
@@ -113,7 +114,7 @@ def as_html(e: Explanation) -> str:
         e.prior,
         [(f"{s.comparison}: {s.level}", s.weight) for s in e.steps],
         e.splink_weight,
-        [(kind.replace("_", " "), weight) for kind, weight in e.control],
+        [(t.words, t.bits) for t in e.ties if t.counted],
         e.match_weight,
     )
     title = f"{e.account_a} vs {e.account_b}"

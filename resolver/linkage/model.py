@@ -7,39 +7,53 @@ later runs.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 from splink import DuckDBAPI, Linker, block_on
+from splink.blocking_analysis import count_comparisons_from_blocking_rules, n_largest_blocks
 from splink.internals.exceptions import EMTrainingException, SplinkException
 
-from resolver.case.links import Step
 from resolver.config.matching import LIST_COLUMNS, MatchingConfig
+from resolver.errors import ResolverError
+from resolver.vocabulary import VALUE_KINDS
 
 EVIDENCE_COLUMN = "evidence_tokens"
 logging.getLogger("splink").setLevel(logging.ERROR)  # training notes are ours to report
 LOG = logging.getLogger(__name__)
 
 
-def comparison_steps(config: MatchingConfig, row: dict | pd.Series) -> list[Step]:
-    """A scored pair's weight, comparison by comparison (term-frequency adjustment included),
-    from Splink's `gamma_`/`mw_` columns."""
-    steps = []
+def comparison_parts(config: MatchingConfig, pairs: pd.DataFrame) -> list[str]:
+    """Each scored pair's weight, comparison by comparison (the level that held and its bits,
+    term-frequency adjustment included), as the JSON a link keeps: from Splink's `gamma_` and
+    `mw_` columns."""
+    columns = []
     for comparison in config.comparisons:
-        gamma = row.get(f"gamma_{comparison.name}")
-        if gamma is None or pd.isna(gamma) or f"mw_{comparison.name}" not in row:
-            # a small case could not estimate it
-            steps.append(Step(comparison.name, "not estimated: too little data", 0.0))
+        gamma, weight = f"gamma_{comparison.name}", f"mw_{comparison.name}"
+        if gamma not in pairs or weight not in pairs:  # a small case could not estimate it
+            columns.append((comparison.name, ["not estimated: too little data"] * len(pairs),
+                            [0.0] * len(pairs)))  # fmt: skip
             continue
-        weight = float(row[f"mw_{comparison.name}"])
-        adjustment = row.get(f"mw_tf_adj_{comparison.tf_column}")
-        if adjustment is not None and not pd.isna(adjustment):
-            weight += float(adjustment)
-        steps.append(Step(comparison.name, comparison.level_label(int(gamma)), weight))
-    return steps
+        labels = {int(g): comparison.level_label(int(g)) for g in pairs[gamma].dropna().unique()}
+        bits = pairs[weight].astype(float)
+        adjustment = f"mw_tf_adj_{comparison.tf_column}"
+        if adjustment in pairs:
+            bits = bits + pairs[adjustment].astype(float).fillna(0.0)
+        columns.append((comparison.name, [labels[int(g)] for g in pairs[gamma]], bits.tolist()))
+    return [
+        json.dumps(
+            [{"comparison": name, "level": levels[i], "weight": round(weights[i], 3)}
+             for name, levels, weights in columns],
+            ensure_ascii=False,
+        )
+        for i in range(len(pairs))
+    ]  # fmt: skip
 
 
 def _level(level, comparison: str) -> dict:
@@ -67,6 +81,13 @@ def _level(level, comparison: str) -> dict:
     if level.kind == "overlap":
         condition = f"len(list_intersect({level.column}_l, {level.column}_r)) >= {level.min}"
         return {"sql_condition": condition, "label_for_charts": label or f"{level.column} overlap"}
+    if level.kind == "masked":  # a masked value on one side fits a value (or mask) on the other
+        keys = VALUE_KINDS[level.column].keys
+        condition = (
+            f"len(list_intersect({level.column}_l, {keys}_r)) > 0 "
+            f"OR len(list_intersect({level.column}_r, {keys}_l)) > 0"
+        )
+        return {"sql_condition": condition, "label_for_charts": label or f"{level.column} fit"}
     if level.kind == "sql":
         return {
             "sql_condition": level.condition,
@@ -76,11 +97,12 @@ def _level(level, comparison: str) -> dict:
     return {"sql_condition": "ELSE", "label_for_charts": label or "all other"}
 
 
+def _lists(rule: list[str]) -> list[str]:
+    return [column for column in rule if column in LIST_COLUMNS]
+
+
 def blocking_rules(config: MatchingConfig) -> list:
-    rules = [
-        block_on(*rule, arrays_to_explode=[c for c in rule if c in LIST_COLUMNS])
-        for rule in config.blocking
-    ]
+    rules = [block_on(*rule, arrays_to_explode=_lists(rule)) for rule in config.blocking]
     # Pairs tied by order evidence are always scored, whatever their identifiers.
     return [*rules, block_on(EVIDENCE_COLUMN, arrays_to_explode=[EVIDENCE_COLUMN])]
 
@@ -103,22 +125,35 @@ def splink_settings(config: MatchingConfig) -> dict:
 
 
 class Model:
-    """A Splink linker over all accounts of the case."""
+    """A Splink linker over all accounts of the case, on its own DuckDB (held to the memory
+    limit of `matching.yaml`, spilling into `spill`, a folder inside the case)."""
 
-    def __init__(self, accounts: pd.DataFrame, settings: dict[str, Any]) -> None:
-        self.db_api = DuckDBAPI()
+    def __init__(
+        self,
+        accounts: pd.DataFrame,
+        settings: dict[str, Any],
+        config: MatchingConfig,
+        spill: Path,
+    ) -> None:
+        connection = duckdb.connect(
+            config={
+                "memory_limit": config.resources.memory_limit,
+                "temp_directory": str(spill),
+            }
+        )
+        self.db_api = DuckDBAPI(connection=connection)
         self.accounts = self.db_api.register(_arrow(accounts), dataset_display_name="accounts")
         self.linker = Linker(self.accounts, settings, log_level=logging.ERROR)
 
     @classmethod
-    def untrained(cls, accounts: pd.DataFrame, config: MatchingConfig) -> Model:
-        return cls(accounts, splink_settings(config))
+    def untrained(cls, accounts: pd.DataFrame, config: MatchingConfig, spill: Path) -> Model:
+        return cls(accounts, splink_settings(config), config, spill)
 
     @classmethod
     def load(
-        cls, accounts: pd.DataFrame, settings: dict[str, Any], config: MatchingConfig
+        cls, accounts: pd.DataFrame, settings: dict[str, Any], config: MatchingConfig, spill: Path
     ) -> Model:
-        model = cls(accounts, settings)
+        model = cls(accounts, settings, config, spill)
         for column in tf_columns(config):  # a fresh process has no frequency tables yet
             model.linker.table_management.compute_tf_table(column)
         return model
@@ -151,6 +186,39 @@ class Model:
             LOG.warning("training step skipped: %s", note)
         return skipped
 
+    def check_budget(self, config: MatchingConfig) -> list[str]:
+        """Count the candidate pairs of each blocking rule (prediction and EM) with Splink's
+        blocking analysis before any is scored; past `budget.max_pairs` stop, naming the rule
+        and the values that blow up; past `budget.warn_pairs`, return a warning."""
+        budget, warnings = config.budget, []
+        named = [(", ".join(rule), block_on(*rule, arrays_to_explode=_lists(rule)))
+                 for rule in config.blocking]  # fmt: skip
+        named += [
+            (f"EM on {', '.join(rule)}", block_on(*rule)) for rule in config.training.em_blocking
+        ]
+        for name, rule in named:
+            counted = count_comparisons_from_blocking_rules(
+                self.accounts, blocking_rules=rule, link_type="dedupe_only",
+                unique_id_column_name="unique_id", record_sample_proportion=1.0,
+            )[0]["marginal_comparison_count"]  # fmt: skip
+            if counted <= budget.warn_pairs:
+                continue
+            largest = n_largest_blocks(
+                self.accounts, blocking_rule=rule, link_type="dedupe_only", n_largest=3
+            ).as_pandas_dataframe()
+            blocks = "; ".join(
+                f"{', '.join(str(v) for v in row[:-1])} ({int(row[-1]):,} pairs)"
+                for row in largest.itertuples(index=False)
+            )
+            message = f"blocking rule [{name}] makes {counted:,} candidate pairs; largest: {blocks}"
+            if counted > budget.max_pairs:
+                raise ResolverError(
+                    f"{config.source}: {message}; more than budget.max_pairs "
+                    f"({budget.max_pairs:,}): narrow the rule or raise the budget"
+                )
+            warnings.append(message)
+        return warnings
+
     def settings(self) -> dict[str, Any]:
         """The trained model (settings and parameters) as Splink writes it to JSON."""
         return self.linker.misc.save_model_to_json()
@@ -174,7 +242,8 @@ class Model:
         return _pairs(pd.concat([p.as_pandas_dataframe() for p in parts], ignore_index=True))
 
     def explain(self, left: dict, right: dict) -> pd.DataFrame:
-        return self.linker.inference.score_pair(left, right).as_pandas_dataframe()
+        """One pair scored, as `predict` gives pairs."""
+        return _pairs(self.linker.inference.score_pair(left, right).as_pandas_dataframe())
 
 
 def tf_columns(config: MatchingConfig) -> list[str]:

@@ -1,22 +1,33 @@
-"""Link the case's accounts into traders: the library behind `resolver match` and `train`."""
+"""Link the case's accounts into traders: the library behind `resolver match` and `train`.
+
+One run, in one transaction: find the hubs; build one record per account (hubs left out) and
+the self-purchase ties; train the Splink model or reuse the case's; score every blocked pair
+(or, incrementally, the pairs of the accounts that changed) as the stronger of the model's
+weight and the control evidence; cluster the links; keep trader ids stable.
+"""
 
 from __future__ import annotations
 
-import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from resolver.case import Case
+from resolver.case.links import ties_of
 from resolver.config.matching import MatchingConfig
 from resolver.errors import ResolverError
+from resolver.linkage import control
 from resolver.linkage.clustering import cluster
-from resolver.linkage.evidence import evidence_tokens, self_purchases
-from resolver.linkage.model import Model, comparison_steps, probability
+from resolver.linkage.evidence import evidence_tokens, order_ties, self_purchase_pairs
+from resolver.linkage.hubs import detect_hubs
+from resolver.linkage.model import Model, comparison_parts, probability
 from resolver.linkage.traders import assign_ids, id_number
 
 STORE_FLOOR = 0.5  # links kept in the case (for explain, the graph and reports)
+Progress = Callable[[str], None]  # hears each step as it starts, with its counts
 
 
 @dataclass
@@ -25,15 +36,19 @@ class LinkSummary:
     trained: bool
     accounts: int
     scored_accounts: int
+    pairs: int  # candidate pairs scored
     links: int
     traders: int
     multi_account_traders: int
     hubs: int
+    kept_apart: int  # groups clustering kept apart, for review
+    self_purchase_orders: int  # orders found shipped to an account of the seller's own trader
     new_accounts: int = 0
     new_traders: int = 0
     joined: list[tuple[str, str]] = field(default_factory=list)  # (new account, existing trader)
     merged: list[tuple[str, str]] = field(default_factory=list)  # (retired, kept)
     split: list[tuple[str, str]] = field(default_factory=list)  # (old, new)
+    warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -43,85 +58,55 @@ class Prepared:
 
     config: MatchingConfig
     accounts: pd.DataFrame
-    hubs: pd.DataFrame
-    self_purchases: pd.DataFrame  # pairs of accounts
+    self_purchases: pd.DataFrame  # pairs of accounts (see evidence.self_purchase_pairs)
     self_purchase_orders: pd.DataFrame  # the orders behind them
 
 
 def prepare(case: Case, config: MatchingConfig) -> Prepared:
     """The account records and order evidence, with the hubs the case holds left out."""
-    hubs = case.links.hubs()
     accounts = case.records.for_linkage()
     purchases = case.orders.self_purchase_candidates()
-    pairs = self_purchases(purchases)
+    pairs = self_purchase_pairs(purchases)
     accounts = accounts.merge(evidence_tokens(pairs), on="unique_id", how="left")
     accounts["evidence_tokens"] = accounts["evidence_tokens"].map(
         lambda tokens: tokens if isinstance(tokens, list) else []
     )
-    return Prepared(config, accounts, hubs, pairs, purchases)
+    return Prepared(config, accounts, pairs, purchases)
 
 
 def model_for(case: Case, prepared: Prepared, retrain: bool) -> tuple[Model, bool]:
     """The case's saved model, or a newly trained one: on the first run, when asked, or when
     `matching.yaml` changed since the model was trained (its rules are part of the model)."""
     saved = case.model.load()
+    spill = case.spill_folder()
     if not retrain and saved is not None and saved.rules_sha256 == prepared.config.sha256:
-        return Model.load(prepared.accounts, saved.settings, prepared.config), False
-    model = Model.untrained(prepared.accounts, prepared.config)
+        return Model.load(prepared.accounts, saved.settings, prepared.config, spill), False
+    model = Model.untrained(prepared.accounts, prepared.config, spill)
     model.train(prepared.config)
     case.model.save(model.settings(), prepared.config)
     return model, True
 
 
-def score(model: Model, prepared: Prepared, changed: set[str] | None) -> pd.DataFrame:
-    """Scored links: the stronger of Splink's weight and the control evidence, as probability."""
-    weights = prepared.config.control_bits
-    pairs = model.predict(changed)  # every blocked pair: control evidence may lift any of them
-    pairs = pairs.merge(
-        prepared.self_purchases[["account_a", "account_b", "orders"]],
-        on=["account_a", "account_b"], how="left",
-    )  # fmt: skip
+def score(case: Case, prepared: Prepared, pairs: pd.DataFrame) -> pd.DataFrame:
+    """`pairs` (the model's) scored: the stronger of the model's weight and the control
+    evidence, as a probability, with the parts of each (as links store them)."""
+    config = prepared.config
+    purchases = prepared.self_purchases[
+        ["account_a", "account_b", "orders", "strong_orders", "weak_ties"]
+    ]
+    pairs = pairs.merge(purchases.drop(columns="weak_ties"), on=["account_a", "account_b"],
+                        how="left")  # fmt: skip
     pairs["self_purchase_orders"] = pairs["orders"].fillna(0).astype(int)
-    shared = shared_kinds(pairs, prepared.accounts, set(weights))
-    pairs["control_evidence"] = [json.dumps(kinds) for kinds in shared]
-    pairs["control_weight"] = [sum(weights.get(k, 0.0) for k in kinds) for kinds in shared]
+    on_pairs = purchases.merge(pairs[["account_a", "account_b"]], on=["account_a", "account_b"])
+    ties = pd.concat([case.records.shared(pairs), order_ties(on_pairs)], ignore_index=True)
+    weighed = control.weigh(ties, config.control_evidence)
+    pairs = pairs.merge(control.control_weights(weighed), on=["account_a", "account_b"], how="left")
     pairs["splink_weight"] = pairs["match_weight"]
-    pairs["match_weight"] = pairs[["splink_weight", "control_weight"]].max(axis=1)
+    pairs["match_weight"] = np.fmax(pairs["splink_weight"], pairs["control_weight"])
     pairs["probability"] = probability(pairs["match_weight"])
-    kept = pairs[pairs["probability"] >= STORE_FLOOR].copy()
-    kept["comparisons"] = [
-        json.dumps([
-            {"comparison": s.comparison, "level": s.level, "weight": round(s.weight, 3)}
-            for s in comparison_steps(prepared.config, row)
-        ], ensure_ascii=False)
-        for row in kept.to_dict(orient="records")
-    ]  # fmt: skip
-    return kept[["account_a", "account_b", "splink_weight", "control_weight",
-                 "control_evidence", "match_weight", "probability", "comparisons",
-                 "self_purchase_orders"]]  # fmt: skip
-
-
-def shared_kinds(pairs: pd.DataFrame, accounts: pd.DataFrame, kinds: set[str]) -> list[list[str]]:
-    """For each pair, which of `kinds` (control evidence) its two accounts share; hub values
-    were left out of the accounts already."""
-    by_id = accounts.set_index("unique_id")
-    result = []
-    for a, b, orders in zip(
-        pairs["account_a"], pairs["account_b"], pairs["self_purchase_orders"], strict=True
-    ):
-        left, right = by_id.loc[a], by_id.loc[b]
-        found: list[str] = [
-            kind
-            for kind in ("bank_accounts", "phones", "store_stems", "addresses")
-            if kind in kinds and set(left[kind]) & set(right[kind])
-        ]
-        same_id = left["id_number"] is not None and left["id_number"] == right["id_number"]
-        if "id_number" in kinds and same_id:
-            found.insert(0, "id_number")
-        if "self_purchase" in kinds and orders:
-            found.append("self_purchase")
-        result.append(found)
-    return result
+    kept = pairs.merge(control.as_json(weighed), on=["account_a", "account_b"], how="left")
+    kept["comparisons"] = comparison_parts(config, kept)
+    return kept
 
 
 def link(
@@ -129,6 +114,7 @@ def link(
     config: MatchingConfig,
     changed: set[str] | None = None,
     retrain: bool = False,
+    progress: Progress | None = None,
 ) -> LinkSummary:
     """Score, cluster and name the traders of the case, in one transaction.
 
@@ -137,29 +123,58 @@ def link(
     run, or `retrain`) scores every pair.
     """
     started = time.perf_counter()
+    say = progress or (lambda _: None)
+    case.limit_memory(config.resources.memory_limit)
     with case.transaction():
-        case.links.replace_hubs(case.records.hub_candidates(config.hubs.max_registrants))
+        say("finding hubs")
+        hubs = detect_hubs(
+            case.records.hub_candidates(),
+            case.records.own_counts(),
+            case.orders.recipient_names(),
+            config.hubs,
+        )
+        case.links.replace_hubs(hubs)
         prepared = prepare(case, config)
         if len(prepared.accounts) < 2:
             raise ResolverError(
                 f"{case.folder}: nothing to link: the case holds {len(prepared.accounts)} seller "
                 "accounts; ingest disclosures first"
             )
+        say(f"{len(prepared.accounts):,} accounts ({len(hubs):,} hub values left out): model")
         model, trained = model_for(case, prepared, retrain)
-        full = trained or changed is None or case.links.count() == 0
-        scored = score(model, prepared, None if full else changed)
+        full = trained or changed is None or case.links.count() == 0 or _stale(case)
+        warnings = model.check_budget(prepared.config)
+        pairs = model.predict(None if full else changed)
+        say(f"scoring {len(pairs):,} candidate pairs")
+        scored = score(case, prepared, pairs[pairs["match_weight"].notna()])
+        scored = scored[scored["probability"] >= STORE_FLOOR]
         case.links.store(scored, replacing=None if full else changed)
         case.orders.replace_self_purchases(prepared.self_purchase_orders)
+        say(f"clustering {len(scored):,} links")
         summary = _name_traders(case, prepared, config)
     summary.mode = "full" if full else "incremental"
     summary.trained = trained
     summary.scored_accounts = len(prepared.accounts) if full else len(changed or ())
+    summary.pairs = len(pairs)
+    summary.warnings = warnings
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+def _stale(case: Case) -> bool:
+    try:
+        case.links.require_current()
+    except ResolverError:
+        return True
+    return False
+
+
 def _name_traders(case: Case, prepared: Prepared, config: MatchingConfig) -> LinkSummary:
-    links = case.links.probabilities()
+    links = case.links.for_clustering()
+    links["carrier"] = [
+        control.carrier(ties_of(text), None if pd.isna(weight) else weight, config.link_bits)
+        for text, weight in zip(links["control_evidence"], links["splink_weight"], strict=True)
+    ]
     accounts = prepared.accounts["unique_id"].tolist()
     groups = cluster(accounts, links, config.thresholds.link, config.thresholds.bridge)
     previous = case.traders.assignment()
@@ -172,16 +187,22 @@ def _name_traders(case: Case, prepared: Prepared, config: MatchingConfig) -> Lin
         assignment.merged,
         assignment.split,
     )
+    case.links.replace_kept_apart(groups.kept_apart)
     sizes = pd.Series(assignment.trader_of).value_counts()
     return LinkSummary(
         mode="",
         trained=False,
         accounts=len(accounts),
         scored_accounts=0,
+        pairs=0,
         links=len(links),
         traders=len(sizes),
         multi_account_traders=int((sizes > 1).sum()),
-        hubs=len(prepared.hubs),
+        hubs=int(case.scalar("SELECT count(*) FROM hubs")),
+        kept_apart=len(groups.kept_apart),
+        self_purchase_orders=int(
+            case.scalar("SELECT count(DISTINCT (platform, order_id)) FROM self_purchases")
+        ),
         new_accounts=sum(1 for account in assignment.trader_of if account not in previous),
         new_traders=len(assignment.created),
         joined=assignment.joined,

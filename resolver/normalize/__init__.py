@@ -5,7 +5,7 @@ value beside its normal form, so nothing an investigator was given is ever overw
 """
 
 from resolver.normalize.addresses import AddressValue, normalize_address
-from resolver.normalize.companies import company_stem, infer_kind
+from resolver.normalize.companies import company_stem, infer_kind, looks_like_entity
 from resolver.normalize.identifiers import (
     BankAccountValue,
     IdValue,
@@ -13,6 +13,7 @@ from resolver.normalize.identifiers import (
     normalize_id_number,
 )
 from resolver.normalize.names import NameValue, normalize_name
+from resolver.normalize.payments import PaymentValue, is_payment_account, normalize_payment_account
 from resolver.normalize.phones import PhoneValue, normalize_phone
 from resolver.normalize.text import clean_text
 
@@ -21,13 +22,17 @@ __all__ = [
     "BankAccountValue",
     "IdValue",
     "NameValue",
+    "PaymentValue",
     "PhoneValue",
     "clean_text",
     "company_stem",
     "infer_kind",
+    "is_payment_account",
+    "looks_like_entity",
     "normalize_address",
     "normalize_bank_account",
     "normalize_id_number",
     "normalize_name",
+    "normalize_payment_account",
     "normalize_phone",
 ]

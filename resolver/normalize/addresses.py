@@ -1,4 +1,9 @@
-"""Addresses: province / city / district codes from cnloc, plus the street part after them."""
+"""Addresses: province / city / district codes from cnloc, plus the street part after them.
+
+The street's house number is written many ways (`1099号3栋224室`, `1099号3号楼224室`,
+`1099号3幢224`, `1099-3-224`); its numbers, in order and joined by `-`, are what is compared, so
+all of these give the street `人民路1099-3-224`.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,14 @@ from resolver.normalize.text import compact
 
 DIVISION_YEAR = 2024  # the division table in force for current disclosures
 _TOWNSHIP = re.compile(r"^[\u4e00-\u9fff]{2,4}?(?:街道|镇|乡)(?=.)")
+# A dash, slash or hash between two numbers separates parts of a house number (1099-3-224):
+# kept as a marker, since the compact form drops punctuation.
+_NUMBER_SEPARATOR = re.compile(r"(?<=[0-9０-９])\s*[-－—–~/#＃]\s*(?=[0-9０-９])")
+# The house number at the end of a street: numbers (or a building letter) and the words that
+# mark them (number, building, unit, floor, room, gate).
+_MARKERS = "号栋幢座楼单元室层房门"
+_HOUSE_NUMBER = re.compile(rf"(?:[0-9]+|[a-z])(?:[{_MARKERS}]*(?:[0-9]+|[a-z]))*[{_MARKERS}]*$")
+_PART = re.compile(r"[0-9]+|[a-z]")
 
 
 @cache
@@ -79,7 +92,7 @@ def strip_leading_divisions(
 
 @lru_cache(maxsize=1 << 18)  # recipients recur across a case's disclosures
 def normalize_address(raw: str) -> AddressValue:
-    norm = compact(raw)
+    norm = compact(_NUMBER_SEPARATOR.sub("号", raw))
     if not norm:
         return AddressValue(raw, "", None, None, None, "")
     found = _find_divisions(norm)  # one scan serves codes and street
@@ -87,4 +100,17 @@ def normalize_address(raw: str) -> AddressValue:
     codes = {code for code in (province, city, district) if code}
     # The street, without a leading township (福田街道, 佛堂镇) that some disclosures omit.
     street = _TOWNSHIP.sub("", strip_leading_divisions(norm, codes, found))
-    return AddressValue(raw, norm, province, city, district, street)
+    return AddressValue(raw, norm, province, city, district, house_number_key(street))
+
+
+def house_number_key(street: str) -> str:
+    """The street with its trailing house number as its numbers joined by `-`:
+    `人民路1099号3栋224室` -> `人民路1099-3-224`."""
+    found = _HOUSE_NUMBER.search(street)
+    if not found:
+        return street
+    return street[: found.start()] + "-".join(_parts(found.group()))
+
+
+def _parts(number: str) -> list[str]:
+    return [str(int(p)) if p.isdigit() else p for p in _PART.findall(number)]

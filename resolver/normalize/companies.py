@@ -65,6 +65,19 @@ def company_stem(raw: str) -> str:
     return text
 
 
+_ENTITY_WORDS = ("公司", "企业", "商行", "经营部", "门市部", "工作室", "中心", "店", "厂", "个体")
+
+
+def looks_like_entity(name: str) -> bool:
+    """Whether a name names a business rather than a person: it carries a legal form or a
+    business word, or is longer than a person's name. Exports put a legal representative's
+    name where the company's belongs; such a name is no company stem."""
+    text = compact(name)
+    if not text:
+        return False
+    return any(word in text for word in _ENTITY_WORDS) or len(text) > 5
+
+
 def infer_kind(name: str, id_kind: str | None = None, uscc: str | None = None) -> str:
     """person | individual_business | company, from the identifier first, then the name."""
     if id_kind == "uscc" and uscc:

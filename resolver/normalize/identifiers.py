@@ -18,6 +18,8 @@ _ID_CHECK = "10X98765432"
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _SEPARATORS = re.compile(r"[\s\-]")
+# What exports write beside an account number: the bank's name, "卡号:", brackets.
+_BANK_WORDS = re.compile(r"[\u4e00-\u9fff]+|[()（）:：]")
 # A spreadsheet that stored a long number as a float shows it in scientific notation, or with a
 # trailing ".0": in both the digits past the 15th are gone and cannot be recovered.
 _FLOAT_NOTATION = re.compile(r"^\d+(?:\.\d+)?[eE][+]?\d+$|^\d{15,}\.0+$")
@@ -95,7 +97,9 @@ class BankAccountValue:
 
 
 def normalize_bank_account(raw: str) -> BankAccountValue:
-    text = _SEPARATORS.sub("", clean_text(raw))
+    """Digits only (`中信银行 6217 7183 0052 0379` -> `6217718300520379`); a masked number keeps
+    its first and last four digits as a key."""
+    text = _SEPARATORS.sub("", _BANK_WORDS.sub("", clean_text(raw)))
     if not text:
         return BankAccountValue(raw, None, None, "empty bank account")
     if _FLOAT_NOTATION.match(text):

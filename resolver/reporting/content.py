@@ -23,11 +23,11 @@ import pandas as pd
 
 from resolver import __version__
 from resolver.case import Case
-from resolver.case.links import Step
+from resolver.case.links import Step, Tie, ties_of
 from resolver.config import Config, DamagesConfig
 from resolver.errors import NotLinked
 from resolver.reporting.damages import Assessment, assess
-from resolver.vocabulary import EVIDENCE_WORDS, IDENTIFIER_WORDS
+from resolver.vocabulary import IDENTIFIER_WORDS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIGURES = ("orders", "amount_fen", "infringing_fen", "self_purchase_orders", "self_purchase_fen",
@@ -51,7 +51,7 @@ class Link:
     splink_weight: float
     prior: float  # bits: Splink's weight before any comparison
     steps: list[Step]
-    control: list[tuple[str, float]]  # (kind, bits)
+    control: list[tuple[str, float]]  # (tie in words, bits) of each tie counted
     self_purchase_orders: int
     strongest: str  # the strongest evidence, in words
     same_trader: bool
@@ -149,7 +149,6 @@ def build(
     """The report of `trader_id`'s network, or (None) of every network of the case."""
     config = config or Config()
     _check_linked(case)
-    matching = case.model.rules(config.matching)
     network_of = case.traders.networks()
     notes: list[str] = []
     accounts = case.traders.accounts()
@@ -161,7 +160,7 @@ def build(
                          f"this report covers {chain[-1]}'s network.")  # fmt: skip
         accounts = accounts[accounts["network_id"] == network_of[chain[-1]]]
     accounts = accounts.reset_index(drop=True)
-    links = _links(case.links.within(accounts), matching.control_bits)
+    links = _links(case.links.within(accounts))
     orders = _orders(case, accounts, config.keywords, include_self_purchases)
     tables = {
         "accounts": _how_linked(accounts, links),
@@ -236,6 +235,7 @@ def _figures(totals: pd.DataFrame, orders: pd.DataFrame) -> dict[str, dict[str, 
 
 
 def _check_linked(case: Case) -> None:
+    case.links.require_current()
     if not case.traders.count():
         raise NotLinked("the case has no traders yet: run `resolver match` first")
     unlinked = case.traders.unlinked_count()
@@ -246,20 +246,15 @@ def _check_linked(case: Case) -> None:
         )
 
 
-def _links(rows: pd.DataFrame, control_weights: dict[str, float]) -> list[Link]:
+def _links(rows: pd.DataFrame) -> list[Link]:
     links = []
     for row in rows.to_dict(orient="records"):
-        parts = json.loads(row["comparisons"] or "[]")
-        if isinstance(parts, dict):  # {comparison: weight}, as builds before reports kept it
-            raise NotLinked("the links were scored by an older resolver, without the level "
-                            "of each comparison: run `resolver train` first")  # fmt: skip
-        steps = [Step(**part) for part in parts]
-        kinds = json.loads(row["control_evidence"] or "[]")
-        control = [(kind, control_weights.get(kind, 0.0)) for kind in kinds]
-        if abs(sum(w for _, w in control) - row["control_weight"]) > 1e-6:
-            # the rules changed since the run: show the weight the run used, as one bar
-            control = [(" + ".join(kinds), float(row["control_weight"]))] if kinds else []
+        steps = [Step(**part) for part in json.loads(row["comparisons"] or "[]")]
+        ties = [tie for tie in ties_of(row["control_evidence"]) if tie.counted]
+        control = [(tie.words, tie.bits) for tie in ties]
         splink_weight = float(row["splink_weight"] or 0.0)
+        control_weight = row["control_weight"]
+        decided_by_ties = not pd.isna(control_weight) and control_weight >= splink_weight
         links.append(Link(
             account_a=row["account_a"], account_b=row["account_b"],
             probability=float(row["probability"]), match_weight=float(row["match_weight"]),
@@ -267,23 +262,17 @@ def _links(rows: pd.DataFrame, control_weights: dict[str, float]) -> list[Link]:
             prior=splink_weight - sum(s.weight for s in steps),
             steps=steps, control=control,
             self_purchase_orders=int(row["self_purchase_orders"]),
-            strongest=_strongest(steps, control, splink_weight, int(row["self_purchase_orders"])),
+            strongest=_strongest(steps, ties if decided_by_ties else []),
             same_trader=bool(row["same_trader"]),
         ))  # fmt: skip
     return links
 
 
-def _strongest(
-    steps: list[Step], control: list[tuple[str, float]], splink_weight: float, orders: int
-) -> str:
-    """The evidence that weighs most: a kind of control evidence when it decided the link,
-    else the model's strongest comparisons."""
-    if control and sum(w for _, w in control) >= splink_weight:
-        kind = max(control, key=lambda c: c[1])[0]
-        words = EVIDENCE_WORDS.get(kind, kind.replace("_", " "))
-        if kind == "self_purchase":
-            return f"{words} ({orders} order{'s' if orders != 1 else ''})"
-        return words
+def _strongest(steps: list[Step], ties: list[Tie]) -> str:
+    """The evidence that weighs most: the strongest tie when the ties decided the link, else
+    the model's strongest comparisons."""
+    if ties:
+        return max(ties, key=lambda tie: tie.bits).words
     best = sorted((s for s in steps if s.weight > 0), key=lambda s: -s.weight)[:2]
     return "model: " + (", ".join(s.level for s in best) or "no single strong comparison")
 

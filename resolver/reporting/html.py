@@ -97,7 +97,7 @@ def link_chart(link: Link) -> str:
         link.prior,
         [(f"{s.comparison}: {s.level}", s.weight) for s in link.steps],
         link.splink_weight,
-        [(kind.replace("_", " "), weight) for kind, weight in link.control],
+        link.control,
         link.match_weight,
     )
 

@@ -83,7 +83,7 @@ def _tables(report: Report) -> dict[str, pd.DataFrame]:
             (n.network_id, link.account_a, link.account_b, link.probability, link.match_weight,
              link.splink_weight, link.prior,
              [f"{s.comparison}: {s.level} ({s.weight:+.2f})" for s in link.steps],
-             [f"{kind} ({weight:+.2f})" for kind, weight in link.control],
+             [f"{words} ({weight:+.2f})" for words, weight in link.control],
              link.self_purchase_orders, link.strongest, link.same_trader)
             for n in report.networks for link in n.links
         ],
