@@ -28,6 +28,8 @@ from resolver.ingestion import ingest
 from resolver.linkage.pipeline import link
 from resolver.linkage.quality import bcubed, pairwise
 
+CHILDREN = resource.RUSAGE_CHILDREN  # the processes that read files ahead
+
 
 def main() -> None:
     parser = arguments(__doc__, traders=2000, seed=5)
@@ -42,9 +44,7 @@ def main() -> None:
         found = pd.Series(case.traders.assignment())
         flagged = case.orders.once()
         flagged = set(flagged.loc[flagged["self_purchase"], "key"])
-        links = case.links.for_clustering() if args.why else None
-    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF,
-                                                              resource.RUSAGE_CHILDREN))  # fmt: skip
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, CHILDREN))
     truth = pd.read_csv(data / "truth" / "accounts.csv", dtype=str, keep_default_na=False)
     truth.index = truth["platform"] + ":" + truth["account_key"]
     predicted = found.reindex(truth.index)
@@ -81,7 +81,7 @@ def main() -> None:
           f"{hit / max(len(true_self), 1):.4f}  ({hit} of {len(true_self)} true; "
           f"{len(flagged)} flagged)")  # fmt: skip
     if args.why:
-        _why(truth, predicted, links)
+        _why(truth, predicted)
 
 
 def _timed(started: float):
@@ -101,7 +101,7 @@ def _linked(predicted: pd.Series, true_of: pd.Series) -> tuple[pd.Series, pd.Ser
     return together.gt(1), whole
 
 
-def _why(truth: pd.DataFrame, predicted: pd.Series, links: pd.DataFrame | None) -> None:
+def _why(truth: pd.DataFrame, predicted: pd.Series) -> None:
     true_of = truth["trader_id"]
     linked, _ = _linked(predicted, true_of)
     alone = truth[(true_of.map(true_of.value_counts()) > 1) & ~linked]
