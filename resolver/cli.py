@@ -89,12 +89,21 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the disclosures into.")],
     traders: Annotated[int, typer.Option("--traders", min=1, help="Number of traders.")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 7,
+    hard: Annotated[
+        bool,
+        typer.Option(
+            "--hard",
+            help="As hard as held-out disclosures: payment accounts, agencies, families, many "
+            "fronts on one phone, stores that changed hands, a Pinduoduo CSV (see README).",
+        ),
+    ] = False,
 ) -> None:
-    """Write synthetic disclosures (taobao CSV, jd XLSX, douyin JSONL) and their ground truth."""
+    """Write synthetic disclosures (taobao CSV, jd XLSX, douyin JSONL; with --hard a pdd CSV
+    too) and their ground truth."""
     from resolver.demo import generate
 
     with console.status(f"Generating {traders} traders..."):
-        summary = generate(out, traders=traders, seed=seed)
+        summary = generate(out, traders=traders, seed=seed, hard=hard)
     console.print(
         f"Wrote {len(summary.files)} disclosures to {summary.folder}: {summary.traders} traders, "
         f"{summary.accounts} accounts, {summary.orders} orders; ground truth in "
@@ -213,11 +222,19 @@ def train(
 def print_link_summary(summary) -> None:
     trained = "model trained; " if summary.trained else ""
     console.print(
-        f"Linked ({summary.mode}; {trained}{summary.scored_accounts} accounts scored) in "
-        f"{summary.seconds:.1f} s: {summary.accounts} accounts -> {summary.traders} traders "
-        f"({summary.multi_account_traders} with several accounts); {summary.links} links; "
-        f"{summary.hubs} hub values left out."
+        f"Linked ({summary.mode}; {trained}{summary.scored_accounts} accounts scored, "
+        f"{summary.pairs} candidate pairs) in {summary.seconds:.1f} s: {summary.accounts} "
+        f"accounts -> {summary.traders} traders ({summary.multi_account_traders} with several "
+        f"accounts); {summary.links} links; {summary.hubs} hub values left out "
+        f"(`resolver export hubs`); {summary.self_purchase_orders} self-purchase orders."
     )
+    if summary.kept_apart:
+        console.print(
+            f"{summary.kept_apart} groups of accounts were kept apart, each held together by one "
+            "value or one weak link only: review them with `resolver export kept-apart`."
+        )
+    for warning in summary.warnings:
+        console.print(f"warning: {warning}", highlight=False, markup=False)
     console.print(
         f"{summary.new_accounts} new accounts: {len(summary.joined)} joined existing traders; "
         f"{summary.new_traders} new traders."
@@ -390,18 +407,19 @@ def report(
 
 @app.command()
 def export(
-    what: Annotated[str, typer.Argument(help="accounts or traders.")],
+    what: Annotated[str, typer.Argument(help="accounts, traders, hubs or kept-apart.")],
     case: CaseOption = DEFAULT_CASE,
     output_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default stdout).")] = (
         None
     ),
 ) -> None:
-    """Accounts with their trader and probability, or traders with names and platforms."""
-    from resolver.exports import write
+    """Accounts with their trader and probability; traders with names and platforms; hubs with
+    the reason each is one; groups clustering kept apart, for review."""
+    from resolver.exports import EXPORTS, write
 
-    if what not in ("accounts", "traders"):
-        raise typer.BadParameter("expected accounts or traders", param_hint="WHAT")
+    if what not in EXPORTS:
+        raise typer.BadParameter(f"expected {', '.join(EXPORTS)}", param_hint="WHAT")
     if output_format not in ("csv", "json"):
         raise typer.BadParameter("expected csv or json", param_hint="--format")
     with reported_errors(), Case.open(case) as opened:

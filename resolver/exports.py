@@ -1,5 +1,6 @@
-"""Exports of what the case concluded: accounts with their trader, and traders; as CSV (lists
-joined by `;`) or JSON, to a file (owner-only, whole or not at all) or standard output."""
+"""Exports of what the case concluded — accounts with their trader, traders, hubs with their
+reason, groups clustering kept apart — as CSV (lists joined by `;`) or JSON, to a file
+(owner-only, whole or not at all) or standard output."""
 
 from __future__ import annotations
 
@@ -23,6 +24,24 @@ def export_traders(case: Case) -> pd.DataFrame:
     return case.traders.summary()
 
 
+def export_hubs(case: Case) -> pd.DataFrame:
+    """Every value left out of linkage as a hub: kind, value, holders, groups, reason."""
+    return case.links.hubs()
+
+
+def export_kept_apart(case: Case) -> pd.DataFrame:
+    """Every set of groups clustering kept apart, with why and the accounts of each group."""
+    return case.links.kept_apart()
+
+
+EXPORTS = {
+    "accounts": export_accounts,
+    "traders": export_traders,
+    "hubs": export_hubs,
+    "kept-apart": export_kept_apart,
+}
+
+
 def as_text(frame: pd.DataFrame, output_format: str) -> str:
     """CSV (lists joined by `;`) or JSON (an array of objects)."""
     if output_format == "json":
@@ -31,10 +50,17 @@ def as_text(frame: pd.DataFrame, output_format: str) -> str:
     flat = frame.copy()
     for column in flat.columns:
         if flat[column].map(lambda v: isinstance(v, list)).any():
-            flat[column] = flat[column].map(
-                lambda v: ";".join(map(str, v)) if isinstance(v, list) else v
-            )
+            flat[column] = flat[column].map(_cell)
     return flat.to_csv(index=False)
+
+
+def _cell(value: object) -> object:
+    """A list as one CSV cell: items joined by `;`, lists of lists by ` | `."""
+    if not isinstance(value, list):
+        return value
+    if value and isinstance(value[0], list):
+        return " | ".join(";".join(map(str, part)) for part in value)
+    return ";".join(map(str, value))
 
 
 def write(frame: pd.DataFrame, output_format: str, out: Path | None) -> None:

@@ -161,12 +161,12 @@ def report(
 
 
 def export(case: Case, what: str) -> pd.DataFrame:
-    """`accounts` or `traders` of the case, as a table."""
-    from resolver.exports import export_accounts, export_traders
+    """`accounts`, `traders`, `hubs` or `kept-apart` of the case, as a table."""
+    from resolver.exports import EXPORTS
 
-    if what not in ("accounts", "traders"):
-        raise ResolverError(f"{what}: expected accounts or traders")
-    return export_accounts(case) if what == "accounts" else export_traders(case)
+    if what not in EXPORTS:
+        raise ResolverError(f"{what}: expected {', '.join(EXPORTS)}")
+    return EXPORTS[what](case)
 
 
 __all__ = [

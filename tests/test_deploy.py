@@ -23,7 +23,10 @@ def test_compose_pins_neo4j_and_keeps_it_private() -> None:
 
 
 def test_grass_styles_every_label() -> None:
-    grass = (ROOT / "cypher" / "resolver.grass").read_text(encoding="utf-8")
+    from resolver.graph.store import KEYS
+
+    assert set(KEYS) <= set(re.findall(r"node\.(\w+) \{", _grass()))
+    grass = _grass()
     for label in (
         "Trader",
         "Account",
@@ -31,8 +34,13 @@ def test_grass_styles_every_label() -> None:
         "Phone",
         "Address",
         "BankAccount",
+        "PaymentAccount",
         "IdNumber",
         "Name",
         "Disclosure",
     ):
         assert re.search(rf"node\.{label} \{{[^}}]*caption:", grass), label
+
+
+def _grass() -> str:
+    return (ROOT / "cypher" / "resolver.grass").read_text(encoding="utf-8")

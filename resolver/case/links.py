@@ -77,11 +77,17 @@ class Links:
             db.execute("DELETE FROM meta WHERE key = 'links_stale'")
 
     def for_clustering(self) -> pd.DataFrame:
-        """(account_a, account_b, probability, splink_weight, control_evidence) of every
-        stored link: what clustering reads."""
+        """(account_a, account_b, probability, splink_weight, only_kind, only_value) of every
+        stored link: what clustering reads; `only_*` is its tie when it has exactly one."""
         return self.case.db.execute(
-            "SELECT account_a, account_b, probability, splink_weight, control_evidence "
-            "FROM links ORDER BY account_a, account_b"
+            """
+            SELECT account_a, account_b, probability, splink_weight,
+                CASE WHEN json_array_length(control_evidence) = 1
+                     THEN control_evidence->0->>'kind' END AS only_kind,
+                CASE WHEN json_array_length(control_evidence) = 1
+                     THEN control_evidence->0->>'value' END AS only_value
+            FROM links ORDER BY account_a, account_b
+            """
         ).fetchdf()
 
     def pair(self, account_a: str, account_b: str) -> dict | None:

@@ -54,32 +54,31 @@ common_names AS (
     SELECT name FROM order_recipients WHERE name <> ''
     GROUP BY name HAVING count(DISTINCT coalesce(phone, phone_key)) >= 5
 ),
-by_name AS (  -- two equi-joins: an OR in one join condition would compare every pair
-    SELECT o.*, p.account_id AS registrant FROM o
-    JOIN people p ON p.kind = 'names' AND p.value = o.name
-    UNION
-    SELECT o.*, p.account_id AS registrant FROM o
-    JOIN people p ON p.kind = 'name_pinyins' AND p.value = o.pinyin
+-- the place first (selective), then whether the recipient is one of its people by name
+at_place AS (
+    SELECT o.*, k.account_id AS registrant, 'self_purchase_phone' AS tie,
+        'recipient is one of its people, at a masked phone that fits' AS evidence
+    FROM o JOIN kept_values k ON k.value = o.phone_key
+    WHERE (o.phone_masked AND k.kind = 'phone_keys') OR k.kind = 'masked_phone_keys'
+    UNION ALL
+    SELECT o.*, k.account_id, 'self_purchase_home',
+        'recipient is one of its people, at a landline it is registered with'
+    FROM o JOIN kept_values k ON k.kind = 'landlines' AND k.value = o.phone
+    UNION ALL
+    SELECT o.*, k.account_id, 'self_purchase_home', 'recipient is one of its people, at its address'
+    FROM o JOIN kept_values k ON k.kind = 'addresses' AND k.value = o.address
 ),
 matches AS (
     SELECT o.seller, k.account_id AS registrant, o.platform, o.order_id, o.name,
         'self_purchase' AS tie, 'recipient phone is a phone it is registered with' AS evidence
     FROM o JOIN kept_values k ON k.kind = 'phones' AND k.value = o.phone
     UNION ALL
-    SELECT n.seller, n.registrant, n.platform, n.order_id, n.name, 'self_purchase_phone',
-        'recipient is one of its people, at a masked phone that fits'
-    FROM by_name n JOIN kept_values k ON k.account_id = n.registrant AND k.value = n.phone_key
-    WHERE (n.phone_masked AND k.kind = 'phone_keys') OR k.kind = 'masked_phone_keys'
-    UNION ALL
-    SELECT n.seller, n.registrant, n.platform, n.order_id, n.name, 'self_purchase_home',
-        'recipient is one of its people, at a landline it is registered with'
-    FROM by_name n JOIN kept_values k ON k.account_id = n.registrant AND k.kind = 'landlines'
-        AND k.value = n.phone
-    UNION ALL
-    SELECT n.seller, n.registrant, n.platform, n.order_id, n.name, 'self_purchase_home',
-        'recipient is one of its people, at its address'
-    FROM by_name n JOIN kept_values k ON k.account_id = n.registrant AND k.kind = 'addresses'
-        AND k.value = n.address
+    SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie, a.evidence
+    FROM at_place a
+    WHERE EXISTS (SELECT 1 FROM people p
+                  WHERE p.account_id = a.registrant AND p.kind = 'names' AND p.value = a.name)
+       OR EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
+                  AND p.kind = 'name_pinyins' AND p.value = a.pinyin)
 )
 SELECT DISTINCT m.seller, m.registrant, m.platform, m.order_id, m.tie,
     m.tie = 'self_purchase' AS strong,

@@ -57,11 +57,21 @@ class Records:
         self.case = case
 
     def hub_candidates(self) -> pd.DataFrame:
-        """(account_id, kind, value) of every value that could be a hub."""
-        return self.case.db.execute(
-            f"SELECT account_id, kind, value FROM account_values "
-            f"WHERE kind IN ({_quoted(HUB_CHECKED)}) ORDER BY kind, value, account_id"
-        ).fetchdf()
+        """(account_id, kind, value, holders) of every value two or more accounts hold: the
+        values that could be hubs."""
+        return (
+            self.case.db.sql(
+                f"""
+            SELECT * FROM (
+                SELECT account_id, kind, value,
+                    count(*) OVER (PARTITION BY kind, value) AS holders
+                FROM account_values WHERE kind IN ({_quoted(HUB_CHECKED)})
+            ) WHERE holders >= 2 ORDER BY kind, value, account_id
+            """
+            )
+            .to_arrow_table()
+            .to_pandas()
+        )
 
     def own_counts(self) -> pd.DataFrame:
         """(account_id, kind, values): how many values of a kind each account lists as its
@@ -80,9 +90,8 @@ class Records:
     def for_linkage(self) -> pd.DataFrame:
         """One record per account for the model: the first registrant's name and ID (the
         most frequent across disclosures), and lists of every value that is not a hub."""
-        lists = ",\n".join(
-            f"list(DISTINCT value ORDER BY value) FILTER (kind = '{kind}') AS {kind}"
-            for kind in LISTED
+        lists = ",\n".join(  # kept_values holds each value once: sorting is all that is left
+            f"list_sort(list(value) FILTER (kind = '{kind}')) AS {kind}" for kind in LISTED
         )
         coalesced = ", ".join(f"coalesce(l.{kind}, []) AS {kind}" for kind in LISTED)
         return self.case.db.execute(
@@ -138,8 +147,9 @@ class Records:
                 CASE WHEN v.kind IN ({_quoted(masked)}) THEN 'masked:' || v.value
                      ELSE v.value END AS key,
                 v.value, v.kind IN ({_quoted(masked)}) AS masked,
-                EXISTS (SELECT 1 FROM hubs h WHERE h.value = v.value
-                        AND (h.kind = v.kind OR 'masked_' || h.kind = v.kind)) AS hub,
+                EXISTS (SELECT 1 FROM hubs h
+                        WHERE h.value = v.value AND h.kind = replace(v.kind, 'masked_', ''))
+                    AS hub,
                 v.account_id, s.sources
             FROM account_values v JOIN sources s USING (account_id)
             WHERE v.kind IN ({_quoted(labels)})

@@ -51,8 +51,11 @@ class Traders:
 
     def assignment(self) -> dict[str, str]:
         """account -> trader id, as the last linkage run left it."""
+        table = self.case.db.sql(
+            "SELECT account_id, trader_id FROM trader_accounts"
+        ).to_arrow_table()
         return dict(
-            self.case.db.execute("SELECT account_id, trader_id FROM trader_accounts").fetchall()
+            zip(table["account_id"].to_pylist(), table["trader_id"].to_pylist(), strict=True)
         )
 
     def last_id(self) -> str | None:

@@ -56,8 +56,8 @@ SELECT DISTINCT account_id, kind, value FROM (
 -- Values not declared hubs by the last linkage run (a hub key is left out of masked keys too).
 CREATE OR REPLACE TEMP VIEW kept_values AS
 SELECT v.* FROM account_values v
-WHERE NOT EXISTS (SELECT 1 FROM hubs h WHERE h.value = v.value
-                  AND (h.kind = v.kind OR 'masked_' || h.kind = v.kind));
+WHERE NOT EXISTS (SELECT 1 FROM hubs h
+                  WHERE h.value = v.value AND h.kind = replace(v.kind, 'masked_', ''));
 
 -- Who each order was shipped to, in the forms compared with sellers' values (each order once
 -- per disclosure that lists it).

@@ -24,6 +24,7 @@ KEYS = {  # label -> the property that identifies a node of it
     "Phone": "key",
     "Address": "key",
     "BankAccount": "key",
+    "PaymentAccount": "key",
     "IdNumber": "key",
     "Name": "key",
 }

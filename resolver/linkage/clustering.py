@@ -52,10 +52,17 @@ def cluster(
             known = graph.get_edge_data(account, node, {}).get("probability", 0.0)
             graph.add_edge(account, node, probability=max(known, p))
     kept_apart: list[dict] = []
-    while True:
-        split = _split_at_values(graph, kept_apart)
-        if not (_cut_weak_bridges(graph, bridge_threshold, kept_apart) or split):
-            break
+    # Only a part with a value node that holds it together, or with a weak direct bridge, can
+    # hold two groups of two together through one thing: the others are left as they are.
+    suspects = {n for n in nx.articulation_points(graph) if isinstance(n, tuple)}
+    suspects |= {
+        a
+        for a, b in nx.bridges(graph)
+        if isinstance(b, str) and graph.edges[a, b]["probability"] < bridge_threshold
+    }
+    for part in list(nx.connected_components(graph)):
+        if part & suspects and len(_accounts(part)) >= 4:
+            _resist(graph, part, bridge_threshold, kept_apart)
     members = sorted(
         (sorted(n for n in part if isinstance(n, str)) for part in nx.connected_components(graph)),
         key=lambda group: group[0] if group else "",
@@ -71,6 +78,18 @@ def cluster(
 
 def _accounts(nodes) -> list[str]:
     return sorted(n for n in nodes if isinstance(n, str))
+
+
+def _resist(graph: nx.Graph, part: set, bridge_threshold: float, kept_apart: list[dict]) -> None:
+    """Apply both rules to one connected part of `graph` until nothing changes."""
+    sub = graph.subgraph(part).copy()
+    while True:
+        split = _split_at_values(sub, kept_apart)
+        if not (_cut_weak_bridges(sub, bridge_threshold, kept_apart) or split):
+            break
+    graph.remove_edges_from(
+        [edge for edge in graph.subgraph(part).edges if not sub.has_edge(*edge)]
+    )
 
 
 def _split_at_values(graph: nx.Graph, kept_apart: list[dict]) -> bool:

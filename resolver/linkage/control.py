@@ -55,11 +55,16 @@ def as_json(weighed: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def carrier(ties: list, splink_weight: float | None, link_bits: float) -> tuple[str, str] | None:
-    """The one shared value a link rests on, if it rests on one: its only tie is a value and
-    the model alone would not link the pair (see `clustering`)."""
-    if len(ties) != 1 or ties[0].kind not in VALUE_KINDS or ties[0].value is None:
-        return None
-    if splink_weight is not None and splink_weight >= link_bits:
-        return None
-    return ties[0].kind, ties[0].value
+def carriers(links: pd.DataFrame, link_bits: float) -> list[tuple[str, str] | None]:
+    """For each link (`only_kind`, `only_value`: its tie when it has exactly one, and
+    `splink_weight`), the one shared value it rests on, if it rests on one: its only tie is a
+    value and the model alone would not link the pair (see `clustering`)."""
+    one_value = links["only_kind"].isin(list(VALUE_KINDS)) & links["only_value"].notna()
+    model_alone = links["splink_weight"].fillna(float("-inf")) >= link_bits
+    rests = (one_value & ~model_alone).tolist()
+    return [
+        (kind, value) if rest else None
+        for kind, value, rest in zip(
+            links["only_kind"].tolist(), links["only_value"].tolist(), rests, strict=True
+        )
+    ]

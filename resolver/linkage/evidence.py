@@ -11,6 +11,8 @@ little).
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pandas as pd
 
 PAIR_COLUMNS = ["account_a", "account_b", "orders", "strong_orders", "weak_ties", "evidence"]
@@ -19,29 +21,33 @@ NAMED_ORDERS = 2  # orders to one of its people, by an uncommon name, that make 
 
 def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
     """Pairs of accounts tied by self-purchase orders (account_a < account_b): how many
-    orders, how many of them strong, and the kinds of evidence in words."""
-    if orders.empty:
-        return pd.DataFrame(columns=PAIR_COLUMNS)
-    pairs = orders.assign(
-        account_a=orders[["seller", "registrant"]].min(axis=1),
-        account_b=orders[["seller", "registrant"]].max(axis=1),
-        order=orders["platform"] + ":" + orders["order_id"],
+    orders, how many count as strong, the kinds of weak tie the others make, and the kinds of
+    evidence in words."""
+    found: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
+        lambda: {"orders": set(), "strong": set(), "named": set(), "weak": set(), "said": set()}
     )
-    ends = ["account_a", "account_b"]
-    grouped = pairs.groupby(ends)
-    named = pairs[~pairs["strong"] & ~pairs["common_name"]].groupby(ends)["order"].nunique()
-    strong = pairs[pairs["strong"]].groupby(ends)["order"].nunique()
-    strong = strong.add(named.where(named >= NAMED_ORDERS, 0), fill_value=0)
-    frame = pd.DataFrame(
-        {
-            "orders": grouped["order"].nunique(),
-            "strong_orders": strong,
-            "weak_ties": pairs[~pairs["strong"]].groupby(ends)["tie"].agg(lambda t: sorted(set(t))),
-            "evidence": grouped["evidence"].agg(lambda e: sorted(set(e))),
-        }
-    )
-    frame["weak_ties"] = frame["weak_ties"].map(lambda t: t if isinstance(t, list) else [])
-    return frame.fillna({"strong_orders": 0}).astype({"strong_orders": int}).reset_index()
+    columns = ("seller", "registrant", "platform", "order_id", "tie", "strong", "common_name",
+               "evidence")  # fmt: skip
+    for seller, registrant, platform, order_id, tie, strong, common, said in zip(
+        *(orders[c].tolist() for c in columns), strict=True
+    ):
+        pair = found[(min(seller, registrant), max(seller, registrant))]
+        order = f"{platform}:{order_id}"
+        pair["orders"].add(order)
+        pair["said"].add(said)
+        if strong:
+            pair["strong"].add(order)
+        else:
+            pair["weak"].add(tie)
+            if not common:
+                pair["named"].add(order)
+    rows = [
+        (a, b, len(p["orders"]),
+         len(p["strong"] | (p["named"] if len(p["named"]) >= NAMED_ORDERS else set())),
+         sorted(p["weak"]), sorted(p["said"]))
+        for (a, b), p in sorted(found.items())
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
 
 def order_ties(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -57,14 +63,11 @@ def order_ties(pairs: pd.DataFrame) -> pd.DataFrame:
     return ties.dropna(subset=["kind"]).reset_index(drop=True)
 
 
-def evidence_tokens(pairs: pd.DataFrame) -> pd.DataFrame:
-    """(unique_id, evidence_tokens): one token per pair, held by both of its accounts, so that a
-    blocking rule on the tokens brings exactly these pairs before the model."""
-    tokens = pairs["account_a"] + "~" + pairs["account_b"]
-    long = pd.concat(
-        [
-            pd.DataFrame({"unique_id": pairs["account_a"], "token": tokens}),
-            pd.DataFrame({"unique_id": pairs["account_b"], "token": tokens}),
-        ]
-    )
-    return long.groupby("unique_id")["token"].agg(list).rename("evidence_tokens").reset_index()
+def evidence_tokens(pairs: pd.DataFrame) -> dict[str, list[str]]:
+    """account -> its evidence tokens: one token per pair, held by both of its accounts, so that
+    a blocking rule on the tokens brings exactly these pairs before the model."""
+    tokens: dict[str, list[str]] = defaultdict(list)
+    for a, b in zip(pairs["account_a"].tolist(), pairs["account_b"].tolist(), strict=True):
+        tokens[a].append(f"{a}~{b}")
+        tokens[b].append(f"{a}~{b}")
+    return tokens

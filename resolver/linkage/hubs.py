@@ -17,7 +17,7 @@ so a trader with eight fronts on one phone stays linked.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import networkx as nx
 import pandas as pd
@@ -32,29 +32,31 @@ KEY_KINDS = {kind.keys for kind in VALUE_KINDS.values() if kind.keys}
 def detect_hubs(
     values: pd.DataFrame, own: pd.DataFrame, recipients: pd.DataFrame, rules: Hubs
 ) -> pd.DataFrame:
-    """Hubs among `values` (account_id, kind, value: the hub-checked kinds), given `own`
+    """Hubs among `values` (account_id, kind, value, holders: values held by two or more
+    accounts, of the kinds that can be hubs), given `own`
     (account_id, kind, values: how many of a kind each account lists as its own) and
     `recipients` (kind, value, names: how many names orders to a seller's phone or address
     go to)."""
-    shared = values[values.groupby(["kind", "value"])["account_id"].transform("size") >= 2]
-    strong = shared[shared["kind"].map(lambda k: VALUE_KINDS[k].strong)]
-    held = {(a, k): n for a, k, n in own[["account_id", "kind", "values"]].itertuples(index=False)}
+    is_strong = values["kind"].isin([name for name, kind in VALUE_KINDS.items() if kind.strong])
+    held = dict(zip(_rows(own, "account_id", "kind"), own["values"].tolist(), strict=True))
     found: list[dict] = []
-    names = {
-        (k, v): n for k, v, n in recipients[["kind", "value", "names"]].itertuples(index=False)
-    }
+    names = dict(zip(_rows(recipients, "kind", "value"), recipients["names"].tolist(), strict=True))
     graph = nx.Graph()
     graph.add_edges_from(
-        (account, ("v", kind, value)) for account, kind, value in strong.itertuples(index=False)
+        (account, ("v", kind, value))
+        for account, kind, value in _rows(values[is_strong], "account_id", "kind", "value")
     )
-    groups: Counter = Counter()  # value node -> the groups (blocks) it holds together
+    blocks: dict[tuple, list[list[str]]] = defaultdict(list)  # value -> its holders by group
     for block in nx.biconnected_components(graph):
-        groups.update(node for node in block if isinstance(node, tuple))
-    accounts = shared.groupby(["kind", "value"])["account_id"].nunique()
-    for node, count in groups.items():
+        for node in block:
+            if isinstance(node, tuple):
+                blocks[node].append([a for a in graph.neighbors(node) if a in block])
+    accounts = dict(zip(_rows(values, "kind", "value"), values["holders"].tolist(), strict=True))
+    for node, holders in blocks.items():
         _, kind, value = node
         noun = VALUE_KINDS[kind].noun
-        add_on = _add_on_groups(graph, node, held) if 1 < count <= rules.max_groups else 0
+        count = len(holders)
+        add_on = _add_on_groups(graph, node, holders, held) if 1 < count <= rules.max_groups else 0
         if count > rules.max_groups:
             reason = f"held by {count} otherwise unrelated groups of accounts"
         elif add_on > rules.max_add_on_groups:
@@ -73,43 +75,46 @@ def detect_hubs(
         for node in part:
             if isinstance(node, str):
                 component[node] = number
-    weak = shared[~shared["kind"].map(lambda k: VALUE_KINDS[k].strong)]
     unrelated: dict[tuple[str, str], set] = defaultdict(set)
-    for account, kind, value in weak.itertuples(index=False):
+    for account, kind, value in _rows(values[~is_strong], "account_id", "kind", "value"):
         unrelated[(kind, value)].add(component.get(account, account))
-    for (kind, value), holders in unrelated.items():
+    for (kind, value), parts in unrelated.items():
         # the key of a phone or account may tie as many groups as the value itself
         limit = rules.max_groups if kind in KEY_KINDS else rules.max_groups_weak
-        if len(holders) > limit:
-            reason = f"held by {len(holders)} otherwise unrelated groups of accounts"
+        if len(parts) > limit:
+            reason = f"held by {len(parts)} otherwise unrelated groups of accounts"
         elif names.get((kind, value), 0) > rules.max_recipient_names:
             reason = f"orders reach it under {names[(kind, value)]} different names"
         else:
             continue
-        found.append(_hub(kind, value, accounts[(kind, value)], len(holders), reason))
+        found.append(_hub(kind, value, accounts[(kind, value)], len(parts), reason))
     return pd.DataFrame(found, columns=HUB_COLUMNS)
 
 
-def _add_on_groups(graph: nx.Graph, node: tuple, held: dict) -> int:
-    """How many of the groups `node` holds together treat it as an add-on: one of them lists
-    it beside a value of the same kind of its own, or lists others and not this one."""
-    kind = node[1]
-    holders = set(graph.neighbors(node))
-    graph.remove_node(node)
-    seen: set = set()
+def _add_on_groups(graph: nx.Graph, node: tuple, groups: list[list[str]], held: dict) -> int:
+    """How many of the groups `node` holds together (given by their holders) treat it as an
+    add-on: one of their accounts lists it beside a value of the same kind of its own, or lists
+    others and not this one. Each group is searched from its holders, never through `node`,
+    until such an account is found."""
+    kind, holders = node[1], set(graph.neighbors(node))
     add_on = 0
-    try:
-        for holder in holders:
-            if holder in seen:
-                continue
-            part = nx.node_connected_component(graph, holder)
-            seen |= part
-            members = [a for a in part if isinstance(a, str)]
-            if any(held.get((a, kind), 0) > (a in holders) for a in members):
+    for group in groups:
+        seen, stack = {node, *group}, list(group)
+        while stack:
+            current = stack.pop()
+            if isinstance(current, str) and held.get((current, kind), 0) > (current in holders):
                 add_on += 1
-    finally:
-        graph.add_edges_from((holder, node) for holder in holders)
+                break
+            for neighbour in graph.neighbors(current):
+                if neighbour not in seen:
+                    seen.add(neighbour)
+                    stack.append(neighbour)
     return add_on
+
+
+def _rows(frame: pd.DataFrame, *columns: str) -> zip:
+    """The columns of a frame as plain Python values, row by row (fast: no pandas scalars)."""
+    return zip(*(frame[c].tolist() for c in columns), strict=True)
 
 
 def _hub(kind: str, value: str, accounts: int, groups: int, reason: str) -> dict:

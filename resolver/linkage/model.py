@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from splink import DuckDBAPI, Linker, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules, n_largest_blocks
 from splink.internals.exceptions import EMTrainingException, SplinkException
@@ -142,7 +143,8 @@ class Model:
             }
         )
         self.db_api = DuckDBAPI(connection=connection)
-        self.accounts = self.db_api.register(_arrow(accounts), dataset_display_name="accounts")
+        self.table = _arrow(accounts)
+        self.accounts = self.db_api.register(self.table, dataset_display_name="accounts")
         self.linker = Linker(self.accounts, settings, log_level=logging.ERROR)
 
     @classmethod
@@ -171,7 +173,7 @@ class Model:
         settings = self.linker._settings_obj  # Splink has no public setter for the prior
         prior = settings._probability_two_random_records_match
         if not 0 < prior < 1:  # no pair shares an ID: expect about one other account each
-            count = self.accounts.as_pandas_dataframe()["unique_id"].nunique()
+            count = self.table.num_rows
             settings._probability_two_random_records_match = 1 / max(count, 2)
             skipped.append("prior from shared ID numbers: none shared; 1/accounts used")
         training.estimate_u_using_random_sampling(
@@ -230,15 +232,15 @@ class Model:
         if new_ids is None:
             frame = inference.predict().as_pandas_dataframe()
             return _pairs(frame)
-        table = self.accounts.as_pandas_dataframe()
-        is_new = table["unique_id"].isin(new_ids)
-        if not is_new.any():
+        is_new = pc.is_in(self.table["unique_id"], pa.array(sorted(new_ids), pa.string()))
+        if not pc.any(is_new).as_py():
             return _pairs(pd.DataFrame())
-        new = self.db_api.register(_arrow(table[is_new]), dataset_display_name="new_accounts")
+        new = self.db_api.register(self.table.filter(is_new), dataset_display_name="new_accounts")
         parts = [inference.predict_within(new)]
-        if (~is_new).any():
-            old = self.db_api.register(_arrow(table[~is_new]), dataset_display_name="old_accounts")
-            parts.append(inference.predict_between(new, old))
+        if not pc.all(is_new).as_py():
+            old = self.table.filter(pc.invert(is_new))
+            registered = self.db_api.register(old, dataset_display_name="old_accounts")
+            parts.append(inference.predict_between(new, registered))
         return _pairs(pd.concat([p.as_pandas_dataframe() for p in parts], ignore_index=True))
 
     def explain(self, left: dict, right: dict) -> pd.DataFrame:

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from resolver.case import Case
-from resolver.case.links import ties_of
 from resolver.config.matching import MatchingConfig
 from resolver.errors import ResolverError
 from resolver.linkage import control
@@ -67,10 +66,8 @@ def prepare(case: Case, config: MatchingConfig) -> Prepared:
     accounts = case.records.for_linkage()
     purchases = case.orders.self_purchase_candidates()
     pairs = self_purchase_pairs(purchases)
-    accounts = accounts.merge(evidence_tokens(pairs), on="unique_id", how="left")
-    accounts["evidence_tokens"] = accounts["evidence_tokens"].map(
-        lambda tokens: tokens if isinstance(tokens, list) else []
-    )
+    tokens = evidence_tokens(pairs)
+    accounts["evidence_tokens"] = [tokens.get(a, []) for a in accounts["unique_id"].tolist()]
     return Prepared(config, accounts, pairs, purchases)
 
 
@@ -143,7 +140,7 @@ def link(
         say(f"{len(prepared.accounts):,} accounts ({len(hubs):,} hub values left out): model")
         model, trained = model_for(case, prepared, retrain)
         full = trained or changed is None or case.links.count() == 0 or _stale(case)
-        warnings = model.check_budget(prepared.config)
+        warnings = model.check_budget(prepared.config) if full else []
         pairs = model.predict(None if full else changed)
         say(f"scoring {len(pairs):,} candidate pairs")
         scored = score(case, prepared, pairs[pairs["match_weight"].notna()])
@@ -171,10 +168,7 @@ def _stale(case: Case) -> bool:
 
 def _name_traders(case: Case, prepared: Prepared, config: MatchingConfig) -> LinkSummary:
     links = case.links.for_clustering()
-    links["carrier"] = [
-        control.carrier(ties_of(text), None if pd.isna(weight) else weight, config.link_bits)
-        for text, weight in zip(links["control_evidence"], links["splink_weight"], strict=True)
-    ]
+    links["carrier"] = control.carriers(links, config.link_bits)
     accounts = prepared.accounts["unique_id"].tolist()
     groups = cluster(accounts, links, config.thresholds.link, config.thresholds.bridge)
     previous = case.traders.assignment()

@@ -1,0 +1,144 @@
+"""The rules of linkage on crafted disclosures: hubs by unrelated groups, weak ties that add up
+only across facets, masked keys, clusters that resist one shared value, self-purchases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from resolver import explain, match
+from resolver.case import Case
+from resolver.normalize.identifiers import id_card_check_digit
+
+
+def person_id(n: int) -> str:
+    first17 = f"11010519800101{n:03d}"
+    return first17 + id_card_check_digit(first17)
+
+
+def bank(n: int) -> str:
+    return f"62220000000000{n:05d}"
+
+
+def store(key: str, name: str, n: int, **more) -> dict:
+    """A store of its own: nothing shared with any other unless `more` says so."""
+    return {"account_key": key, "registrant_name": name, "id_number": person_id(n),
+            "store_name": f"{name}{key}精品店", "phones": f"139{n:08d}", "bank": bank(n),
+            "address": f"上海市浦东新区{n}路{n}号", **more}  # fmt: skip
+
+
+def linked(taobao_file, tmp_path: Path, rows: list[dict]) -> tuple[pd.Series, Case]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = taobao_file(tmp_path / "stores.csv", rows)
+    case = Case.open(tmp_path / "case")
+    match(case, [path], graph=False)
+    return pd.Series(case.traders.assignment()), case
+
+
+def test_eight_fronts_on_the_traders_phone_stay_linked(taobao_file, tmp_path) -> None:
+    owner = "13900001111"
+    rows = [store("S1", "张三", 1, phones=f"{owner};13900002222"),
+            store("S2", "张三", 1, phones=owner, bank=bank(1))]  # fmt: skip
+    rows += [store(f"F{n}", f"前{n}", 10 + n, phones=owner) for n in range(8)]
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        hubs = case.links.hubs()
+    assert found.nunique() == 1, found.to_dict()
+    assert ("+86" + owner) not in set(hubs["value"])
+
+
+def test_an_agency_phone_beside_the_stores_own_links_nobody(taobao_file, tmp_path) -> None:
+    agency = "13800001111"
+    rows = [store(f"S{n}", f"店主{n}", n, phones=f"139{n:08d};{agency}") for n in range(1, 4)]
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        hubs = case.links.hubs().set_index("value")
+    assert found.nunique() == 3
+    assert "an add-on of 3 otherwise unrelated groups" in hubs.loc["+86" + agency, "reason"]
+
+
+def test_one_weak_tie_never_links_and_two_weak_ties_of_one_facet_neither(
+    taobao_file, tmp_path
+) -> None:
+    home = "上海市浦东新区张江路99号3栋201室"
+    rows = [
+        store("A1", "甲", 1, address=home), store("A2", "乙", 2, address=home),  # one weak tie
+        store("B1", "丙", 3, address="浙江省义乌市人民路8号", phones="139000000003;0579-85550001"),
+        store("B2", "丁", 4, address="浙江义乌人民路8号", phones="139000000004;0579-85550001"),
+        store("C1", "戊", 5, address="北京市朝阳区建国路1号", store_name="晨光日用品旗舰店"),
+        store("C2", "己", 6, address="北京朝阳区建国路1号", store_name="晨光日用品专营店"),
+    ]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        pair = case.links.pair("taobao:C1", "taobao:C2")
+    assert found["taobao:A1"] != found["taobao:A2"]  # an address alone
+    assert found["taobao:B1"] != found["taobao:B2"]  # an address and a landline: one home
+    assert found["taobao:C1"] == found["taobao:C2"]  # an address and a store name
+    assert pair is not None
+    kinds = {tie["kind"] for tie in json.loads(pair["control_evidence"])}
+    assert kinds == {"addresses", "store_stems"} and pair["control_weight"] == 6.0
+
+
+def test_a_masked_key_counts_only_where_one_side_is_masked(taobao_file, tmp_path) -> None:
+    stem = {"store_name": "锦绣家居旗舰店"}
+    rows = [
+        store("A", "甲", 1, phones="13811112222", **stem),
+        store("B", "乙", 2, phones="13833332222", **stem),  # another number, the same key
+        store("C", "丙", 3, phones="138****2222", **stem),  # a mask that fits A's (and B's)
+    ]
+    _found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        full = case.links.pair("taobao:A", "taobao:B")
+        masked = case.links.pair("taobao:A", "taobao:C")
+    assert "masked_phone_keys" not in (full or {}).get("control_evidence", "")
+    assert "masked_phone_keys" in masked["control_evidence"]
+
+
+def test_two_groups_held_together_by_one_phone_are_kept_apart(taobao_file, tmp_path) -> None:
+    shared = "13900005555"
+    rows = [
+        store("A1", "甲", 1, phones=shared), store("A2", "甲", 1, phones=shared, bank=bank(1)),
+        store("B1", "乙", 2, phones=shared), store("B2", "乙", 2, phones=shared, bank=bank(2)),
+    ]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        apart = case.links.kept_apart()
+    assert found["taobao:A1"] == found["taobao:A2"] != found["taobao:B1"] == found["taobao:B2"]
+    assert apart["value"].tolist() == ["+86" + shared]
+    assert sorted(map(sorted, apart["groups"][0])) == [["taobao:A1", "taobao:A2"],
+                                                        ["taobao:B1", "taobao:B2"]]  # fmt: skip
+
+
+def order_to(person: str, phone: str, n: int) -> dict:
+    return {"recipient_name": person, "recipient_phone": phone,
+            "recipient_address": "广东省广州市天河区体育西路1号", "order_id": f"O{n}"}  # fmt: skip
+
+
+def test_orders_to_a_name_at_a_masked_phone_are_weak_once_and_strong_twice(
+    taobao_file, tmp_path
+) -> None:
+    owner = store("R", "欧阳锋", 1, phones="139****8888")  # its phone as a masked number
+    seller = store("S", "黄药师", 2)
+    once = [owner, {**seller, **order_to("欧阳锋", "13912348888", 1)}]
+    found, case = linked(taobao_file, tmp_path / "once", once)
+    case.close()
+    assert found["taobao:R"] != found["taobao:S"]
+    twice = [*once, {**seller, **order_to("欧阳锋", "13912348888", 2)}]
+    found, case = linked(taobao_file, tmp_path / "twice", twice)
+    with case:
+        pair = case.links.pair("taobao:R", "taobao:S")
+        flagged = case.orders.once()
+    assert found["taobao:R"] == found["taobao:S"]
+    assert next(t["kind"] for t in json.loads(pair["control_evidence"])) == "self_purchase"
+    assert flagged.loc[flagged["account_id"] == "taobao:S", "self_purchase"].all()
+
+
+def test_explaining_two_unrelated_accounts_gives_no_control_weight(taobao_file, tmp_path):
+    rows = [store("A", "甲", 1), store("B", "乙", 2)]
+    _found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        why = explain(case, "taobao:A", "taobao:B")
+    assert not why.stored and not why.ties and why.control_weight is None
+    assert why.match_weight == why.splink_weight < 0 and why.probability < 0.01
