@@ -22,6 +22,14 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def hard_demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo as hard as held-out disclosures (`resolver demo --hard`)."""
+    folder = tmp_path_factory.mktemp("hard-demo")
+    generate(folder, traders=150, seed=21, hard=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def demo_files(demo_dir: Path) -> list[Path]:
     """The demo disclosures in name order: douyin, jd, taobao 2023, taobao 2024."""
     return disclosure_files(demo_dir)

@@ -214,3 +214,18 @@ def test_without_the_embedded_store_everything_but_the_graph_works(
     assert run("report", "--all", "--out", tmp_path / "r.xlsx", "--case", case).exit_code == 0
     query = runner.invoke(app, ["query", "top_networks", "--case", str(case)])
     assert query.exit_code == 3 and "Neo4j" in query.stderr
+
+
+def test_demo_hard_adds_a_pinduoduo_export_and_match_lists_hubs(tmp_path: Path) -> None:
+    result = run("demo", "--out", tmp_path / "d", "--traders", "40", "--seed", "4", "--hard")
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in (tmp_path / "d").iterdir() if p.is_file())
+    assert "pdd_orders.csv" in files and len(files) == 5
+    matched = run("match", *[tmp_path / "d" / f for f in files], "--case", tmp_path / "c",
+                  "--no-graph")  # fmt: skip
+    assert matched.exit_code == 0, matched.output
+    assert "pdd" in matched.stdout and "resolver export hubs" in matched.stdout
+    hubs = list(csv.DictReader(io.StringIO(run("export", "hubs", "--case", tmp_path / "c").stdout)))
+    assert hubs and all(row["reason"] for row in hubs)
+    apart = run("export", "kept-apart", "--format", "json", "--case", tmp_path / "c")
+    assert apart.exit_code == 0 and isinstance(json.loads(apart.stdout), list)

@@ -408,3 +408,122 @@ def test_json_lines_read_in_slices_equal_one_read(demo_dir, monkeypatch) -> None
     assert one.row_numbers.tolist() == other.row_numbers.tolist()
     for a, b in zip(one.columns, other.columns, strict=True):
         assert a.tolist() == b.tolist()
+
+
+# -- what a seller record holds, and how mappings reach it ------------------------------------------
+JSONL_MAPPING = """
+platform: shop
+file: {kind: jsonl}
+signature: [oid, shop.id]
+sellers:
+  fields:
+    account_key: shop.id
+    registrant_name: {columns: [shop.company, shop.person], first_non_empty: true}
+    bank_accounts: shop.banks
+orders:
+  fields:
+    order_id: oid
+    account_key: shop.id
+    product_title: items.0.title
+    amount: {column: total, unit: fen}
+    paid_at: {column: at, parser: epoch_s}
+"""
+
+
+def jsonl_case(tmp_path: Path, mapping: str, lines: list[dict]):
+    import json
+
+    config = tmp_path / "config"
+    (config / "platforms").mkdir(parents=True)
+    (config / "platforms" / "shop.yaml").write_text(mapping, encoding="utf-8")
+    path = write(tmp_path / "orders.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
+    case = Case.open(tmp_path / "case")
+    return case, lambda: ingest(case, [path], config=config)
+
+
+def test_a_json_path_reaches_into_a_list_and_several_columns_give_the_first_value(
+    tmp_path,
+) -> None:
+    lines = [
+        {"oid": "1", "shop": {"id": "A", "company": "", "person": "张三", "banks": ["wang@qq.com"]},
+         "items": [{"title": "鞋"}, {"title": "袜"}], "total": 100, "at": 1700000000},
+        {"oid": "2", "shop": {"id": "B", "company": "晨光商行", "person": "李四", "banks": []},
+         "items": [], "total": 200, "at": 1700000000},
+    ]  # fmt: skip
+    case, run = jsonl_case(tmp_path, JSONL_MAPPING, lines)
+    with case:
+        run()
+        titles = dict(case.db.execute("SELECT order_id, product_title FROM orders").fetchall())
+        names = dict(
+            case.db.execute("SELECT account_key, registrant_name FROM seller_records").fetchall()
+        )
+        paying = case.db.execute("SELECT kind, norm FROM seller_identifiers").fetchall()
+        quarantined = case.disclosures.quarantine()
+    assert titles == {"1": "鞋", "2": None}
+    assert names == {"A": "张三", "B": "晨光商行"}
+    assert paying == [("payment_account", "wang@qq.com")]  # an e-mail given as a bank account
+    assert quarantined.empty
+
+
+def test_a_json_path_no_line_holds_is_an_error_naming_it(tmp_path) -> None:
+    mapping = JSONL_MAPPING.replace("items.0.title", "items.0.name")
+    shop = {"id": "A", "company": "", "person": "张三", "banks": []}
+    lines = [{"oid": "1", "shop": shop, "items": [{"title": "鞋"}], "total": 1, "at": 1700000000}]
+    case, run = jsonl_case(tmp_path, mapping, lines)
+    expected = r"missing column 'items\.0\.name' \(mapped to orders\.product_title\)"
+    with case, pytest.raises(InputError, match=expected):
+        run()
+
+
+def test_several_columns_for_one_value_must_say_how_to_combine(tmp_path) -> None:
+    from resolver.errors import ConfigError
+
+    mapping = JSONL_MAPPING.replace(", first_non_empty: true", "")
+    case, run = jsonl_case(tmp_path, mapping, [])
+    with (
+        case,
+        pytest.raises(
+            ConfigError, match=r"sellers\.fields\.registrant_name: 2 columns for one value"
+        ),
+    ):
+        run()
+
+
+def test_a_store_that_changed_hands_keeps_both_registrants_with_their_rows(taobao_file, tmp_path):
+    rows = [
+        {"account_key": "S1", "registrant_name": "张三", "id_number": "11010519491231002X",
+         "legal_representative": "王五", "legal_representative_id": "110105194912310118"},
+        {"account_key": "S1", "registrant_name": "李四", "id_number": "110105194912310100"},
+    ]  # fmt: skip
+    path = taobao_file(tmp_path / "changed.csv", rows)
+    with Case.open(tmp_path / "case") as case:
+        ingest(case, [path])
+        parties = case.records.parties()
+        record = case.db.execute("SELECT registrant_name, id_norm FROM seller_records").fetchall()
+    seen = set(zip(parties["role"], parties["name"], parties["source_row"], strict=True))
+    assert seen == {("registrant", "张三", 2), ("registrant", "李四", 3),
+                    ("legal_representative", "王五", 2)}  # fmt: skip
+    assert record == [("张三", "11010519491231002X")]  # the record shows the first
+
+
+def test_the_hard_demo_is_read_whole_pinduoduo_included(hard_demo_dir, tmp_path) -> None:
+    from resolver.demo import disclosure_files
+
+    files = disclosure_files(hard_demo_dir)
+    with Case.open(tmp_path / "case") as case:
+        results = ingest(case, files)
+        stored = case.db.execute(
+            "SELECT count(DISTINCT (platform, order_id)) FROM orders"
+        ).fetchall()[0][0]
+        quarantined = case.disclosures.quarantine()
+        banks = case.db.execute(
+            "SELECT count(*) FROM seller_identifiers WHERE raw LIKE '%银行 %' AND norm IS NOT NULL"
+        ).fetchall()[0][0]
+    assert {r.platform for r in results} == {"taobao", "jd", "douyin", "pdd"}
+    assert stored == len(truth(hard_demo_dir, "orders.csv"))
+    bad = truth(hard_demo_dir, "bad_rows.csv")
+    rows = quarantined[quarantined["level"] == "row"].drop_duplicates(
+        ["source_file", "source_sheet", "source_row"]
+    )
+    assert len(rows) == len(bad[bad["reason"] != "lost digits"])
+    assert banks > 0  # bank cells written with the bank's name keep their digits

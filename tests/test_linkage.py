@@ -262,3 +262,39 @@ def test_a_changed_matching_config_retrains_the_model(linked_case: Path, tmp_pat
     with Case.open(folder) as case:
         assert link(case, Config(config).matching).trained
         assert not link(case, Config(config).matching).trained
+
+
+def test_quality_floor_on_the_small_hard_demo(hard_demo_dir: Path, tmp_path: Path) -> None:
+    """Payment accounts, agencies, families, many fronts, stores that changed hands, masked
+    keys, a Pinduoduo export: the clustering stays precise and finds nearly every trader, and
+    every self-purchase it takes out of the totals is a true one."""
+    from resolver.demo import disclosure_files
+
+    with Case.open(tmp_path / "case") as case:
+        match(case, disclosure_files(hard_demo_dir), graph=False)
+        found = found_of(case)
+        orders = case.orders.once()
+    truth = truth_of(hard_demo_dir)
+    scores = pairwise(truth, found.reindex(truth.index))
+    assert scores.precision >= 0.99 and scores.recall >= 0.95, scores
+    true_orders = pd.read_csv(hard_demo_dir / "truth" / "orders.csv", dtype=str)
+    true_self = set(
+        (true_orders["platform"] + ":" + true_orders["order_id"])[
+            true_orders["self_purchase"] == "1"
+        ]
+    )
+    flagged = set(orders.loc[orders["self_purchase"], "key"])
+    assert flagged <= true_self and len(flagged) >= 0.9 * len(true_self)
+
+
+def test_a_blocking_rule_past_the_budget_stops_the_run_naming_its_largest_blocks(
+    linked_case: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "case"
+    shutil.copytree(linked_case, folder)
+    config = edited_matching(tmp_path, lambda d: d["budget"].update(warn_pairs=1, max_pairs=5))
+    with Case.open(folder) as case, pytest.raises(ResolverError) as caught:
+        link(case, Config(config).matching)
+    message = str(caught.value)
+    assert "blocking rule [id_numbers] makes" in message and "candidate pairs; largest:" in message
+    assert "more than budget.max_pairs (5)" in message

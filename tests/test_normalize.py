@@ -7,10 +7,13 @@ import pytest
 from resolver.normalize import (
     company_stem,
     infer_kind,
+    is_payment_account,
+    looks_like_entity,
     normalize_address,
     normalize_bank_account,
     normalize_id_number,
     normalize_name,
+    normalize_payment_account,
     normalize_phone,
 )
 from resolver.normalize.identifiers import LOST_DIGITS, is_valid_uscc
@@ -78,6 +81,9 @@ def test_uscc_checksum_catches_one_changed_character() -> None:
         ("6222***********0123", None, "6222*0123"),
         ("62**0123", None, None),
         ("12ab", None, None),
+        ("中信银行 6217718300520379", "6217718300520379", "6217*0379"),  # the bank's name kept out
+        ("6217 7183 0052 0379（中信银行）", "6217718300520379", "6217*0379"),
+        ("卡号：6222****0123", None, "6222*0123"),
     ],
 )
 def test_bank_accounts(raw: str, norm: str | None, partial: str | None) -> None:
@@ -170,6 +176,41 @@ def test_different_house_numbers_stay_apart() -> None:
     streets = {normalize_address(f"义乌市人民路{n}").street for n in
                ("1099号3栋224室", "1099号3栋225室", "1099号4栋224室", "1093号3栋224室", "10993号224室")}  # fmt: skip
     assert len(streets) == 5
+
+
+@pytest.mark.parametrize(
+    ("raw", "norm", "partial", "kind"),
+    [
+        ("支付宝：13812345678", "+8613812345678", "138*5678", "phone"),
+        ("alipay: Wang.Wei@QQ.com", "wang.wei@qq.com", "wa*@qq.com", "email"),
+        ("wa***@qq.com", None, "wa*@qq.com", "masked"),
+        ("138****5678", None, "138*5678", "masked"),
+        ("2088123456789012", "2088123456789012", None, "id"),
+        ("微信 wxid_abc123", "wxid_abc123", None, "id"),
+        ("支付宝", None, None, "invalid"),
+    ],
+)
+def test_payment_accounts(raw: str, norm: str | None, partial: str | None, kind: str) -> None:
+    value = normalize_payment_account(raw)
+    assert (value.norm, value.partial, value.kind) == (norm, partial, kind)
+
+
+@pytest.mark.parametrize(
+    ("raw", "paying"),
+    [("wang@qq.com", True), ("13812345678", True), ("支付宝 2088123456789012", True),
+     ("6222021234567890123", False), ("中信银行 6217718300520379", False)],
+)  # fmt: skip
+def test_a_payment_account_is_told_from_a_bank_account(raw: str, paying: bool) -> None:
+    assert is_payment_account(raw) is paying
+
+
+@pytest.mark.parametrize(
+    ("name", "entity"),
+    [("义乌市晨光日用品有限公司", True), ("晨光日用品商行", True), ("张伟", False), ("欧阳娜娜", False),
+     ("晨光旗舰店", True), ("", False)],
+)  # fmt: skip
+def test_a_persons_name_is_no_company(name: str, entity: bool) -> None:
+    assert looks_like_entity(name) is entity
 
 
 def test_clean_text_width_and_script() -> None:
