@@ -68,3 +68,7 @@ class NotLinked(ResolverError):
 
 class StoreUnavailable(ResolverError):
     """The graph store cannot be reached or started; the case itself is unaffected."""
+
+
+class GraphOutOfDate(StoreUnavailable):
+    """The graph does not hold what the case holds now: `resolver load-graph`."""

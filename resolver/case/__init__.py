@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -66,6 +67,11 @@ class Case:
                 raise NotFound(f"no case at {folder} (`resolver ingest` or `match` makes one)")
             if folder.exists() and not folder.is_dir():
                 raise CaseError(f"{folder}: not a folder")
+            if folder.is_dir() and any(folder.iterdir()):
+                raise CaseError(
+                    f"{folder}: a folder that holds other files and no case; name a new or an "
+                    "empty folder for a case"
+                )
         folder = private_folder(folder)
         old_umask = os.umask(0o077)  # the database and its WAL are created owner-only
         try:
@@ -114,12 +120,21 @@ class Case:
         self._depth = 1
         try:
             yield self.db
+            # every change gets a new revision, which a graph loaded from it carries
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('revision', ?)", [uuid.uuid4().hex]
+            )
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         finally:
             self._depth = 0
         self.db.execute("COMMIT")
+
+    @property
+    def revision(self) -> str | None:
+        """Changes with every committed change to the case (None: never changed)."""
+        return self.scalar("SELECT value FROM meta WHERE key = 'revision'")
 
     @contextmanager
     def registered(self, **frames: Any) -> Iterator[duckdb.DuckDBPyConnection]:

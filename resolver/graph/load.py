@@ -14,6 +14,7 @@ nothing about the trader); the order keeps them as properties.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from resolver.case import Case
+from resolver.errors import GraphOutOfDate
 from resolver.graph.store import GraphStore
 from resolver.vocabulary import VALUE_KINDS
 
@@ -69,6 +71,11 @@ MERGE (a)-[x:DISCLOSED_IN]->(d)
 SET x.sheet = r.sheet, x.row = r.row""",
     "drop_links": """MATCH (:Account)-[l:LINKED]->(:Account)
 DELETE l""",
+    "forget_case_state": """MATCH (s:CaseState)
+DELETE s""",
+    "case_state": """UNWIND $rows AS r
+MERGE (s:CaseState {key: 'case'})
+SET s.revision = r.revision, s.loaded_at = r.loaded_at""",
     "links": """UNWIND $rows AS r
 MATCH (a:Account {account_id: r.account_a})
 MATCH (b:Account {account_id: r.account_b})
@@ -138,6 +145,7 @@ def load(
     started = time.perf_counter()
     named = statements()
     store.ensure_schema()
+    store.query(named["forget_case_state"])  # a load cut short leaves a graph of no revision
     first = store.query("MATCH (o:Order) RETURN count(o) AS orders")[1][0][0] == 0
     frames = _frames(case, None if first else orders_of)
     counts = {}
@@ -149,7 +157,29 @@ def load(
             progress(name, len(rows))
         store.write(named["orders_first" if name == "orders" and first else name], rows, batch_size)
         counts[name] = len(rows)
+    loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    store.write(named["case_state"], [{"revision": case.revision, "loaded_at": loaded_at}], 1)
     return LoadSummary(counts, time.perf_counter() - started)
+
+
+CASE_STATE = "MATCH (s:CaseState) RETURN s.revision AS revision, s.loaded_at AS loaded_at"
+
+
+def check_current(case: Case, store: GraphStore) -> None:
+    """Refuse a graph that does not hold what the case holds now: never loaded, cut short, or
+    loaded before the case last changed (`match --no-graph`, `train`, an ingest)."""
+    _, rows = store.query(CASE_STATE)
+    if not rows:
+        raise GraphOutOfDate(
+            "the graph holds nothing loaded from this case (never loaded, or a load was cut "
+            "short): run `resolver load-graph`"
+        )
+    revision, loaded_at = rows[0]
+    if revision != case.revision:
+        raise GraphOutOfDate(
+            f"the graph is out of date: loaded at {loaded_at} UTC, and the case has changed "
+            "since; run `resolver load-graph`"
+        )
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

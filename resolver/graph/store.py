@@ -122,6 +122,13 @@ def _plain(value: Any) -> Any:
 def neo4j_uri(store: str | None) -> str | None:
     """The Neo4j address to use: `--store`, else `RESOLVER_NEO4J_URI`; None: embedded."""
     uri = store or os.environ.get("RESOLVER_NEO4J_URI")
+    if uri and "@" in uri.partition("://")[2].partition("/")[0]:  # user:password@host
+        raise ConfigError(
+            "--store",
+            "",
+            "the address holds a user or password, which would be shown wherever the address "
+            "is; give them in RESOLVER_NEO4J_USER and RESOLVER_NEO4J_PASSWORD instead",
+        )
     if uri and not uri.startswith(("bolt://", "neo4j://", "bolt+s://", "neo4j+s://")):
         raise ConfigError("--store", "", f"{uri}: expected bolt://... or neo4j://...")
     return uri
@@ -137,9 +144,13 @@ def embedded_available() -> bool:
 
 
 @contextmanager
-def open_store(case_folder: Path, store: str | None = None) -> Iterator[GraphStore]:
+def open_store(
+    case_folder: Path, store: str | None = None, fresh: bool = False, read_only: bool = False
+) -> Iterator[GraphStore]:
     """The graph of a case: Neo4j when a bolt/neo4j address is given (user and password from
-    RESOLVER_NEO4J_USER / RESOLVER_NEO4J_PASSWORD), else the embedded FalkorDB in the case."""
+    RESOLVER_NEO4J_USER / RESOLVER_NEO4J_PASSWORD), else the embedded FalkorDB in the case.
+    `fresh`: the embedded graph starts empty and replaces the saved one only if all goes well
+    (a full load); `read_only`: nothing is saved at the end."""
     uri = neo4j_uri(store)
     if uri:
         from neo4j import GraphDatabase
@@ -168,5 +179,5 @@ def open_store(case_folder: Path, store: str | None = None) -> Iterator[GraphSto
         )
     from resolver.graph.embedded import EmbeddedFalkor
 
-    with EmbeddedFalkor(case_folder) as server:
+    with EmbeddedFalkor(case_folder, fresh=fresh, read_only=read_only) as server:
         yield FalkorStore(server.graph(GRAPH_NAME))

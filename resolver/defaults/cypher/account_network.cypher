@@ -1,6 +1,6 @@
 // purpose: The network of an account: its trader's accounts, and the traders that share a phone, bank account, address or ID with them, up to k hops away, naming what they share. Hub identifiers, masked keys and names do not connect.
-// param account_id: string -- the account, as platform:key
-// param k: integer = 2 -- hops between traders, 0 to 3
+// param account_id: account -- the account, as platform:key
+// param k: integer[0..3] = 2 -- hops between traders, 0 to 3
 // example: resolver query account_network -p account_id=taobao:1234567890 -p k=2
 MATCH (start:Account {account_id: $account_id})
 WITH start

@@ -1,5 +1,5 @@
 // purpose: Traders running accounts on several platforms.
-// param min_platforms: integer = 2 -- at least this many platforms
+// param min_platforms: integer[1..50] = 2 -- at least this many platforms
 // example: resolver query cross_platform_traders -p min_platforms=3
 MATCH (t:Trader)-[:OPERATES]->(a:Account)
 WHERE NOT t.retired

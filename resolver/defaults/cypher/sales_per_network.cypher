@@ -1,8 +1,8 @@
 // purpose: Sales per network (traders tied by a shared phone, bank account, address or ID), each order counted once, with the infringing part.
-// param network_id: string|null = null -- one network (the smallest trader id in it), or all
-// param from: string = "1970-01-01T00:00:00" -- first moment counted, Asia/Shanghai, inclusive
-// param to: string = "9999-12-31T23:59:59" -- end, exclusive
-// param platform: string|null = null -- only this platform
+// param network_id: trader|null = null -- one network (the smallest trader id in it), or all
+// param from: datetime = "1970-01-01T00:00:00" -- first moment counted, Asia/Shanghai, inclusive
+// param to: datetime = "9999-12-31T23:59:59" -- end, exclusive
+// param platform: platform|null = null -- only this platform
 // param keywords: list = config -- infringing-product keywords (default: config/keywords.yaml)
 // param infringing_only: boolean = false -- count only orders whose product matches a keyword
 // param include_self_purchases: boolean = false -- count self-purchase orders too

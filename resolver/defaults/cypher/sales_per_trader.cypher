@@ -1,11 +1,11 @@
 // purpose: Sales per trader, each order counted once, with the part that matches the infringing-product keywords. Self-purchase (brushing) orders are left out unless asked for.
-// param from: string = "1970-01-01T00:00:00" -- first moment counted, Asia/Shanghai, inclusive
-// param to: string = "9999-12-31T23:59:59" -- end, exclusive
-// param platform: string|null = null -- only this platform
+// param from: datetime = "1970-01-01T00:00:00" -- first moment counted, Asia/Shanghai, inclusive
+// param to: datetime = "9999-12-31T23:59:59" -- end, exclusive
+// param platform: platform|null = null -- only this platform
 // param keywords: list = config -- infringing-product keywords (default: config/keywords.yaml)
 // param infringing_only: boolean = false -- count only orders whose product matches a keyword
 // param include_self_purchases: boolean = false -- count self-purchase orders too
-// param limit: integer = 100 -- rows returned
+// param limit: integer[1..100000] = 100 -- rows returned
 // example: resolver query sales_per_trader -p from=2024-01-01T00:00:00 -p platform=jd
 MATCH (o:Order)
 WHERE o.paid_at >= $from AND o.paid_at < $to

@@ -1,6 +1,6 @@
 // purpose: What two traders share: every phone, bank account, address, ID or name that accounts of both are registered with.
-// param trader_a: string -- a trader id
-// param trader_b: string -- another trader id
+// param trader_a: trader -- a trader id
+// param trader_b: trader -- another trader id
 // example: resolver query shared_identifiers -p trader_a=TR000001 -p trader_b=TR000002
 MATCH (ta:Trader {trader_id: $trader_a})-[:OPERATES]->(a:Account)-[:REGISTERED_WITH]->(i)
 MATCH (i)<-[:REGISTERED_WITH]-(b:Account)<-[:OPERATES]-(tb:Trader {trader_id: $trader_b})

@@ -1,5 +1,5 @@
 // purpose: The networks with the largest sales (each order once, self-purchases left out), with their traders and accounts.
-// param limit: integer = 10 -- networks returned
+// param limit: integer[1..100000] = 10 -- networks returned
 // param keywords: list = config -- infringing-product keywords (default: config/keywords.yaml)
 // example: resolver query top_networks -p limit=5
 MATCH (o:Order)
