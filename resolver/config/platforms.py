@@ -7,6 +7,7 @@ values are parsed, and the header signature that recognises the shape without `-
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from functools import cached_property
 from pathlib import Path
@@ -74,8 +75,18 @@ class TableSpec(Strict):
 
 class FileSpec(Strict):
     kind: Literal["csv", "xlsx", "jsonl"]
-    encoding: str = "auto"  # auto: BOM, then strict UTF-8, then GB18030
+    encoding: str = "auto"  # auto: BOM or UTF-16, then strict UTF-8, then GB18030
     delimiter: str = ","
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, encoding: str) -> str:
+        if encoding != "auto":
+            try:
+                codecs.lookup(encoding)
+            except LookupError as err:
+                raise ValueError(f"unknown encoding {encoding!r}") from err
+        return encoding
 
 
 class PlatformConfig(Strict):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import multiprocessing as mp
+import os
 import pickle
 import queue
 import shutil
@@ -36,6 +38,7 @@ from resolver.ingestion.readers import (
     read_jsonl,
     read_xlsx,
 )
+from resolver.processes import die_with_parent
 
 ProgressCallback = Callable[[str, Path], None]  # (stage, file) as work moves on
 READ_AHEAD_BYTES = 64 << 20  # below this, starting a second process costs more than it saves
@@ -88,6 +91,10 @@ def detect_platform(path: Path, configs: dict[str, PlatformConfig]) -> PlatformC
 
 
 def read_file(path: Path, config: PlatformConfig) -> RawFile:
+    return _read(path, config).without_nul_rows()
+
+
+def _read(path: Path, config: PlatformConfig) -> RawFile:
     kind = config.file.kind
     if file_kind(path) not in (kind, None):
         raise InputError(path, f"platform {config.platform!r} reads {kind} files")
@@ -170,7 +177,7 @@ def ingest(
     if read_ahead is None:
         read_ahead = sum(map(read_cost, costliest[1:])) >= READ_AHEAD_BYTES
     readers = (
-        ReadAhead(costliest, platform, config.folder, case.folder)
+        ReadAhead(costliest, platform, config.folder, case.spill_folder())
         if read_ahead and len(todo) > 1
         else None
     )
@@ -270,6 +277,7 @@ class ReadAhead:
         self._paths, self._platform, self._config_dir = costliest, platform, config_dir
         self._scratch = Path(tempfile.mkdtemp(dir=scratch, prefix=".read-ahead-"))  # 0700
         self._claimed: set[Path] = set()
+        self._reads = itertools.count()
         self._lock = threading.Lock()
         self._slots = threading.Semaphore(2)  # files read and not yet taken
         self._ready: queue.Queue[tuple[Path, Path | None]] = queue.Queue()
@@ -304,9 +312,13 @@ class ReadAhead:
         path, result = item
         if result is None:
             return path, None, None
-        with result.open("rb") as handle:
-            kind, payload = pickle.load(handle)
-        result.unlink()
+        try:
+            with result.open("rb") as handle:
+                kind, payload = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError):  # damaged: read it here instead
+            return path, None, None
+        finally:
+            result.unlink(missing_ok=True)
         if kind == "error":
             raise payload
         return (path, *payload)
@@ -319,10 +331,12 @@ class ReadAhead:
             if self._stopping:
                 return
             following = self.claim(self._paths)
-            result = self._scratch / f"{len(self._claimed)}.pickle"
+            # numbered by reading, not by claims: this process claims files too, so two reads
+            # could otherwise be given one name and the second overwrite the first
+            result = self._scratch / f"{next(self._reads)}.pickle"
             self._process = context.Process(
                 target=_read_to_file,
-                args=(current, self._platform, self._config_dir, result),
+                args=(current, self._platform, self._config_dir, result, os.getpid()),
                 daemon=True,
             )
             self._process.start()
@@ -344,9 +358,13 @@ class ReadAhead:
         shutil.rmtree(self._scratch, ignore_errors=True)
 
 
-def _read_to_file(path: Path, platform: str | None, config_dir: Path | None, out: Path) -> None:
+def _read_to_file(
+    path: Path, platform: str | None, config_dir: Path | None, out: Path, parent: int
+) -> None:
     """A reading process: the file's platform and raw tables, or the error that stops it,
     pickled to `out`."""
+    die_with_parent(parent)
+    os.umask(0o077)  # the scratch file holds the disclosure's rows
     try:
         configs = Config(config_dir).platforms
         with paused_garbage_collection():

@@ -31,6 +31,7 @@ from resolver.normalize import (
     normalize_payment_account,
     normalize_phone,
 )
+from resolver.normalize.identifiers import LOST_DIGITS, lost_digits
 from resolver.normalize.phones import plain_mobiles
 from resolver.normalize.text import compact
 from resolver.vocabulary import (
@@ -134,6 +135,14 @@ def normalize_unique(
 
 
 def _cell_series(table: RawTable, column: str, path: Path, field: str, table_name: str):
+    if table.headers.count(column) > 1:
+        numbers = ", ".join(str(i + 1) for i, h in enumerate(table.headers) if h == column)
+        raise InputError(
+            path,
+            f"column {column!r} (mapped to {table_name}.{field}) appears more than once in the "
+            f"header (columns {numbers}); rename one so that the mapping names one column",
+            sheet=table.sheet,
+        )
     try:
         index = table.headers.index(column)
     except ValueError:
@@ -235,20 +244,20 @@ def map_sellers(
     if not own_sheet:  # identity repeated on every order row: read each distinct version once
         table = distinct_rows(table, [c for f in spec.fields.values() for c in f.columns])
     frame, lists = extract_fields(table, spec, SELLER_FIELDS, path, "sellers")
-    no_key = frame["account_key"] == ""
+    empty, lost = frame["account_key"] == "", lost_digits(frame["account_key"])
     if own_sheet:  # in a shared table the order mapping reports the same rows
-        positions = frame.index[no_key]
-        quarantine.add(
-            "sellers",
-            "row",
-            spec.sheet,
-            frame.loc[no_key, "_row"],
-            _source_column(spec, "account_key"),
-            "empty account key",
-            "",
-            _raw_row(table, positions),
-        )
-    frame = frame[~no_key]
+        for unusable, reason in ((empty, "empty account key"), (lost, LOST_DIGITS)):
+            quarantine.add(
+                "sellers",
+                "row",
+                spec.sheet,
+                frame.loc[unusable, "_row"],
+                _source_column(spec, "account_key"),
+                reason,
+                frame.loc[unusable, "account_key"],
+                _raw_row(table, frame.index[unusable]),
+            )
+    frame = frame[~(empty | lost)]
     parties = _parties(frame, spec, quarantine)
     # One record per account: the first non-empty store name and alias, the first registrant
     # and contact (every party is kept in `parties`), all distinct list values.
@@ -453,6 +462,7 @@ def map_orders(
             frame[name]
             .where(frame[name] == "")
             .map(lambda _, n=name: f"empty {n.replace('_', ' ')}", na_action="ignore")
+            .mask(lost_digits(frame[name]), LOST_DIGITS)
         )
     if known_accounts is not None:
         unknown = (frame["account_key"] != "") & ~frame["account_key"].isin(known_accounts)
@@ -511,10 +521,11 @@ def _normalize_recipients(orders: pd.DataFrame) -> pd.DataFrame:
 
 def map_disclosure(raw: RawFile, config: PlatformConfig, path: Path) -> MappedDisclosure:
     quarantine = Quarantine()
-    for bad in raw.bad_rows:
-        quarantine.add("orders", "row", bad.sheet, pd.Series([bad.row]), None, bad.reason, bad.raw)
-    sellers, parties, identifiers = map_sellers(raw, config, path, quarantine)
     separate = config.sellers.sheet != config.orders.sheet
+    for bad in raw.bad_rows:
+        table = "sellers" if separate and bad.sheet == config.sellers.sheet else "orders"
+        quarantine.add(table, "row", bad.sheet, pd.Series([bad.row]), None, bad.reason, bad.raw)
+    sellers, parties, identifiers = map_sellers(raw, config, path, quarantine)
     known = set(sellers["account_key"]) if separate else None
     orders = map_orders(raw, config, path, quarantine, known)
     source_rows = sum(len(t) for t in raw.tables.values()) + len(raw.bad_rows)

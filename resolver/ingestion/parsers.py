@@ -30,6 +30,7 @@ COMMON_FORMATS = (
     "%Y%m%d%H%M%S",
     "%Y%m%d",
 )
+MAX_DIGITS = {"yuan": 10, "fen": 12}  # whole digits of the largest amount an order may have
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0, after its 1900 leap-year bug
 EARLIEST, LATEST = pd.Timestamp("1995-01-01"), pd.Timestamp("2100-01-01")
 _GUARD = r'^="(.*)"$'
@@ -59,20 +60,20 @@ def parse_money(text: pd.Series, unit: str = "yuan") -> tuple[pd.Series, pd.Seri
 
     Runs in Arrow's compute kernels: a million cells take a fraction of a second.
     """
-    array = pa.array(text, type=pa.large_string())
-    if isinstance(array, pa.ChunkedArray):  # columns read by Arrow come in chunks
-        array = array.combine_chunks()
-    cleaned = pc.replace_substring_regex(array, r"[¥￥,，\s]|元$|^RMB|^CNY", "")
+    array = _halfwidth(text)
+    cleaned = pc.replace_substring_regex(array, r"[¥,，\s]|元$|^RMB|^CNY", "")
     parts = pc.extract_regex(cleaned, r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<fraction>\d*))?$")
     fraction = pc.struct_field(parts, "fraction")
     places = 2 if unit == "yuan" else 0
+    whole_digits = pc.utf8_length(pc.utf8_ltrim(pc.struct_field(parts, "whole"), "0"))
     numeric = pc.and_(
-        pc.and_(
-            pc.is_valid(parts), pc.less_equal(pc.utf8_length(pc.struct_field(parts, "whole")), 15)
-        ),
-        pc.less_equal(pc.utf8_length(pc.utf8_rtrim(fraction, "0")), places),
+        pc.is_valid(parts), pc.less_equal(pc.utf8_length(pc.utf8_rtrim(fraction, "0")), places)
     )
     numeric = pc.fill_null(numeric, False)
+    # No order is worth ten billion yuan: beyond that a figure is a mistake, and sums of such
+    # figures would leave the range that is added up exactly.
+    too_large = pc.fill_null(pc.greater(whole_digits, MAX_DIGITS[unit]), False)
+    numeric = pc.and_(numeric, pc.invert(too_large))
     whole = pc.cast(pc.if_else(numeric, pc.struct_field(parts, "whole"), "0"), pa.int64())
     cents = pc.utf8_slice_codeunits(pc.utf8_rpad(fraction, 2, "0"), 0, 2)
     cents = pc.cast(pc.if_else(numeric, cents, "00"), pa.int64())
@@ -80,17 +81,32 @@ def parse_money(text: pd.Series, unit: str = "yuan") -> tuple[pd.Series, pd.Seri
     negative = pc.fill_null(pc.equal(pc.struct_field(parts, "sign"), "-"), False)
     below_zero = pc.and_(pc.and_(numeric, negative), pc.not_equal(fen, 0))
     usable = pc.and_(numeric, pc.invert(below_zero))
-    values = pd.Series(pc.if_else(usable, fen, None).to_pandas(), index=text.index, dtype="Int64")
+    # to pandas as nullable integers: never through float, which loses digits past 2**53
+    fen_values = pc.if_else(usable, fen, None).to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype()}.get
+    )
+    values = pd.Series(fen_values, index=text.index, dtype="Int64")
     empty = pd.Series(pc.equal(cleaned, "").to_numpy(zero_copy_only=False), index=text.index)
     bad_number = ~empty & ~pd.Series(numeric.to_numpy(zero_copy_only=False), index=text.index)
     errors = _errors_where(bad_number, text, "not an amount of money: {value!r}")
+    large = pd.Series(too_large.to_numpy(zero_copy_only=False), index=text.index)
+    errors = errors.where(~large, "an amount of ten billion yuan or more is no order")
     below = pd.Series(below_zero.to_numpy(zero_copy_only=False), index=text.index)
     return values, errors.where(~below, "negative amount")
 
 
+def _halfwidth(text: pd.Series) -> pa.Array:
+    """The text as Arrow, full-width digits and signs as ASCII (`１２` -> `12`, `￥` -> `¥`)."""
+    array = pa.array(text, type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):  # columns read by Arrow come in chunks
+        array = array.combine_chunks()
+    return pc.utf8_normalize(array, "NFKC")
+
+
 def parse_integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    cleaned = text.str.replace(r"[,，\s]|\.0+$", "", regex=True)
-    numeric = cleaned.str.fullmatch(r"\d{1,12}")
+    halfwidth = pd.Series(_halfwidth(text).to_pandas(), index=text.index, dtype="str")
+    cleaned = halfwidth.str.replace(r"[,，\s]|\.0+$", "", regex=True)
+    numeric = cleaned.str.fullmatch(r"[0-9]{1,12}")
     values = pd.to_numeric(cleaned.where(numeric)).astype("Int64")
     errors = _errors_where(~numeric & (cleaned != ""), text, "not a whole number: {value!r}")
     return values, errors
@@ -101,23 +117,26 @@ def parse_datetime(
 ) -> tuple[pd.Series, pd.Series]:
     """Any supported date representation -> `YYYY-MM-DDTHH:MM:SS` in Asia/Shanghai time."""
     empty = text == ""
-    stamps = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    # whole seconds: a year such as 9999 fits, so it is refused below by range, not by overflow
+    stamps = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
     if parser in ("epoch_ms", "epoch_s"):
         numeric = text.str.fullmatch(r"\d{9,13}")
         unit = "ms" if parser == "epoch_ms" else "s"
         values = pd.to_numeric(text.where(numeric))
         utc = pd.to_datetime(values, unit=unit, utc=True, errors="coerce")
-        stamps = utc.dt.tz_convert(LOCAL_ZONE).dt.tz_localize(None)
+        stamps = utc.dt.tz_convert(LOCAL_ZONE).dt.tz_localize(None).astype("datetime64[s]")
     else:
         if parser == "excel_datetime":  # a serial day count: 45047.5 is 2023-05-01 12:00
             serial = text.str.fullmatch(r"\d{4,5}(?:\.\d+)?")
             days = pd.to_numeric(text.where(serial))
             stamps = (EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).dt.round("s")
+            stamps = stamps.astype("datetime64[s]")
         for fmt in (*formats, *COMMON_FORMATS):
             todo = stamps.isna() & ~empty
             if not todo.any():
                 break
-            stamps[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            found = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            stamps[todo] = found.astype("datetime64[s]")
         if zone != LOCAL_ZONE:
             stamps = (
                 stamps.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")

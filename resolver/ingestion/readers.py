@@ -12,9 +12,10 @@ import codecs
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, reduce
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,10 @@ from resolver.errors import InputError
 SUFFIX_KINDS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl"}
 SUFFIX_KINDS[".ndjson"] = "jsonl"
 JSON_SLICE = 32 << 20  # bytes of JSON Lines that Arrow reads at a time
+CSV_BLOCK = 1 << 20  # bytes of CSV that Arrow parses at a time (grown for a longer record)
 # Excel keeps 15 significant digits: a number this wide in a cell may already have lost digits.
 WIDE_NUMBER = 1e15
+EXACT_DOUBLE = 2**53  # every whole number below this is exact in a double
 
 
 @dataclass
@@ -64,6 +67,32 @@ class RawTable:
         columns = [c[keep].reset_index(drop=True) for c in self.columns]
         return RawTable(self.sheet, self.headers, columns, self.row_numbers[keep])
 
+    def without_nul_rows(self) -> tuple[RawTable, list[BadRow]]:
+        """Rows holding a NUL character set aside: no graph store or spreadsheet takes one,
+        and a file that carries one is damaged or crafted."""
+        found = np.zeros(len(self), dtype=bool)
+        bad: list[BadRow] = []
+        for header, column in zip(self.headers, self.columns, strict=True):
+            holds = _holds_nul(column) & ~found
+            for position in np.flatnonzero(holds):
+                reason = f"a NUL character in column {header!r}"
+                raw = json.dumps(self.row(int(position)), ensure_ascii=False)
+                bad.append(BadRow(self.sheet, int(self.row_numbers[position]), reason, raw))
+            found |= holds
+        if not found.any():
+            return self, bad
+        keep = ~found
+        columns = [c[keep].reset_index(drop=True) for c in self.columns]
+        return RawTable(self.sheet, self.headers, columns, self.row_numbers[keep]), bad
+
+
+def _holds_nul(cells: pd.Series) -> np.ndarray:
+    found = cells.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool, copy=True)
+    if cells.dtype == object:  # JSON lists: tuples of texts
+        lists = cells.map(lambda v: isinstance(v, tuple) and any("\x00" in t for t in v))
+        found |= lists.to_numpy(dtype=bool)
+    return found
+
 
 def text_column(values: Any) -> pd.Series:
     return pd.Series(values, dtype="str")
@@ -82,6 +111,13 @@ class RawFile:
     tables: dict[str | None, RawTable]
     bad_rows: list[BadRow] = field(default_factory=list)
 
+    def without_nul_rows(self) -> RawFile:
+        tables, bad = {}, list(self.bad_rows)
+        for name, table in self.tables.items():
+            tables[name], set_aside = table.without_nul_rows()
+            bad += set_aside
+        return RawFile(tables, bad)
+
 
 def file_kind(path: Path) -> str | None:
     return SUFFIX_KINDS.get(path.suffix.lower())
@@ -95,9 +131,14 @@ def decode(path: Path, data: bytes, encoding: str) -> str:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as err:
             raise InputError(path, f"cannot decode as {encoding}: {err}") from None
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le")):
-        if data.startswith(bom):
-            return data[len(bom) :].decode(name)
+    utf16 = _utf16(data)
+    if utf16:
+        try:
+            return data.decode(utf16).removeprefix("\ufeff")
+        except UnicodeDecodeError as err:
+            raise InputError(path, f"not {utf16.upper()} text (byte {err.start})") from None
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -108,11 +149,27 @@ def decode(path: Path, data: bytes, encoding: str) -> str:
         raise InputError(path, f"not UTF-8 nor GB18030 text (byte {err.start})") from None
 
 
+def _utf16(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for UTF-16 text, with a BOM or without one (Excel's "Unicode
+    text" export): text of Chinese and ASCII has a zero byte in most ASCII characters' other
+    half, which UTF-8 and GB18030 text never has."""
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    head = data[:4096]
+    zeros = sorted([(head[0::2].count(0), "utf-16-be"), (head[1::2].count(0), "utf-16-le")])
+    (fewer, _), (more, name) = zeros
+    if more and more >= len(head) // 16 and fewer * 8 <= more:
+        return name
+    return None
+
+
 def utf8_bytes(path: Path, data: bytes, encoding: str) -> bytes:
     """The file as UTF-8 bytes for Arrow: `data` itself when it is UTF-8 already (checked piece
     by piece, never held as one str beside it), else decoded as `decode` decides, re-encoded."""
-    if encoding in ("auto", "utf-8", "utf8") and not data.startswith(
-        (codecs.BOM_UTF8, codecs.BOM_UTF16_LE)
+    if encoding in ("utf-8", "utf8") or (
+        encoding == "auto" and not data.startswith(codecs.BOM_UTF8) and not _utf16(data)
     ):
         checker = codecs.getincrementaldecoder("utf-8")()
         piece = 1 << 24
@@ -135,6 +192,29 @@ def read_csv(path: Path, spec: FileSpec, header_row: int = 1) -> RawFile:
     if header is None:
         raise InputError(path, "empty file: no header row")
     headers = [h.strip().lstrip("\ufeff") for h in header]
+    block = CSV_BLOCK
+    while True:
+        try:
+            table, kept, bad = _csv_records(data, spec, headers, header_row, block)
+            break
+        except pa.ArrowInvalid as err:
+            if "straddl" in str(err) and block < len(data):  # one record longer than a block
+                block *= 8
+                continue
+            raise InputError(path, f"not readable as CSV: {err}") from None
+    # Records keep their order: the good ones take the numbers the bad ones did not.
+    numbers = np.arange(header_row + 1, header_row + 1 + len(kept) + len(bad))
+    numbers = numbers[~np.isin(numbers, [b.row for b in bad if b.row is not None])][kept]
+    columns = [text_column(table.column(i)) for i in range(len(headers))]
+    return RawFile({None: RawTable(None, headers, columns, numbers)}, bad)
+
+
+def _csv_records(
+    data: bytes, spec: FileSpec, headers: list[str], header_row: int, block: int
+) -> tuple[pa.Table, np.ndarray, list[BadRow]]:
+    """(the records that are not blank, which records those are, the bad rows), parsed a
+    block at a time with blank records dropped at once: Arrow holds each record's fields
+    until a block is done, so a file of blank lines costs about its size, not its lines."""
     names = [f"c{i}" for i in range(len(headers))]
     bad: list[BadRow] = []
 
@@ -144,31 +224,30 @@ def read_csv(path: Path, spec: FileSpec, header_row: int = 1) -> RawFile:
             bad.append(BadRow(None, row.number, reason, row.text))
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=header_row, use_threads=False, block_size=1 << 24
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=spec.delimiter,
-                newlines_in_values=True,
-                ignore_empty_lines=False,
-                invalid_row_handler=set_aside,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid as err:
-        raise InputError(path, f"not readable as CSV: {err}") from None
-    # Records keep their order: the good ones take the numbers the bad ones did not.
-    numbers = np.arange(header_row + 1, header_row + 1 + table.num_rows + len(bad))
-    numbers = numbers[~np.isin(numbers, [b.row for b in bad if b.row is not None])]
-    columns = [text_column(table.column(i)) for i in range(len(names))]
-    return RawFile({None: RawTable(None, headers, columns, numbers).without_empty_rows()}, bad)
+    reader = pacsv.open_csv(
+        pa.BufferReader(data),
+        read_options=pacsv.ReadOptions(
+            column_names=names, skip_rows=header_row, use_threads=False, block_size=block
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=spec.delimiter,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=set_aside,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    batches, kept = [], []
+    for batch in reader:
+        keep = pc.invert(reduce(pc.and_, [pc.equal(c, "") for c in batch.columns]))
+        kept.append(keep.to_numpy(zero_copy_only=False))
+        batches.append(batch.filter(keep))
+    table = pa.Table.from_batches(batches, schema=reader.schema)
+    return table, (np.concatenate(kept) if kept else np.zeros(0, dtype=bool)), bad
 
 
 def cell_text(value: Any) -> str:
@@ -312,6 +391,8 @@ def read_jsonl(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
     rows = np.concatenate(numbers)
     arrays = {p: _arrow_path(table, p) for p in paths}
     held = [p for p, array in arrays.items() if array is not None]
+    if any(_lost_digits(arrays[p]) for p in held):
+        return _read_jsonl_by_line(path, spec, paths)  # numbers too long for a double
     columns = [_arrow_text(arrays[p], len(rows)) for p in held]
     return RawFile({None: RawTable(None, held, columns, rows)}, bad)
 
@@ -354,15 +435,41 @@ def _checked_lines(
     return good, np.array(numbers, dtype=np.int64), bad
 
 
+def _lost_digits(array: pa.ChunkedArray) -> bool:
+    """Whether Arrow read a number too long for a double (an order id of 20 digits, a bank
+    account written as a number), which a double cannot hold exactly."""
+    kind = array.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        array, kind = pc.list_flatten(array), kind.value_type
+    if not pa.types.is_floating(kind) or len(array) == 0:
+        return False
+    largest = pc.max(pc.abs(array)).as_py()
+    return largest is not None and not largest < EXACT_DOUBLE
+
+
+def _exact_json(line: bytes) -> Any:
+    """A JSON line with every number that a double cannot hold kept as its text."""
+    return json.loads(line, parse_int=_exact_int, parse_float=_exact_float)
+
+
+def _exact_int(text: str) -> int | str:
+    return int(text) if len(text) < 16 else text
+
+
+def _exact_float(text: str) -> float | str:
+    digits = text.lower().partition("e")[0].lstrip("-").replace(".", "").lstrip("0")
+    return float(text) if len(digits) <= 15 else text
+
+
 def _read_jsonl_by_line(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
-    """The whole file again, a line at a time with orjson: for keys typed differently across
-    lines, which Arrow cannot put in one column."""
+    """The whole file again, a line at a time: for keys typed differently across lines, which
+    Arrow cannot put in one column, and for numbers too long for a double, kept as text."""
     data = utf8_bytes(path, path.read_bytes(), spec.encoding)
     lines, numbers, bad = _checked_lines(data.split(b"\n"))
     split = [p.split(".") for p in paths]
     rows, held = [], [False] * len(paths)
     for line in lines:
-        values = [_dig(orjson.loads(line), parts) for parts in split]
+        values = [_dig(_exact_json(line), parts) for parts in split]
         held = [h or v is not MISSING for h, v in zip(held, values, strict=True)]
         rows.append([v if type(v) is str else _json_text(v) for v in values])  # mostly text
     by_column = list(zip(*rows, strict=True)) if rows else [()] * len(paths)
@@ -412,13 +519,14 @@ def json_keys(path: Path, spec: FileSpec, probe_lines: int = 20) -> set[str]:
     """Dotted paths of the first objects in a JSON Lines file, for recognising its platform."""
     keys: set[str] = set()
     with path.open("rb") as handle:
-        for _, raw in zip(range(probe_lines), handle, strict=False):
-            try:
-                obj = orjson.loads(decode(path, raw, spec.encoding))
-            except (orjson.JSONDecodeError, InputError):
-                continue
-            if isinstance(obj, dict):
-                keys |= set(_flatten_keys(obj))
+        head = handle.read(1 << 20)
+    for line in _decode_head(head, spec.encoding).split("\n")[:probe_lines]:
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(obj, dict):
+            keys |= set(_flatten_keys(obj))
     return keys
 
 
@@ -478,13 +586,18 @@ def headers_of(path: Path, kind: str, spec: FileSpec) -> set[str]:
         return found
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
-    text = decode(path, head, spec.encoding) if spec.encoding != "auto" else _decode_head(head)
-    first = next(csv.reader(io.StringIO(text), delimiter=spec.delimiter), [])
+    text = _decode_head(head, spec.encoding)
+    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter), [])
     return {h.strip().lstrip("\ufeff") for h in first}
 
 
-def _decode_head(head: bytes) -> str:
+def _decode_head(head: bytes, encoding: str) -> str:
     """Decode the start of a file whose end may cut a multi-byte character."""
+    if encoding != "auto":
+        return head.decode(encoding, errors="ignore")
+    utf16 = _utf16(head)
+    if utf16:
+        return head[: len(head) // 2 * 2].decode(utf16, errors="ignore").removeprefix("\ufeff")
     if head.startswith(codecs.BOM_UTF8):
         return head[3:].decode("utf-8", errors="ignore")
     try:

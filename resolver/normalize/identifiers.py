@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import pandas as pd
+
 from resolver.normalize.text import MASK, clean_text, partial_key
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -24,6 +26,12 @@ _BANK_WORDS = re.compile(r"[\u4e00-\u9fff]+|[()（）:：]")
 # trailing ".0": in both the digits past the 15th are gone and cannot be recovered.
 _FLOAT_NOTATION = re.compile(r"^\d+(?:\.\d+)?[eE][+]?\d+$|^\d{15,}\.0+$")
 LOST_DIGITS = "number was stored as a float in a spreadsheet and lost digits"
+
+
+def lost_digits(texts: pd.Series) -> pd.Series:
+    """Which texts are numbers a spreadsheet stored as floats (an order id, a store id), whose
+    digits past the 15th are gone: such a key could merge two orders or two stores."""
+    return texts.str.strip().str.match(_FLOAT_NOTATION).fillna(False).astype(bool)
 
 
 def id_card_check_digit(first17: str) -> str:
