@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from resolver import __version__, workflows
 from resolver.case import DEFAULT_CASE, Case
@@ -25,8 +26,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
+# Data is printed as plain text: a value such as `[/b]` in a disclosure is not rich markup.
+console = Console(markup=False, highlight=False)
+errors = Console(stderr=True, markup=False, highlight=False)
 
 CaseOption = Annotated[
     Path,
@@ -52,6 +54,7 @@ ConfigOption = Annotated[
 # Exit codes: 2 = the input, configuration or request cannot be used; 3 = the case or the graph
 # store is busy or unavailable (try again, or use another store).
 EXIT_CODES: dict[type[ResolverError], int] = {CaseError: 3, StoreUnavailable: 3}
+INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 
 
 def exit_code(error: ResolverError) -> int:
@@ -65,8 +68,15 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except ResolverError as err:
-        errors.print(f"[red]error:[/red] {err}", highlight=False, soft_wrap=True)
+        errors.print(Text("error: ", style="red") + Text(str(err)), soft_wrap=True)
         raise typer.Exit(exit_code(err)) from None
+    except KeyboardInterrupt:
+        errors.print(
+            Text("error: ", style="red")
+            + Text("interrupted; what this command had not finished is undone"),
+            soft_wrap=True,
+        )
+        raise typer.Exit(INTERRUPTED) from None
 
 
 def version_callback(value: bool) -> None:
@@ -102,7 +112,7 @@ def demo(
     too) and their ground truth."""
     from resolver.demo import generate
 
-    with console.status(f"Generating {traders} traders..."):
+    with reported_errors(), console.status(f"Generating {traders} traders..."):
         summary = generate(out, traders=traders, seed=seed, hard=hard)
     console.print(
         f"Wrote {len(summary.files)} disclosures to {summary.folder}: {summary.traders} traders, "
@@ -120,8 +130,9 @@ PlatformOption = Annotated[
 
 
 @contextmanager
-def file_progress(total: int) -> Iterator:
-    """A progress bar over files on stderr (when it is a terminal), fed by the library."""
+def file_progress(total: int) -> Iterator[Progress]:
+    """Progress on stderr (when it is a terminal), fed by the library: a bar over files, then
+    each step of linking with its counts."""
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -132,14 +143,25 @@ def file_progress(total: int) -> Iterator:
         disable=not sys.stderr.isatty(),
     )
     with progress:
-        task = progress.add_task("working", total=total)
+        yield progress
 
-        def advance(stage: str, path: Path) -> None:
-            progress.update(task, description=f"{stage} {path.name}")
-            if stage == "done":
-                progress.advance(task)
 
-        yield advance
+def file_steps(progress: Progress, total: int):
+    """(stage, file) -> the bar over files."""
+    task = progress.add_task("working", total=total)
+
+    def advance(stage: str, path: Path) -> None:
+        progress.update(task, description=f"{stage} {path.name}")
+        if stage == "done":
+            progress.advance(task)
+
+    return advance
+
+
+def link_steps(progress: Progress):
+    """A step of linking (with its counts) -> a line of its own."""
+    task = progress.add_task("linking", total=None)
+    return lambda step: progress.update(task, description=f"linking: {step}")
 
 
 def print_ingest_summary(results) -> None:
@@ -170,7 +192,8 @@ def ingest_command(
     config: ConfigOption = None,
 ) -> None:
     """Read disclosures into the case: all files, or none if one cannot be read."""
-    with reported_errors(), Case.open(case) as opened, file_progress(len(files)) as advance:
+    with reported_errors(), Case.open(case) as opened, file_progress(len(files)) as progress:
+        advance = file_steps(progress, len(files))
         results = workflows.ingest(opened, files, platform, Config.of(config), advance)
     print_ingest_summary(results)
 
@@ -193,10 +216,11 @@ def match(
 ) -> None:
     """Ingest new disclosures, link their accounts to the case's traders, and report."""
     files = files or []
-    with reported_errors(), Case.open(case) as opened, file_progress(len(files)) as advance:
+    with reported_errors(), Case.open(case) as opened, file_progress(len(files)) as progress:
         result = workflows.match(
-            opened, files, platform, Config.of(config), full, store, graph, advance
-        )
+            opened, files, platform, Config.of(config), full, store, graph,
+            file_steps(progress, len(files)), link_steps(progress),
+        )  # fmt: skip
     if files:
         print_ingest_summary(result.files)
     print_link_summary(result.link)
@@ -213,8 +237,10 @@ def train(
     ] = True,
 ) -> None:
     """Retrain the match model on the case's accounts, then score and cluster every pair."""
-    with reported_errors(), Case.open(case) as opened:
-        summary, update = workflows.train(opened, Config.of(config), store, graph)
+    with reported_errors(), Case.open(case, create=False) as opened, file_progress(0) as progress:
+        summary, update = workflows.train(
+            opened, Config.of(config), store, graph, link_steps(progress)
+        )
     print_link_summary(summary)
     print_graph_update(update)
 
@@ -281,7 +307,7 @@ def load_graph(
     """Load the whole case into the graph store again (idempotent: MERGE on keys)."""
     from resolver.graph.store import neo4j_uri
 
-    with reported_errors(), Case.open(case) as opened:
+    with reported_errors(), Case.open(case, create=False) as opened:
         summary = workflows.load_graph(opened, store, batch_size)
         dialect = "neo4j" if neo4j_uri(store) else "falkordb"
     print_load_summary(summary, dialect)
@@ -329,7 +355,7 @@ def query(
             if not sep:
                 raise typer.BadParameter(f"{item!r}: expected name=value", param_hint="-p")
             given[key] = value
-        with Case.open(case) as opened:
+        with Case.open(case, create=False) as opened:
             frame = workflows.query(opened, name, given, store, Config.of(config))
     if output_format == "table":
         print_frame(f"{name} ({len(frame)} rows)", frame)
@@ -351,7 +377,7 @@ def explain(
     from resolver.files import write_private_text
     from resolver.linkage.explain import as_html, as_text
 
-    with reported_errors(), Case.open(case) as opened:
+    with reported_errors(), Case.open(case, create=False) as opened:
         explanation = workflows.explain(opened, account_a, account_b, Config.of(config))
         console.print(as_text(explanation), highlight=False, markup=False)
         if html_out:
@@ -385,7 +411,11 @@ def report(
     scenarios, and the disclosure rows behind every figure."""
     if (trader_id is None) == (not all_networks):
         raise typer.BadParameter("give a TRADER_ID or --all (not both)", param_hint="TRADER_ID")
-    with reported_errors(), Case.open(case) as opened, errors.status("report") as status:
+    with (
+        reported_errors(),
+        Case.open(case, create=False) as opened,
+        errors.status("report") as status,
+    ):
 
         def stage(text: str) -> None:
             status.update(f"Report: {text}...")
@@ -422,14 +452,14 @@ def export(
         raise typer.BadParameter(f"expected {', '.join(EXPORTS)}", param_hint="WHAT")
     if output_format not in ("csv", "json"):
         raise typer.BadParameter("expected csv or json", param_hint="--format")
-    with reported_errors(), Case.open(case) as opened:
+    with reported_errors(), Case.open(case, create=False) as opened:
         write(workflows.export(opened, what), output_format, out)
 
 
 @app.command()
 def status(case: CaseOption = DEFAULT_CASE) -> None:
     """What the case holds: disclosures, accounts, orders, quarantine."""
-    with reported_errors(), Case.open(case) as opened:
+    with reported_errors(), Case.open(case, create=False) as opened:
         state = opened.status()
     counts = state["counts"]
     console.print(f"Case {state['folder']}")
@@ -461,10 +491,12 @@ def quarantine(
     """Rows and values set aside at ingest, with file, row, column and reason."""
     if output_format not in ("table", "csv"):
         raise typer.BadParameter("expected table or csv", param_hint="--format")
-    with reported_errors(), Case.open(case) as opened:
+    from resolver.exports import write
+
+    with reported_errors(), Case.open(case, create=False) as opened:
         frame = opened.disclosures.quarantine()
     if output_format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        write(frame, "csv", None)
         return
     shown = frame[["source_file", "source_sheet", "source_row", "source_column", "level", "reason"]]
     print_frame(f"Quarantine ({len(frame)} entries)", shown)
@@ -472,12 +504,13 @@ def quarantine(
 
 def print_frame(title: str, frame: pd.DataFrame) -> None:
     """Any result as a rich table; missing values print as blanks."""
-    table = Table(title=title)
+    table = Table(title=Text(title))
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(column.removeprefix("source_"), justify="right" if numeric else "left")
+        header = Text(str(column).removeprefix("source_"))
+        table.add_column(header, justify="right" if numeric else "left")
     for row in frame.itertuples(index=False):
-        table.add_row(*(cell_text(value) for value in row))
+        table.add_row(*(Text(cell_text(value)) for value in row))
     console.print(table)
 
 

@@ -42,16 +42,32 @@ EXPORTS = {
 }
 
 
+# What makes Excel (or LibreOffice) read a CSV cell as a formula: `=HYPERLINK(...)`,
+# `+cmd|...`, `@SUM(...)`, `-1+1`, and a tab or carriage return before any of them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def as_text(frame: pd.DataFrame, output_format: str) -> str:
-    """CSV (lists joined by `;`) or JSON (an array of objects)."""
+    """CSV (lists joined by `;`, every cell inert in a spreadsheet) or JSON (an array of
+    objects, values exact: JSON is read by programs, which run no formulas)."""
     if output_format == "json":
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     flat = frame.copy()
     for column in flat.columns:
-        if flat[column].map(lambda v: isinstance(v, list)).any():
-            flat[column] = flat[column].map(_cell)
-    return flat.to_csv(index=False)
+        if flat[column].dtype == object or pd.api.types.is_string_dtype(flat[column]):
+            flat[column] = flat[column].map(lambda v: inert(_cell(v)))
+    # CRLF, as RFC 4180 and Excel write CSV: a carriage return inside a value is then quoted
+    # (with LF line ends, Python's csv module leaves it bare, and a reader breaks the row there)
+    return flat.to_csv(index=False, lineterminator="\r\n")
+
+
+def inert(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, behind an apostrophe (as Excel itself
+    marks text that looks like a number or formula); other values as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _cell(value: object) -> object:

@@ -24,6 +24,7 @@ from resolver.demo.writers import (
     write_taobao,
     write_truth,
 )
+from resolver.errors import ResolverError
 
 __all__ = [
     "JD_ORDER_HEADERS",
@@ -55,6 +56,8 @@ def generate(
 ) -> DemoSummary:
     """Write demo disclosures of `traders` traders and their ground truth into `out`."""
     folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise ResolverError(f"{folder}: not a folder; name a folder for the demo disclosures")
     folder.mkdir(parents=True, exist_ok=True)
     gen = Generator(traders, seed, orders_per_account, hard)
     _, accounts = gen.build()

@@ -25,7 +25,7 @@ from resolver import __version__
 from resolver.case import Case
 from resolver.case.links import Step, Tie, ties_of
 from resolver.config import Config, DamagesConfig
-from resolver.errors import NotLinked
+from resolver.errors import NotLinked, ResolverError
 from resolver.reporting.damages import Assessment, assess
 from resolver.vocabulary import IDENTIFIER_WORDS
 
@@ -320,9 +320,23 @@ def infringing(titles: pd.Series, keywords: Iterable[str]) -> pd.Series:
     return titles.map(lambda title: any(word in title for word in words))
 
 
+def _check_summable(amounts: pd.Series) -> None:
+    """Refuse totals that int64 fen cannot hold (they would wrap around silently): every sum
+    is a part of the sum of all orders, so that one being exact makes them all exact."""
+    if not len(amounts) or int(amounts.max()) * len(amounts) < 2**63:
+        return
+    total = sum(int(v) for v in amounts)
+    if total >= 2**63:
+        raise ResolverError(
+            f"the orders total {total} fen, more than a report can sum exactly (2^63 fen); "
+            "check the amounts with `resolver query sales_per_trader`"
+        )
+
+
 def _totals(orders: pd.DataFrame) -> pd.DataFrame:
     """Counted orders, sales and infringing sales per network: overall and along each
     dimension. Sums of int64 fen: exact."""
+    _check_summable(orders["amount_fen"])
     counted = orders[orders["counted"]].assign(
         infringing_fen=lambda o: o["amount_fen"].where(o["infringing"], 0)
     )
