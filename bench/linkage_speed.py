@@ -7,15 +7,15 @@ most 20 seconds; near-linear growth from 2,000 to 20,000 and 60,000 traders).
 Uses a demo (generated once under bench/out/). The accounts of the Douyin disclosure are split:
 all but `--new` of them are ingested with the other disclosures by a separate process, so that
 the figures below are the link's alone; then the full link (hubs, training, blocking analysis,
-scoring, clustering) runs here, and a disclosure holding the remaining accounts is matched
-incrementally in a fresh process. Peak memory is each step's process's.
+scoring, clustering) runs in a process of its own, and a disclosure holding the remaining
+accounts is matched incrementally in another. Peak memory is each step's process's own (VmHWM,
+Linux: unlike ru_maxrss it is not inherited from the process that started it).
 """
 
 from __future__ import annotations
 
 import csv
 import multiprocessing as mp
-import resource
 import time
 from pathlib import Path
 
@@ -34,14 +34,24 @@ def shop_of(line: str) -> str | None:
 
 
 def split_jsonl(source: Path, keep: Path, new: Path, new_accounts: int) -> int:
-    """Write the lines of the last `new_accounts` shops (in order of appearance) to `new`."""
+    """Write the lines of the last `new_accounts` shops (in order of appearance) to `new`, the
+    others to `keep` (a line at a time: the file may be larger than memory)."""
     with source.open(encoding="utf-8") as handle:
-        lines = handle.readlines()
-    shops = list(dict.fromkeys(shop for shop in map(shop_of, lines) if shop))
+        shops = list(dict.fromkeys(shop for shop in map(shop_of, handle) if shop))
     chosen = set(shops[-new_accounts:])
-    keep.write_text("".join(x for x in lines if shop_of(x) not in chosen), encoding="utf-8")
-    new.write_text("".join(x for x in lines if shop_of(x) in chosen), encoding="utf-8")
+    with source.open(encoding="utf-8") as lines, keep.open("w", encoding="utf-8") as kept, \
+            new.open("w", encoding="utf-8") as fresh:  # fmt: skip
+        for line in lines:
+            (fresh if shop_of(line) in chosen else kept).write(line)
     return len(chosen)
+
+
+def peak_gb() -> float:
+    """This process's own peak resident memory (VmHWM: unlike ru_maxrss, not inherited from the
+    process that started it)."""
+    status = Path("/proc/self/status").read_text()
+    kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    return kb / 1024**2
 
 
 def _ingest(folder: Path, files: list[Path]) -> None:
@@ -49,13 +59,30 @@ def _ingest(folder: Path, files: list[Path]) -> None:
         ingest(case, files)
 
 
+def _link(folder: Path, out: mp.Queue) -> None:
+    with Case.open(folder) as case:
+        started = time.perf_counter()
+        summary = link(case, Config().matching)
+        seconds = time.perf_counter() - started
+    out.put((summary, seconds, peak_gb()))
+
+
 def _match(folder: Path, new: Path, out: mp.Queue) -> None:
     with Case.open(folder) as case:
         started = time.perf_counter()
         result = match(case, [new], graph=False)
         seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    out.put((seconds, result.link.scored_accounts, len(result.link.joined), peak))
+    out.put((seconds, result.link.scored_accounts, len(result.link.joined), peak_gb()))
+
+
+def in_process(spawn, target, *args):
+    """Run `target(*args, queue)` in a fresh process; what it put on the queue."""
+    answers = spawn.Queue()
+    process = spawn.Process(target=target, args=(*args, answers))
+    process.start()
+    answer = answers.get()
+    process.join()
+    return answer
 
 
 def main() -> None:
@@ -71,16 +98,8 @@ def main() -> None:
         reader = spawn.Process(target=_ingest, args=(work / "case", [*others, keep]))
         reader.start()
         reader.join()
-        with Case.open(work / "case") as case:
-            started = time.perf_counter()
-            full = link(case, Config().matching)
-            full_seconds = time.perf_counter() - started
-        full_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-        answers = spawn.Queue()
-        matcher = spawn.Process(target=_match, args=(work / "case", new, answers))
-        matcher.start()
-        seconds, scored, joined, peak = answers.get()
-        matcher.join()
+        full, full_seconds, full_peak = in_process(spawn, _link, work / "case")
+        seconds, scored, joined, peak = in_process(spawn, _match, work / "case", new)
     with (data / "truth" / "accounts.csv").open(encoding="utf-8") as handle:
         accounts = sum(1 for _ in csv.DictReader(handle))
     kind = "hard " if args.hard else ""

@@ -69,10 +69,12 @@ def match(
     store: str | None = None,
     graph: bool = True,
     progress: FileProgress | None = None,
+    steps: Callable[[str], None] | None = None,
 ) -> MatchResult:
     """Ingest new disclosures and link their accounts to the case's traders, in one
     transaction (a failure anywhere leaves the case as it was); then bring the graph up to date
-    (`store`: a Neo4j address; None: the embedded store)."""
+    (`store`: a Neo4j address; None: the embedded store). `progress` hears each file's stages,
+    `steps` each step of linking with its counts."""
     from resolver.linkage.pipeline import link
 
     config = Config.of(config)
@@ -80,19 +82,23 @@ def match(
         files = ingest(case, paths, platform, config, progress)
         new = [f.disclosure_id for f in files if f.status == "ingested"]
         changed = None if full else case.disclosures.accounts_of(new)
-        summary = link(case, config.matching, changed=changed)
+        summary = link(case, config.matching, changed=changed, progress=steps)
     update = _update_graph(case, store, orders_of=new) if graph else None
     return MatchResult(files, summary, update)
 
 
 def train(
-    case: Case, config: ConfigLike = None, store: str | None = None, graph: bool = True
+    case: Case,
+    config: ConfigLike = None,
+    store: str | None = None,
+    graph: bool = True,
+    steps: Callable[[str], None] | None = None,
 ) -> tuple[LinkSummary, GraphUpdate | None]:
     """Retrain the model on the case's accounts, score and cluster every pair, and bring the
-    graph up to date."""
+    graph up to date. `steps` hears each step of linking, with its counts."""
     from resolver.linkage.pipeline import link
 
-    summary = link(case, Config.of(config).matching, retrain=True)
+    summary = link(case, Config.of(config).matching, retrain=True, progress=steps)
     return summary, (_update_graph(case, store, orders_of=[]) if graph else None)
 
 
@@ -101,7 +107,7 @@ def load_graph(case: Case, store: str | None = None, batch_size: int = 10_000) -
     from resolver.graph.load import load
     from resolver.graph.store import open_store
 
-    with open_store(case.folder, store) as graph:
+    with open_store(case.folder, store, fresh=True) as graph:
         return load(case, graph, batch_size=batch_size)
 
 
@@ -125,11 +131,13 @@ def query(
 ) -> pd.DataFrame:
     """Run a query of the Cypher library on the case's graph, parameters given as text."""
     from resolver.graph.library import bind, query_named
+    from resolver.graph.load import check_current
     from resolver.graph.store import open_store
 
     chosen = query_named(name)
-    values = bind(chosen, params or {}, Config.of(config))
-    with open_store(case.folder, store) as graph:
+    values = bind(chosen, params or {}, Config.of(config), case)
+    with open_store(case.folder, store, read_only=True) as graph:
+        check_current(case, graph)
         header, rows = graph.query(chosen.text, values)
     return pd.DataFrame(rows, columns=header)
 

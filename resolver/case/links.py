@@ -142,6 +142,9 @@ class Links:
     def hubs(self) -> pd.DataFrame:
         return self.case.db.execute("SELECT * FROM hubs ORDER BY kind, value").fetchdf()
 
+    def hub_count(self) -> int:
+        return int(self.case.scalar("SELECT count(*) FROM hubs"))
+
     def replace_kept_apart(self, kept_apart: list[dict]) -> None:
         """What this run's clustering kept apart (reason, kind, value, groups)."""
         rows = pd.DataFrame(

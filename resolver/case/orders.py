@@ -145,6 +145,12 @@ class Orders:
             db.execute("DELETE FROM self_purchase_orders")
             db.execute("INSERT INTO self_purchase_orders BY NAME SELECT * FROM purchase_rows")
 
+    def self_purchase_count(self) -> int:
+        """Orders (counted once) that a trader shipped to its own accounts."""
+        return int(
+            self.case.scalar("SELECT count(DISTINCT (platform, order_id)) FROM self_purchases")
+        )
+
     def self_purchases_of(self, accounts: pd.DataFrame) -> pd.DataFrame:
         """Self-purchase orders sold by `accounts` (account_id, network_id): who received
         them and how we know."""

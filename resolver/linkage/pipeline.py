@@ -72,16 +72,14 @@ def prepare(case: Case, config: MatchingConfig) -> Prepared:
 
 
 def model_for(case: Case, prepared: Prepared, retrain: bool) -> tuple[Model, bool]:
-    """The case's saved model, or a newly trained one: on the first run, when asked, or when
-    `matching.yaml` changed since the model was trained (its rules are part of the model)."""
+    """The case's saved model, or an untrained one (True) to train: on the first run, when
+    asked, or when `matching.yaml` changed since the model was trained (its rules are part of
+    the model)."""
     saved = case.model.load()
     spill = case.spill_folder()
     if not retrain and saved is not None and saved.rules_sha256 == prepared.config.sha256:
         return Model.load(prepared.accounts, saved.settings, prepared.config, spill), False
-    model = Model.untrained(prepared.accounts, prepared.config, spill)
-    model.train(prepared.config)
-    case.model.save(model.settings(), prepared.config)
-    return model, True
+    return Model.untrained(prepared.accounts, prepared.config, spill), True
 
 
 def score(case: Case, prepared: Prepared, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -140,7 +138,12 @@ def link(
         say(f"{len(prepared.accounts):,} accounts ({len(hubs):,} hub values left out): model")
         model, trained = model_for(case, prepared, retrain)
         full = trained or changed is None or case.links.count() == 0 or _stale(case)
+        # counted before any training or scoring: a rule that blows up stops the run first
         warnings = model.check_budget(prepared.config) if full else []
+        if trained:
+            say("training the model")
+            model.train(prepared.config)
+            case.model.save(model.settings(), prepared.config)
         pairs = model.predict(None if full else changed)
         say(f"scoring {len(pairs):,} candidate pairs")
         scored = score(case, prepared, pairs[pairs["match_weight"].notna()])
@@ -192,11 +195,9 @@ def _name_traders(case: Case, prepared: Prepared, config: MatchingConfig) -> Lin
         links=len(links),
         traders=len(sizes),
         multi_account_traders=int((sizes > 1).sum()),
-        hubs=int(case.scalar("SELECT count(*) FROM hubs")),
+        hubs=case.links.hub_count(),
         kept_apart=len(groups.kept_apart),
-        self_purchase_orders=int(
-            case.scalar("SELECT count(DISTINCT (platform, order_id)) FROM self_purchases")
-        ),
+        self_purchase_orders=case.orders.self_purchase_count(),
         new_accounts=sum(1 for account in assignment.trader_of if account not in previous),
         new_traders=len(assignment.created),
         joined=assignment.joined,
