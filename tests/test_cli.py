@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from resolver import __version__
+from resolver import Case, __version__
 from resolver.cli import app
 
 runner = CliRunner()
@@ -131,6 +131,7 @@ def test_match_train_explain_export(demo_files, tmp_path: Path) -> None:
 
 def test_linkage_commands_fail_cleanly(tmp_path: Path) -> None:
     case = tmp_path / "case"
+    Case.open(case).close()  # an empty case: nothing ingested, nothing trained
     missing = runner.invoke(app, ["explain", "taobao:1", "jd:2", "--case", str(case)])
     assert missing.exit_code == 2 and "no trained model" in missing.stderr
     bad = runner.invoke(app, ["export", "orders", "--case", str(case)])

@@ -354,3 +354,29 @@ def test_embedded_server_stops_on_an_error(tmp_path: Path) -> None:
         process = server.process
         raise RuntimeError("midway")
     assert process.poll() is not None  # the server is gone
+
+
+def _listening_inodes() -> set[str]:
+    """Inodes of every TCP socket on this machine that listens (state 0A), IPv4 and IPv6."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if fields[3] == "0A":
+                    inodes.add(fields[9])
+    return inodes
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux's /proc")
+def test_embedded_server_listens_on_no_network_port(tmp_path: Path) -> None:
+    with EmbeddedFalkor(tmp_path / "case") as server:
+        assert server.process is not None
+        fds = Path(f"/proc/{server.process.pid}/fd")
+        sockets = {
+            target[len("socket:[") : -1]
+            for target in (os.readlink(fd) for fd in fds.iterdir())
+            if target.startswith("socket:[")
+        }
+        assert sockets  # it holds its unix socket, so the check sees its sockets
+        assert not sockets & _listening_inodes()

@@ -298,3 +298,15 @@ def test_a_blocking_rule_past_the_budget_stops_the_run_naming_its_largest_blocks
     message = str(caught.value)
     assert "blocking rule [id_numbers] makes" in message and "candidate pairs; largest:" in message
     assert "more than budget.max_pairs (5)" in message
+
+
+def test_explain_prints_the_probability_the_clustering_used(linked_case: Path) -> None:
+    with Case.open(linked_case) as case:
+        stored = case.db.execute(
+            "SELECT account_a, account_b, probability, match_weight, control_evidence FROM links "
+            "ORDER BY probability, account_a LIMIT 6"
+        ).fetchall()
+        explained = [explain(case, a, b) for a, b, *_ in stored]
+    for (_, _, probability, weight, ties), why in zip(stored, explained, strict=True):
+        assert why.stored and why.probability == probability and why.match_weight == weight
+        assert [t.kind for t in why.ties] == [t["kind"] for t in json.loads(ties or "[]")]

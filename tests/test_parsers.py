@@ -37,7 +37,11 @@ def one(parser, text: str, *args):
         ("0.005", "yuan", None, "not an amount of money: '0.005'"),
         ("19.5", "fen", None, "not an amount of money: '19.5'"),
         ("-12.00", "yuan", None, "negative amount"),
-        ("1" * 16, "yuan", None, f"not an amount of money: '{'1' * 16}'"),
+        ("1" * 11, "yuan", None, "an amount of ten billion yuan or more is no order"),
+        ("9999999999.99", "yuan", 999999999999, None),  # the largest an order may be
+        ("999999999999", "fen", 999999999999, None),
+        ("１２.５", "yuan", 1250, None),  # full width
+        ("￥1,234.50", "yuan", 123450, None),
     ],
 )
 def test_money(text: str, unit: str, fen: int | None, error: str | None) -> None:
@@ -47,7 +51,8 @@ def test_money(text: str, unit: str, fen: int | None, error: str | None) -> None
 @pytest.mark.parametrize(
     ("text", "value", "error"),
     [("3", 3, None), ("2.0", 2, None), ("1,200", 1200, None), ("", None, None),
-     ("x", None, "not a whole number: 'x'"), ("1.5", None, "not a whole number: '1.5'")],
+     ("x", None, "not a whole number: 'x'"), ("1.5", None, "not a whole number: '1.5'"),
+     ("１２", 12, None), ("9" * 13, None, f"not a whole number: '{'9' * 13}'")],
 )  # fmt: skip
 def test_integer(text: str, value: int | None, error: str | None) -> None:
     assert one(parse_integer, text) == (value, error)
@@ -75,7 +80,8 @@ def test_datetimes(text: str, parser: str, zone: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "parser"),
     [("2023-13-45 10:00", "datetime"), ("not a date", "excel_datetime"), ("abc", "epoch_ms"),
-     ("1890-01-01", "datetime")],
+     ("1890-01-01", "datetime"), ("9999-12-31", "datetime"), ("3000-01-01 00:00", "datetime"),
+     ("1677-09-21", "datetime"), ("99999999999999", "epoch_ms")],
 )  # fmt: skip
 def test_unparseable_dates(text: str, parser: str) -> None:
     assert one(parse_datetime, text, parser, [], "Asia/Shanghai") == (
