@@ -18,7 +18,7 @@ from resolver.config import Config
 from resolver.errors import InputError
 from resolver.ingestion import ingest as ingest_files
 from resolver.ingestion import readers
-from resolver.ingestion.ingest import read_file
+from resolver.ingestion.ingest import ReadAhead, read_file
 
 
 def truth(demo_dir: Path, name: str) -> pd.DataFrame:
@@ -379,6 +379,20 @@ def test_a_reading_process_that_fails_leaves_its_file_to_the_ingest(
     alone, recovered = stored_tables(tmp_path / "alone"), stored_tables(tmp_path / "case")
     for table, frame in alone.items():
         pd.testing.assert_frame_equal(frame, recovered[table], obj=table)
+
+
+def test_a_damaged_scratch_file_leaves_its_file_to_the_ingest(tmp_path) -> None:
+    # A reading process that ended mid-write (full disk, killed) leaves a truncated pickle:
+    # its EOFError once ended an ingest with click's bare "Aborted.".
+    readers = ReadAhead([], None, None, tmp_path)
+    try:
+        damaged = tmp_path / "0.pickle"
+        damaged.write_bytes(b"\x80\x05\x95")
+        disclosure = tmp_path / "orders.csv"
+        assert readers._take((disclosure, damaged)) == (disclosure, None, None)
+        assert not damaged.exists()
+    finally:
+        readers.close()
 
 
 @pytest.mark.parametrize("name", ["missing column", "unknown shape", "corrupt xlsx"])
