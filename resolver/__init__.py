@@ -2,7 +2,8 @@
 
 The public API: open a `Case`, give it a `Config` (or a folder, or nothing for the defaults),
 and run the use cases — `ingest`, `match`, `train`, `load_graph`, `query`, `explain`, `report`,
-`export`. Every error the user can act on is a `ResolverError`.
+`export`, and the judgements' (`judge`, `split`, `judgements`, `export_judgements`,
+`import_judgements`, `evaluate`, `review`). Every error the user can act on is a `ResolverError`.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -25,14 +26,22 @@ from resolver.errors import (
 )
 from resolver.workflows import (
     GraphUpdate,
+    JudgeResult,
     MatchResult,
+    evaluate,
     explain,
     export,
+    export_judgements,
+    import_judgements,
     ingest,
+    judge,
+    judgements,
     load_graph,
     match,
     query,
     report,
+    review,
+    split,
     train,
 )
 
@@ -43,18 +52,26 @@ __all__ = [
     "ConfigError",
     "GraphUpdate",
     "InputError",
+    "JudgeResult",
     "MatchResult",
     "NotFound",
     "NotLinked",
     "ResolverError",
     "StoreUnavailable",
     "__version__",
+    "evaluate",
     "explain",
     "export",
+    "export_judgements",
+    "import_judgements",
     "ingest",
+    "judge",
+    "judgements",
     "load_graph",
     "match",
     "query",
     "report",
+    "review",
+    "split",
     "train",
 ]

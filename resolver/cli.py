@@ -261,6 +261,7 @@ def print_link_summary(summary) -> None:
         )
     for warning in summary.warnings:
         console.print(f"warning: {warning}", highlight=False, markup=False)
+    print_conflicts(summary.conflicts)
     console.print(
         f"{summary.new_accounts} new accounts: {len(summary.joined)} joined existing traders; "
         f"{summary.new_traders} new traders."
@@ -268,10 +269,23 @@ def print_link_summary(summary) -> None:
     if summary.joined:
         joined = pd.DataFrame(summary.joined, columns=["new account", "joined trader"])
         print_frame("New accounts that joined existing traders", joined)
+    print_trader_changes(summary)
+
+
+def print_trader_changes(summary) -> None:
     if summary.merged:
         print_frame("Traders merged", pd.DataFrame(summary.merged, columns=["retired", "into"]))
     if summary.split:
         print_frame("Traders split", pd.DataFrame(summary.split, columns=["from", "new trader"]))
+
+
+def print_conflicts(conflicts: list[str]) -> None:
+    for conflict in conflicts:
+        errors.print(
+            f"contested: these judgements cannot all hold, and reports refuse the trader's "
+            f"network until one is changed or retracted: {conflict}",
+            soft_wrap=True,
+        )
 
 
 def print_graph_update(update: workflows.GraphUpdate | None) -> None:
@@ -520,3 +534,204 @@ def cell_text(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return ""
     return str(value)
+
+
+# -- investigators' judgements -------------------------------------------------------------------
+judge_app = typer.Typer(
+    help="Record, list, verify and share investigators' judgements on pairs of accounts.",
+    no_args_is_help=True,
+)
+app.add_typer(judge_app, name="judge")
+
+AccountArgument = Annotated[str, typer.Argument(help="An account as platform:key.")]
+ReasonOption = Annotated[
+    str | None, typer.Option("--reason", help="Why (required for same and different).")
+]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who decides (default: the operating system's user).")
+]
+EvidenceOption = Annotated[
+    str | None, typer.Option("--evidence", help="What the decision rests on (a reference).")
+]
+GraphFlag = Annotated[
+    bool, typer.Option("--graph/--no-graph", help="Update the graph store afterwards.")
+]
+
+
+def _judge(case: Path, a: str, b: str, verdict: str, reason, by, evidence, config, store, graph):
+    with reported_errors(), Case.open(case, create=False) as opened:
+        result = workflows.judge(
+            opened, a, b, verdict, reason, by, evidence, Config.of(config), store, graph
+        )
+    print_judged(result)
+
+
+def print_judged(result: workflows.JudgeResult) -> None:
+    for judgement in result.judgements:
+        console.print(f"Recorded {judgement.words}")
+    if not result.judgements:
+        console.print("Nothing new to record: the ledger holds every entry already.")
+    if result.link is None:
+        console.print("The case is not linked yet: the next `resolver match` obeys it.")
+        return
+    console.print(
+        f"Traders clustered again: {result.link.accounts} accounts -> {result.link.traders} "
+        f"traders."
+    )
+    print_conflicts(result.link.conflicts)
+    print_trader_changes(result.link)
+    print_graph_update(result.graph)
+
+
+@judge_app.command("same")
+def judge_same(
+    account_a: AccountArgument, account_b: AccountArgument, reason: ReasonOption = None,
+    by: ByOption = None, evidence: EvidenceOption = None, case: CaseOption = DEFAULT_CASE,
+    config: ConfigOption = None, store: StoreOption = None, graph: GraphFlag = True,
+) -> None:  # fmt: skip
+    """The two accounts belong to one trader: every run keeps them together."""
+    _judge(case, account_a, account_b, "same", reason, by, evidence, config, store, graph)
+
+
+@judge_app.command("different")
+def judge_different(
+    account_a: AccountArgument, account_b: AccountArgument, reason: ReasonOption = None,
+    by: ByOption = None, evidence: EvidenceOption = None, case: CaseOption = DEFAULT_CASE,
+    config: ConfigOption = None, store: StoreOption = None, graph: GraphFlag = True,
+) -> None:  # fmt: skip
+    """The two accounts belong to different traders: every run keeps them apart."""
+    _judge(case, account_a, account_b, "different", reason, by, evidence, config, store, graph)
+
+
+@judge_app.command("unsure")
+def judge_unsure(
+    account_a: AccountArgument, account_b: AccountArgument, reason: ReasonOption = None,
+    by: ByOption = None, evidence: EvidenceOption = None, case: CaseOption = DEFAULT_CASE,
+    config: ConfigOption = None, store: StoreOption = None, graph: GraphFlag = True,
+) -> None:  # fmt: skip
+    """Doubt: the model's own link of the two accounts no longer counts."""
+    _judge(case, account_a, account_b, "unsure", reason, by, evidence, config, store, graph)
+
+
+@judge_app.command("retract")
+def judge_retract(
+    account_a: AccountArgument, account_b: AccountArgument, reason: ReasonOption = None,
+    by: ByOption = None, case: CaseOption = DEFAULT_CASE, config: ConfigOption = None,
+    store: StoreOption = None, graph: GraphFlag = True,
+) -> None:  # fmt: skip
+    """Withdraw the judgement on two accounts (the ledger keeps it, marked retracted)."""
+    _judge(case, account_a, account_b, "retracted", reason, by, None, config, store, graph)
+
+
+@judge_app.command("list")
+def judge_list(
+    case: CaseOption = DEFAULT_CASE,
+    output_format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Every entry of the ledger, oldest first (times in Asia/Shanghai)."""
+    from resolver.exports import write
+
+    if output_format not in ("table", "csv", "json"):
+        raise typer.BadParameter("expected table, csv or json", param_hint="--format")
+    with reported_errors(), Case.open(case, create=False) as opened:
+        frame = workflows.judgements(opened)
+    if output_format == "table":
+        shown = frame[["seq", "account_a", "account_b", "verdict", "author", "judged_at", "reason"]]
+        print_frame(f"Judgements ({len(frame)} entries)", shown)
+    else:
+        write(frame, output_format, None)
+
+
+@judge_app.command("verify")
+def judge_verify(case: CaseOption = DEFAULT_CASE) -> None:
+    """Prove that the ledger is as resolver wrote it: every entry's hash and its chain."""
+    with reported_errors(), Case.open(case, create=False) as opened:
+        problems = opened.judgements.verify()
+        entries = len(opened.judgements.ledger())
+        if problems:
+            raise ResolverError(f"the ledger was changed outside resolver: {'; '.join(problems)}")
+    console.print(f"The ledger is intact: {entries} entries, each chained to the one before.")
+
+
+@judge_app.command("export")
+def judge_export(
+    out: Annotated[Path, typer.Argument(help="CSV file to write.")],
+    case: CaseOption = DEFAULT_CASE,
+) -> None:
+    """Write the ledger as CSV (times in UTC) for another case to import."""
+    with reported_errors(), Case.open(case, create=False) as opened:
+        count = workflows.export_judgements(opened, out)
+    console.print(f"Wrote {count} judgements to {out}")
+
+
+@judge_app.command("import")
+def judge_import(
+    file: Annotated[Path, typer.Argument(help="CSV file written by `resolver judge export`.")],
+    case: CaseOption = DEFAULT_CASE, config: ConfigOption = None, store: StoreOption = None,
+    graph: GraphFlag = True,
+) -> None:  # fmt: skip
+    """Record the judgements of a shared file: all or none (each bad row named)."""
+    with reported_errors(), Case.open(case, create=False) as opened:
+        result = workflows.import_judgements(opened, file, Config.of(config), store, graph)
+    print_judged(result)
+
+
+@app.command()
+def split(
+    trader_id: Annotated[str, typer.Argument(help="The trader to split.")],
+    keep: Annotated[str, typer.Option("--keep", help="Accounts to split off: A,B,...")],
+    reason: Annotated[str, typer.Option("--reason", help="Why.")],
+    by: ByOption = None, case: CaseOption = DEFAULT_CASE, config: ConfigOption = None,
+    store: StoreOption = None, graph: GraphFlag = True,
+) -> None:  # fmt: skip
+    """Split accounts off a trader, recorded as the `different` judgements it implies."""
+    accounts = [a.strip() for a in keep.split(",") if a.strip()]
+    with reported_errors(), Case.open(case, create=False) as opened:
+        result = workflows.split(
+            opened, trader_id, accounts, reason, by, Config.of(config), store, graph
+        )
+    print_judged(result)
+
+
+@app.command()
+def review(
+    case: CaseOption = DEFAULT_CASE,
+    config: ConfigOption = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many items at most.")] = 50,
+    output_format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """What most needs a person, best first: judged pairs whose disclosures changed, groups
+    kept apart, links near the threshold, traders with many registrants."""
+    from resolver.exports import write
+
+    if output_format not in ("table", "csv", "json"):
+        raise typer.BadParameter("expected table, csv or json", param_hint="--format")
+    with reported_errors(), Case.open(case, create=False) as opened:
+        frame = workflows.review(opened, Config.of(config), limit)
+    if output_format == "table":
+        print_frame(f"To review ({len(frame)} items)", frame.drop(columns="priority"))
+    else:
+        write(frame, output_format, None)
+
+
+@app.command()
+def evaluate(
+    case: CaseOption = DEFAULT_CASE,
+    config: ConfigOption = None,
+    labels: Annotated[
+        Path | None, typer.Option("--labels", help="Also write the labels (Splink's format).")
+    ] = None,
+) -> None:
+    """Precision and recall of the model's links against the judgements."""
+    with reported_errors(), Case.open(case, create=False) as opened:
+        result = workflows.evaluate(opened, Config.of(config), labels)
+
+    def share(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.4f}"
+
+    console.print(
+        f"Against {len(result.pairs)} judged pairs (same or different), links at or above "
+        f"{result.threshold}: precision {share(result.precision)}, recall "
+        f"{share(result.recall)} ({result.true_positives} true, {result.false_positives} "
+        f"false links; {result.false_negatives} missed, {result.true_negatives} rightly apart)."
+    )

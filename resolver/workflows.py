@@ -20,8 +20,10 @@ from resolver.config import Config
 from resolver.errors import ResolverError, StoreUnavailable
 
 if TYPE_CHECKING:
+    from resolver.case.judgements import Judgement
     from resolver.graph.load import LoadSummary
     from resolver.ingestion import FileResult
+    from resolver.judging import Evaluation
     from resolver.linkage.explain import Explanation
     from resolver.linkage.pipeline import LinkSummary
     from resolver.reporting import Report
@@ -168,6 +170,138 @@ def report(
     return write_report(case, trader_id, Path(out), include_self_purchases, config, progress)
 
 
+@dataclass
+class JudgeResult:
+    """Judgements recorded, and the traders as the case's links give them now."""
+
+    judgements: list[Judgement]
+    link: LinkSummary | None  # None: the case is not linked yet (the next match obeys them)
+    graph: GraphUpdate | None
+
+
+def judge(
+    case: Case,
+    account_a: str,
+    account_b: str,
+    verdict: str,
+    reason: str | None = None,
+    by: str | None = None,
+    evidence: str | None = None,
+    config: ConfigLike = None,
+    store: str | None = None,
+    graph: bool = True,
+) -> JudgeResult:
+    """Record an investigator's judgement on two accounts (`same`, `different`, `unsure`, or
+    `retracted` to withdraw one), then cluster the traders again to obey it, in one
+    transaction; then bring the graph up to date."""
+    return _judged(
+        case,
+        lambda: [case.judgements.record(account_a, account_b, verdict, _author(by), reason,
+                                        evidence)],
+        config, store, graph,
+    )  # fmt: skip
+
+
+def split(
+    case: Case,
+    trader_id: str,
+    keep: list[str],
+    reason: str,
+    by: str | None = None,
+    config: ConfigLike = None,
+    store: str | None = None,
+    graph: bool = True,
+) -> JudgeResult:
+    """Split `keep` off a trader: recorded as the `different` pairs it implies."""
+    from resolver.judging import split_pairs
+
+    author = _author(by)
+    return _judged(
+        case,
+        lambda: [case.judgements.record(a, b, "different", author, reason)
+                 for a, b in split_pairs(case, trader_id, keep)],
+        config, store, graph,
+    )  # fmt: skip
+
+
+def import_judgements(
+    case: Case,
+    path: Path | str,
+    config: ConfigLike = None,
+    store: str | None = None,
+    graph: bool = True,
+) -> JudgeResult:
+    """Record the judgements of a shared CSV file (see `export_judgements`), all or nothing;
+    entries the ledger already holds are skipped."""
+    from resolver.judging import read_exchange, record_exchange
+
+    rows = read_exchange(case, Path(path))
+    return _judged(case, lambda: record_exchange(case, rows), config, store, graph)
+
+
+def _judged(
+    case: Case,
+    record: Callable[[], list[Judgement]],
+    config: ConfigLike,
+    store: str | None,
+    graph: bool,
+) -> JudgeResult:
+    from resolver.linkage.pipeline import recluster
+
+    config = Config.of(config)
+    with case.transaction():
+        recorded = record()
+        linked = case.traders.count() > 0
+        summary = recluster(case, case.model.rules(config.matching)) if linked else None
+    update = _update_graph(case, store, orders_of=[]) if graph and summary else None
+    return JudgeResult(recorded, summary, update)
+
+
+def _author(by: str | None) -> str:
+    """`--by`, else the operating system's user."""
+    import getpass
+
+    return by or getpass.getuser()
+
+
+def judgements(case: Case, local_time: bool = True) -> pd.DataFrame:
+    """The whole ledger, oldest first (times in Asia/Shanghai, or as stored in UTC)."""
+    from resolver.judging import as_frame
+
+    return as_frame(case.judgements.ledger(), local_time)
+
+
+def export_judgements(case: Case, out: Path | str) -> int:
+    """Write the ledger as CSV for another case to import (times in UTC, as stored); returns
+    how many entries."""
+    from resolver.exports import write
+
+    frame = judgements(case, local_time=False)
+    write(frame, "csv", Path(out))
+    return len(frame)
+
+
+def evaluate(case: Case, config: ConfigLike = None, labels: Path | str | None = None) -> Evaluation:
+    """Precision and recall of the model's links against the judgements; `labels`: also write
+    them in Splink's labels format (with the model's probability beside each)."""
+    from resolver.exports import write
+    from resolver.judging import evaluate as run_evaluate
+
+    rules = case.model.rules(Config.of(config).matching)
+    result = run_evaluate(case, rules.thresholds.link)
+    if labels is not None:
+        write(result.pairs, "csv", Path(labels))
+    return result
+
+
+def review(case: Case, config: ConfigLike = None, limit: int = 50) -> pd.DataFrame:
+    """What most needs a person, best first (see `resolver.judging.review_queue`)."""
+    from resolver.judging import review_queue
+
+    rules = case.model.rules(Config.of(config).matching)
+    return review_queue(case, rules.thresholds.link, limit)
+
+
 def export(case: Case, what: str) -> pd.DataFrame:
     """`accounts`, `traders`, `hubs` or `kept-apart` of the case, as a table."""
     from resolver.exports import EXPORTS
@@ -179,13 +313,21 @@ def export(case: Case, what: str) -> pd.DataFrame:
 
 __all__ = [
     "GraphUpdate",
+    "JudgeResult",
     "MatchResult",
+    "evaluate",
     "explain",
     "export",
+    "export_judgements",
+    "import_judgements",
     "ingest",
+    "judge",
+    "judgements",
     "load_graph",
     "match",
     "query",
     "report",
+    "review",
+    "split",
     "train",
 ]

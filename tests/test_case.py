@@ -42,7 +42,7 @@ def test_a_case_from_before_versions_is_upgraded_and_keeps_its_trader_ids(
         parties = case.scalar("SELECT count(*) FROM seller_parties WHERE role = 'registrant'")
     assert saved is not None
     db = duckdb.connect(str(folder / DATABASE))
-    for table in ("meta", "model", "seller_parties", "kept_apart"):
+    for table in ("meta", "model", "seller_parties", "kept_apart", "judgements", "contested"):
         db.execute(f"DROP TABLE {table}")
     db.execute("UPDATE seller_identifiers SET street = 'old form' WHERE kind = 'address'")
     db.close()
@@ -50,7 +50,7 @@ def test_a_case_from_before_versions_is_upgraded_and_keeps_its_trader_ids(
     (folder / "model.config.sha256").write_text(saved.rules_sha256 + "\n", encoding="utf-8")
 
     with Case.open(folder) as case:
-        assert case.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == "2"
+        assert case.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == "3"
         assert case.traders.assignment() == traders
         assert (
             case.scalar("SELECT count(*) FROM seller_parties WHERE role = 'registrant'") == parties
@@ -64,6 +64,22 @@ def test_a_case_from_before_versions_is_upgraded_and_keeps_its_trader_ids(
     # linked again without the legal representatives version 0 never kept: nearly all the same
     assert sum(after[a] == t for a, t in traders.items()) >= 0.95 * len(traders)
     assert not (folder / "model.json").exists() and not (folder / "model.config.sha256").exists()
+
+
+def test_a_version_2_case_gets_an_empty_ledger(linked_case, tmp_path) -> None:
+    folder = tmp_path / "v2"
+    shutil.copytree(linked_case, folder)
+    db = duckdb.connect(str(folder / DATABASE))
+    db.execute("DROP TABLE judgements; DROP TABLE contested")
+    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    db.close()
+    with Case.open(folder) as case:
+        assert case.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == "3"
+        assert case.judgements.ledger() == [] and case.judgements.contested() == {}
+        a, b = sorted(case.traders.assignment())[:2]
+        with case.transaction():
+            case.judgements.record(a, b, "unsure", "tester")
+        assert case.judgements.verify() == []
 
 
 def test_a_case_from_a_newer_resolver_is_refused(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 A case is a folder readable by its owner only, holding `case.duckdb`. Stages (ingestion,
 linkage, graph, reporting) read and write it through the accessors of `Case`, one per concept:
 `disclosures` (files, quarantine), `records` (sellers and their identifiers), `orders`,
-`links` (scored pairs, self-purchases, hubs), `traders` (trader ids, networks) and `model`.
+`links` (scored pairs, self-purchases, hubs), `traders` (trader ids, networks), `model` and
+`judgements` (investigators' decisions on pairs, a hash-chained ledger).
 The schema lives in `schema.sql`, its version in `migrations`.
 """
 
@@ -22,6 +23,7 @@ import duckdb
 
 from resolver.case import migrations
 from resolver.case.disclosures import Disclosures
+from resolver.case.judgements import Judgements
 from resolver.case.links import Links
 from resolver.case.model import ModelStore
 from resolver.case.orders import Orders
@@ -56,6 +58,7 @@ class Case:
         self.links = Links(self)
         self.traders = Traders(self)
         self.model = ModelStore(self)
+        self.judgements = Judgements(self)
 
     @classmethod
     def open(cls, folder: Path | str = DEFAULT_CASE, create: bool = True) -> Case:

@@ -98,6 +98,14 @@ class Links:
         ).fetchdf()
         return frame.to_dict(orient="records")[0] if len(frame) else None
 
+    def near(self, lowest: float, below: float) -> pd.DataFrame:
+        """(account_a, account_b, probability) of links with `lowest` <= probability < `below`."""
+        return self.case.db.execute(
+            "SELECT account_a, account_b, probability FROM links "
+            "WHERE probability >= ? AND probability < ? ORDER BY account_a, account_b",
+            [lowest, below],
+        ).fetchdf()
+
     def for_graph(self) -> pd.DataFrame:
         """Every link, with the kinds of the ties it rests on as `evidence`."""
         frame = self.case.db.execute(

@@ -17,8 +17,9 @@ import pandas as pd
 
 from resolver.errors import CaseError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
+V3_MARKER = "-- version 3:"  # schema.sql's tables from here on are version 3's
 VIEWS_SQL = files("resolver.case").joinpath("views.sql")
 # Files that version 0 kept beside the database; version 1 keeps the model in it.
 V0_MODEL_FILE, V0_RULES_FILE = "model.json", "model.config.sha256"
@@ -153,5 +154,16 @@ def _v1_to_v2(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     return []
 
 
-STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [_v0_to_v1, _v1_to_v2]
+def _v2_to_v3(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Version 3 keeps investigators' judgements (an empty ledger) and contested traders."""
+    after_marker = SCHEMA_SQL.read_text(encoding="utf-8").split(V3_MARKER, 1)[1]
+    db.execute(after_marker.split("\n", 1)[1])
+    return []
+
+
+STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
+    _v0_to_v1,
+    _v1_to_v2,
+    _v2_to_v3,
+]
 assert len(STEPS) == SCHEMA_VERSION  # one step into each version

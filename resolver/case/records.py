@@ -64,6 +64,13 @@ class Records:
             ).fetchone()[0]  # type: ignore[index]
         )
 
+    def account_ids(self) -> list[str]:
+        """Every seller account of the case (platform:key), sorted."""
+        rows = self.case.db.execute(
+            "SELECT DISTINCT account_id FROM seller_records ORDER BY 1"
+        ).fetchall()
+        return [account for (account,) in rows]
+
     def hub_candidates(self) -> pd.DataFrame:
         """(account_id, kind, value, holders) of every value two or more accounts hold: the
         values that could be hubs."""

@@ -142,3 +142,28 @@ CREATE TABLE trader_events (
     trader_id VARCHAR NOT NULL,
     other_trader_id VARCHAR  -- merged: the id kept; split: the id it split from
 );
+-- version 3: what follows is created by the upgrade from version 2 as it stands here.
+-- Investigators' judgements: an append-only ledger, each entry chained to the one before by
+-- its hash. A pair's judgement is its latest entry; `retracted` withdraws it. Nothing is
+-- deleted. Pairs are of accounts (platform:key), never of trader ids, which change.
+CREATE TABLE judgements (
+    seq INTEGER PRIMARY KEY,  -- 1, 2, ... in the order they were recorded
+    account_a VARCHAR NOT NULL,  -- the smaller of the two
+    account_b VARCHAR NOT NULL,
+    verdict VARCHAR NOT NULL,  -- same | different | unsure | retracted
+    author VARCHAR NOT NULL,
+    judged_at VARCHAR NOT NULL,  -- UTC, ISO 8601 to the microsecond (as hashed)
+    reason VARCHAR,
+    evidence VARCHAR,  -- a reference to what the decision rests on
+    probability DOUBLE,  -- the stored link's when judged (NULL: the model kept no link)
+    rules_sha256 VARCHAR,  -- of the matching rules that scored it
+    disclosed_by VARCHAR NOT NULL,  -- JSON: the disclosures naming either account then
+    previous_hash VARCHAR NOT NULL,
+    entry_hash VARCHAR NOT NULL
+);
+-- Accounts of traders whose judgements cannot all hold (A=B, B=C, A≠C): reports refuse
+-- their networks until the judgements are resolved.
+CREATE TABLE contested (
+    account_id VARCHAR NOT NULL,
+    conflict VARCHAR NOT NULL  -- the judgements in conflict, in words
+);

@@ -126,6 +126,29 @@ class Traders:
             ).fetchall()
         )
 
+    def accounts_of(self, trader_id: str) -> list[str]:
+        """The accounts of a trader now (a retired id leads to the trader it was merged into)."""
+        current = self.current(trader_id)[-1]
+        rows = self.case.db.execute(
+            "SELECT account_id FROM trader_accounts WHERE trader_id = ? ORDER BY 1", [current]
+        ).fetchall()
+        return [account for (account,) in rows]
+
+    def many_registrants(self, at_least: int) -> pd.DataFrame:
+        """(trader_id, registrants, accounts, first_account) of traders whose accounts are
+        registered to `at_least` different names or more, most first."""
+        return self.case.db.execute(
+            """
+            SELECT t.trader_id, count(DISTINCT r.registrant_norm) AS registrants,
+                count(DISTINCT t.account_id) AS accounts, min(t.account_id) AS first_account
+            FROM trader_accounts t JOIN seller_records r USING (account_id)
+            WHERE coalesce(r.registrant_norm, '') <> ''
+            GROUP BY t.trader_id HAVING count(DISTINCT r.registrant_norm) >= ?
+            ORDER BY registrants DESC, t.trader_id
+            """,
+            [at_least],
+        ).fetchdf()
+
     def unlinked_count(self) -> int:
         """Accounts ingested since the last linkage run: they belong to no trader yet."""
         return int(

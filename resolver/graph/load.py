@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
@@ -71,6 +71,14 @@ MERGE (a)-[x:DISCLOSED_IN]->(d)
 SET x.sheet = r.sheet, x.row = r.row""",
     "drop_links": """MATCH (:Account)-[l:LINKED]->(:Account)
 DELETE l""",
+    "drop_judged": """MATCH (:Account)-[j:JUDGED]->(:Account)
+DELETE j""",
+    "judged": """UNWIND $rows AS r
+MATCH (a:Account {account_id: r.account_a})
+MATCH (b:Account {account_id: r.account_b})
+MERGE (a)-[j:JUDGED]->(b)
+SET j.verdict = r.verdict, j.by = r.author, j.at = r.judged_at, j.reason = r.reason,
+    j.seq = r.seq""",
     "forget_case_state": """MATCH (s:CaseState)
 DELETE s""",
     "case_state": """UNWIND $rows AS r
@@ -150,8 +158,8 @@ def load(
     frames = _frames(case, None if first else orders_of)
     counts = {}
     for name, frame in frames.items():
-        if name == "links":  # links are replaced whole: a link no longer scored must go
-            store.query(named["drop_links"])
+        if name in ("links", "judged"):  # replaced whole: one no longer in force must go
+            store.query(named[f"drop_{name}"])
         rows = _records(frame)
         if progress:
             progress(name, len(rows))
@@ -214,6 +222,10 @@ def _frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:
     for label in IDENTIFIER_LABELS:
         frames[f"identifiers_{label}"] = values[values["label"] == label].drop(columns="label")
     frames["links"] = case.links.for_graph()
+    frames["judged"] = pd.DataFrame(
+        [asdict(j) for j in case.judgements.current()],
+        columns=["account_a", "account_b", "verdict", "author", "judged_at", "reason", "seq"],
+    )
     orders = case.orders.once(of_disclosures=orders_of).drop(
         columns=["disclosure_ids", "copies_disagree"]
     )

@@ -14,15 +14,23 @@ until nothing changes:
 A link rests on one value when its control evidence is one shared value and the model alone
 would not link the pair; such a link joins its accounts through a node for that value, so that
 rule 1 sees every link that value carries at once. What was kept apart is reported for review.
+
+Investigators' judgements come first (see `judged`): a `same` pair is joined by a confirmed
+link, which neither rule cuts; the model's own link of a `different` or `unsure` pair does not
+count; and a `different` pair still joined through others is separated by a minimum cut of the
+links between them, weighed in bits, confirmed links never cut.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import networkx as nx
 import pandas as pd
+
+from resolver.linkage.judged import Judged
 
 Value = tuple[str, str, str]  # ("v", kind, value): a node standing for a shared value
 
@@ -35,15 +43,22 @@ class Clusters:
 
 
 def cluster(
-    accounts: list[str], links: pd.DataFrame, link_threshold: float, bridge_threshold: float
+    accounts: list[str],
+    links: pd.DataFrame,
+    link_threshold: float,
+    bridge_threshold: float,
+    judged: Judged | None = None,
 ) -> Clusters:
     """`links`: account_a, account_b, probability, and `carrier` (kind, value) when the link
-    rests on one value, else None."""
+    rests on one value, else None. `judged`: the investigators' judgements to obey."""
+    judged = judged or Judged({}, {}, {})
     kept = links[links["probability"] >= link_threshold]
     graph = nx.Graph()
     graph.add_nodes_from(accounts)
     columns = ["account_a", "account_b", "probability", "carrier"]
     for a, b, p, carrier in kept[columns].itertuples(index=False):
+        if judged.overrules(a, b):
+            continue
         if carrier is None:
             graph.add_edge(a, b, probability=p)
             continue
@@ -51,6 +66,8 @@ def cluster(
         for account in (a, b):
             known = graph.get_edge_data(account, node, {}).get("probability", 0.0)
             graph.add_edge(account, node, probability=max(known, p))
+    for a, b in judged.same:
+        graph.add_edge(a, b, probability=1.0, confirmed=True)
     kept_apart: list[dict] = []
     # Only a part with a value node that holds it together, or with a weak direct bridge, can
     # hold two groups of two together through one thing: the others are left as they are.
@@ -63,6 +80,7 @@ def cluster(
     for part in list(nx.connected_components(graph)):
         if part & suspects and len(_accounts(part)) >= 4:
             _resist(graph, part, bridge_threshold, kept_apart)
+    _separate(graph, judged, kept_apart)
     members = sorted(
         (sorted(n for n in part if isinstance(n, str)) for part in nx.connected_components(graph)),
         key=lambda group: group[0] if group else "",
@@ -144,3 +162,34 @@ def _cut_weak_bridges(graph: nx.Graph, threshold: float, kept_apart: list[dict])
             "kind": None, "value": None, "groups": sides,
         })  # fmt: skip
     return bool(weak)
+
+
+def _separate(graph: nx.Graph, judged: Judged, kept_apart: list[dict]) -> None:
+    """Cut the weakest links (in bits) between each pair judged different that the rest of
+    the links still join; confirmed links have no limit, so a pair joined by confirmed links
+    alone (a contradiction) stays joined."""
+    for (a, b), judgement in judged.different.items():
+        if a not in graph or b not in graph or not nx.has_path(graph, a, b):
+            continue
+        part = graph.subgraph(nx.node_connected_component(graph, a))
+        flow = nx.Graph()
+        for u, v, data in part.edges(data=True):
+            if data.get("confirmed"):
+                flow.add_edge(u, v)  # no capacity: never cut
+            else:
+                flow.add_edge(u, v, capacity=_bits(data["probability"]))
+        try:
+            _, (side_a, _side_b) = nx.minimum_cut(flow, a, b)
+        except nx.NetworkXUnbounded:
+            continue  # joined by confirmed links only: `judged.contradictions` names it
+        graph.remove_edges_from([(u, v) for u, v in part.edges if (u in side_a) != (v in side_a)])
+        kept_apart.append({
+            "reason": f"judged different (#{judgement.seq} by {judgement.author})",
+            "kind": None, "value": None,
+            "groups": [_accounts(nx.node_connected_component(graph, end)) for end in (a, b)],
+        })  # fmt: skip
+
+
+def _bits(probability: float) -> float:
+    """A link's strength as a capacity: its weight in bits (a certain link counts 60)."""
+    return 60.0 if probability >= 1.0 else min(60.0, -math.log2(1.0 - probability))

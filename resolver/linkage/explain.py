@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from resolver.case import Case
+from resolver.case.judgements import Judgement
 from resolver.case.links import Step, Tie, ties_of
 from resolver.charts import weight_chart
 from resolver.config.matching import MatchingConfig
@@ -37,6 +38,7 @@ class Explanation:
     self_purchase_orders: int
     same_trader: tuple[str | None, str | None]
     stored: bool  # a link the last run stored (and the clustering used)
+    judgement: Judgement | None = None  # a person's decision, which every run obeys
 
 
 def explain(case: Case, account_a: str, account_b: str, current: MatchingConfig) -> Explanation:
@@ -70,6 +72,7 @@ def explain(case: Case, account_a: str, account_b: str, current: MatchingConfig)
         None if control is None or pd.isna(control) else float(control),
         float(row["match_weight"]), float(row["probability"]), int(row["self_purchase_orders"]),
         (traders.get(account_a), traders.get(account_b)), case.links.pair(a, b) is not None,
+        case.judgements.of_pair(a, b),
     )  # fmt: skip
 
 
@@ -84,8 +87,19 @@ def _record(records: pd.DataFrame, account: str) -> dict:
     return record
 
 
+JUDGED_WORDS = {
+    "same": "every run keeps them in one trader, whatever the weights below",
+    "different": "every run keeps them in different traders, whatever the weights below",
+    "unsure": "the model's link of this pair does not count, whatever the weights below",
+}
+
+
 def as_text(e: Explanation) -> str:
     lines = [f"{e.account_a}  vs  {e.account_b}", ""]
+    if e.judgement is not None:
+        j = e.judgement
+        lines += [f"  judged {j.verdict} by {j.author} at {j.judged_at} (#{j.seq}): "
+                  f"{JUDGED_WORDS[j.verdict]}", f"  reason: {j.reason or '-'}", ""]  # fmt: skip
     if not e.stored:
         lines += ["  not a link the last run stored: scored now with the case's model", ""]
     lines.append(f"  {'prior (two random accounts)':62} {e.prior:+8.2f} bits")
@@ -123,9 +137,20 @@ def as_html(e: Explanation) -> str:
         f"<title>{html.escape(title)}</title>"
         "<style>body{font-family:sans-serif;margin:2em}pre{background:#f5f5f5;padding:1em}"
         "</style></head><body>"
-        f"<h1>{html.escape(title)}</h1>"
+        f"<h1>{html.escape(title)}</h1>{_judged_html(e.judgement)}"
         f"<p>Probability that both accounts are one trader: <b>{e.probability:.4f}</b> "
         f"(link weight {e.match_weight:+.2f} bits). Green bars raise the weight, red bars "
         "lower it; each comparison is one bar.</p>"
         f"{svg}<h2>As text</h2><pre>{html.escape(as_text(e))}</pre></body></html>"
+    )
+
+
+def _judged_html(judgement: Judgement | None) -> str:
+    if judgement is None:
+        return ""
+    j = judgement
+    return (
+        f"<p><b>Judged {html.escape(j.verdict)}</b> by {html.escape(j.author)} at "
+        f"{html.escape(j.judged_at)} (#{j.seq}): {html.escape(JUDGED_WORDS[j.verdict])}. "
+        f"Reason: {html.escape(j.reason or '-')}</p>"
     )

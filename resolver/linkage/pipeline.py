@@ -22,6 +22,7 @@ from resolver.linkage import control
 from resolver.linkage.clustering import cluster
 from resolver.linkage.evidence import evidence_tokens, order_ties, self_purchase_pairs
 from resolver.linkage.hubs import detect_hubs
+from resolver.linkage.judged import Judged, contradictions
 from resolver.linkage.model import Model, comparison_parts, probability
 from resolver.linkage.traders import assign_ids, id_number
 
@@ -48,6 +49,7 @@ class LinkSummary:
     merged: list[tuple[str, str]] = field(default_factory=list)  # (retired, kept)
     split: list[tuple[str, str]] = field(default_factory=list)  # (old, new)
     warnings: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # judgements that cannot all hold
     seconds: float = 0.0
 
 
@@ -151,7 +153,7 @@ def link(
         case.links.store(scored, replacing=None if full else changed)
         case.orders.replace_self_purchases(prepared.self_purchase_orders)
         say(f"clustering {len(scored):,} links")
-        summary = _name_traders(case, prepared, config)
+        summary = _name_traders(case, prepared.accounts["unique_id"].tolist(), config)
     summary.mode = "full" if full else "incremental"
     summary.trained = trained
     summary.scored_accounts = len(prepared.accounts) if full else len(changed or ())
@@ -169,11 +171,28 @@ def _stale(case: Case) -> bool:
     return False
 
 
-def _name_traders(case: Case, prepared: Prepared, config: MatchingConfig) -> LinkSummary:
+def recluster(case: Case, config: MatchingConfig) -> LinkSummary:
+    """Cluster the stored links again, obeying the judgements as they are now (after a
+    judgement), without scoring anything; in one transaction. `config`: the rules the links
+    were scored with."""
+    started = time.perf_counter()
+    with case.transaction():
+        case.links.require_current()
+        summary = _name_traders(case, case.records.account_ids(), config)
+    summary.mode = "judgements"
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _name_traders(case: Case, accounts: list[str], config: MatchingConfig) -> LinkSummary:
     links = case.links.for_clustering()
     links["carrier"] = control.carriers(links, config.link_bits)
-    accounts = prepared.accounts["unique_id"].tolist()
-    groups = cluster(accounts, links, config.thresholds.link, config.thresholds.bridge)
+    judgements = case.judgements.current()
+    groups = cluster(
+        accounts, links, config.thresholds.link, config.thresholds.bridge, Judged.of(judgements)
+    )
+    conflicts = contradictions(judgements)
+    case.judgements.replace_contested(conflicts)
     previous = case.traders.assignment()
     last = case.traders.last_id()
     assignment = assign_ids(groups.members, previous, id_number(last) + 1 if last else 1)
@@ -203,4 +222,5 @@ def _name_traders(case: Case, prepared: Prepared, config: MatchingConfig) -> Lin
         joined=assignment.joined,
         merged=assignment.merged,
         split=assignment.split,
+        conflicts=sorted(set(conflicts.values())),
     )

@@ -4,16 +4,18 @@ A report covers networks (see `resolver.networks`): the network of one trader, o
 For each: its accounts and how each was linked, the links with their weights, the identifiers
 its accounts share, every order once with the rows it came from, totals (overall, by trader,
 platform, month and product) over the orders counted, self-purchase orders apart, quarantined
-rows that name its accounts, and the damages scenarios. The HTML and XLSX writers only lay this
-out; every figure is computed here, in integer fen.
+rows that name its accounts, the investigators' judgements on its accounts (a network whose
+judgements contradict each other is refused), and the damages scenarios. The HTML and XLSX
+writers only lay this out; every figure is computed here, in integer fen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -97,6 +99,10 @@ class NetworkReport:
         return self._table("quarantined")
 
     @cached_property
+    def judgements(self) -> pd.DataFrame:  # in force on pairs of its accounts, with author
+        return self._table("judgements")
+
+    @cached_property
     def sources(self) -> pd.DataFrame:  # disclosures its facts come from, with the rows used
         return self._table("sources")
 
@@ -160,10 +166,13 @@ def build(
                          f"this report covers {chain[-1]}'s network.")  # fmt: skip
         accounts = accounts[accounts["network_id"] == network_of[chain[-1]]]
     accounts = accounts.reset_index(drop=True)
+    _refuse_contested(case, accounts)
+    judged = _judgements(case, accounts)
     links = _links(case.links.within(accounts))
     orders = _orders(case, accounts, config.keywords, include_self_purchases)
     tables = {
-        "accounts": _how_linked(accounts, links),
+        "accounts": _how_linked(accounts, links, judged),
+        "judgements": judged,
         "orders": orders,
         "totals": _totals(orders),
         "shared": _shared(case, accounts),
@@ -277,9 +286,41 @@ def _strongest(steps: list[Step], ties: list[Tie]) -> str:
     return "model: " + (", ".join(s.level for s in best) or "no single strong comparison")
 
 
-def _how_linked(accounts: pd.DataFrame, links: list[Link]) -> pd.DataFrame:
-    """Each account's strongest link to another account of its own trader, and why."""
+def _refuse_contested(case: Case, accounts: pd.DataFrame) -> None:
+    """A network whose judgements cannot all hold is no evidence until a person resolves them."""
+    contested = case.judgements.contested()
+    held = sorted({contested[a] for a in accounts["account_id"] if a in contested})
+    if held:
+        raise ResolverError(
+            "contested: judgements on this report's accounts cannot all hold; change or retract "
+            f"one (`resolver judge ...`) and report again: {' | '.join(held)}"
+        )
+
+
+JUDGEMENT_COLUMNS = ["network_id", "seq", "account_a", "account_b", "verdict", "author",
+                     "judged_at", "reason", "evidence", "probability"]  # fmt: skip
+
+
+def _judgements(case: Case, accounts: pd.DataFrame) -> pd.DataFrame:
+    """The judgements in force on pairs of the report's accounts, under the network of their
+    first account (times in Asia/Shanghai; `probability`: the model's when judged)."""
+    network_of = dict(zip(accounts["account_id"], accounts["network_id"], strict=True))
+    rows = [
+        {**asdict(j), "network_id": network_of[j.account_a],
+         "judged_at": pd.Timestamp(j.judged_at).tz_convert(SHANGHAI).isoformat(timespec="seconds")}
+        for j in case.judgements.current()
+        if j.account_a in network_of and j.account_b in network_of
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=JUDGEMENT_COLUMNS)
+
+
+def _how_linked(accounts: pd.DataFrame, links: list[Link], judged: pd.DataFrame) -> pd.DataFrame:
+    """Each account's strongest link to another account of its own trader, and why: a person's
+    `same` judgement first, then the strongest scored link."""
     best: dict[str, tuple[float, str, str]] = {}
+    for j in judged[judged["verdict"] == "same"].itertuples(index=False):
+        for this, other in ((j.account_a, j.account_b), (j.account_b, j.account_a)):
+            best[this] = (math.inf, other, f"judged the same by {j.author} (#{j.seq}): {j.reason}")
     for link in links:
         if not link.same_trader:
             continue

@@ -27,6 +27,7 @@ class NetworkView:
     totals: dict[str, list]  # dimension -> rows
     self_purchases: list
     quarantined: list
+    judgements: list
     sources: list
     links: list[tuple[Link, str]]  # each link with its match-weight chart
     picture: str
@@ -70,6 +71,7 @@ def _view(report: Report, network: NetworkReport, rows: dict[str, list]) -> Netw
         totals=totals,
         self_purchases=part["self_purchases"],
         quarantined=part["quarantined"],
+        judgements=part["judgements"],
         sources=part["sources"],
         links=[(link, link_chart(link)) for link in network.links],
         picture=picture(part["accounts"], part["shared"], network.links),

@@ -110,6 +110,7 @@ def _tables(report: Report) -> dict[str, pd.DataFrame]:
                                                 "accounts"]],
         "Self-purchases": tables["self_purchases"][["network_id", "key", "seller",
                                                     "shipped_to_registrant_of", "evidence"]],
+        "Judgements": tables["judgements"],
         "Quarantined": tables["quarantined"][["network_id", "source_file", "source_sheet",
                                               "source_row", "source_column", "level", "reason",
                                               "raw_value"]],
