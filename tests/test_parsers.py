@@ -42,6 +42,8 @@ def one(parser, text: str, *args):
         ("999999999999", "fen", 999999999999, None),
         ("１２.５", "yuan", 1250, None),  # full width
         ("￥1,234.50", "yuan", 123450, None),
+        (",", "yuan", None, "not an amount of money: ','"),  # found by Hypothesis: not blank
+        ("¥", "yuan", None, "not an amount of money: '¥'"),
     ],
 )
 def test_money(text: str, unit: str, fen: int | None, error: str | None) -> None:

@@ -86,7 +86,9 @@ def parse_money(text: pd.Series, unit: str = "yuan") -> tuple[pd.Series, pd.Seri
         types_mapper={pa.int64(): pd.Int64Dtype()}.get
     )
     values = pd.Series(fen_values, index=text.index, dtype="Int64")
-    empty = pd.Series(pc.equal(cleaned, "").to_numpy(zero_copy_only=False), index=text.index)
+    # blank as given: a cell of only `¥` or `,` is no amount, not an empty cell
+    blank = pc.equal(pc.utf8_trim_whitespace(array), "")
+    empty = pd.Series(blank.to_numpy(zero_copy_only=False), index=text.index)
     bad_number = ~empty & ~pd.Series(numeric.to_numpy(zero_copy_only=False), index=text.index)
     errors = _errors_where(bad_number, text, "not an amount of money: {value!r}")
     large = pd.Series(too_large.to_numpy(zero_copy_only=False), index=text.index)
