@@ -699,19 +699,49 @@ def review(
     config: ConfigOption = None,
     limit: Annotated[int, typer.Option("--limit", help="How many items at most.")] = 50,
     output_format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    web: Annotated[
+        bool, typer.Option("--web", help="Serve a review page on 127.0.0.1 until Ctrl-C.")
+    ] = False,
+    store: StoreOption = None,
+    graph: GraphFlag = True,
 ) -> None:
     """What most needs a person, best first: judged pairs whose disclosures changed, groups
-    kept apart, links near the threshold, traders with many registrants."""
+    kept apart, links near the threshold, traders with many registrants. `--web`: a local page
+    to judge them."""
     from resolver.exports import write
 
     if output_format not in ("table", "csv", "json"):
         raise typer.BadParameter("expected table, csv or json", param_hint="--format")
     with reported_errors(), Case.open(case, create=False) as opened:
+        if web:
+            serve_review(opened, Config.of(config), limit, store, graph)
+            return
         frame = workflows.review(opened, Config.of(config), limit)
     if output_format == "table":
         print_frame(f"To review ({len(frame)} items)", frame.drop(columns="priority"))
     else:
         write(frame, output_format, None)
+
+
+def serve_review(opened: Case, config: Config, limit: int, store, graph: bool) -> None:
+    """The review page until Ctrl-C; then the graph catches up with what was judged."""
+    import time
+
+    from resolver.web import start
+
+    workflows.review(opened, config, limit)  # a case that cannot be reviewed fails here
+    server = start(opened, config, limit)
+    console.print(f"Review page (127.0.0.1 only; Ctrl-C stops it): {server.url}")
+    try:
+        while server.thread.is_alive():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    console.print(f"{len(server.judged)} judgements recorded through the page.")
+    if server.judged and graph:
+        print_graph_update(workflows.update_graph(opened, store))
 
 
 @app.command()

@@ -113,6 +113,12 @@ def load_graph(case: Case, store: str | None = None, batch_size: int = 10_000) -
         return load(case, graph, batch_size=batch_size)
 
 
+def update_graph(case: Case, store: str | None = None) -> GraphUpdate:
+    """Bring the graph up to date with the case's traders, links and judgements (its orders
+    are already there): after judgements recorded without the graph (the review page)."""
+    return _update_graph(case, store, orders_of=[])
+
+
 def _update_graph(case: Case, store: str | None, orders_of: list[str]) -> GraphUpdate:
     from resolver.graph.load import load
     from resolver.graph.store import open_store
@@ -330,4 +336,5 @@ __all__ = [
     "review",
     "split",
     "train",
+    "update_graph",
 ]

@@ -64,6 +64,33 @@ class Records:
             ).fetchone()[0]  # type: ignore[index]
         )
 
+    def disclosed(self, accounts: list[str]) -> pd.DataFrame:
+        """(account_id, what, value, source_file, source_row) of everything disclosed about
+        `accounts`, as disclosed: store names, the people behind them, their identifiers."""
+        return (
+            self.case.db.execute(
+                """
+            SELECT account_id, 'store name' AS what, store_name AS value, source_file,
+                source_row
+            FROM seller_records WHERE list_contains($1, account_id) AND store_name <> ''
+            UNION ALL
+            SELECT r.account_id, replace(p.role, '_', ' '), concat_ws(' ', p.name, p.id_number),
+                r.source_file,
+                p.source_row
+            FROM seller_parties p JOIN seller_records r USING (record_id)
+            WHERE list_contains($1, r.account_id)
+            UNION ALL
+            SELECT r.account_id, replace(i.kind, '_', ' '), i.raw, r.source_file, i.source_row
+            FROM seller_identifiers i JOIN seller_records r USING (record_id)
+            WHERE list_contains($1, r.account_id)
+            ORDER BY account_id, what, value, source_file, source_row
+            """,
+                [accounts],
+            )
+            .fetchdf()
+            .drop_duplicates(["account_id", "what", "value"])
+        )
+
     def account_ids(self) -> list[str]:
         """Every seller account of the case (platform:key), sorted."""
         rows = self.case.db.execute(

@@ -122,15 +122,20 @@ def as_text(e: Explanation) -> str:
     return "\n".join(lines)
 
 
-def as_html(e: Explanation) -> str:
-    """One page, no scripts or fonts from elsewhere: an SVG waterfall of the weights."""
-    svg = weight_chart(
+def chart(e: Explanation) -> str:
+    """The weights as an SVG waterfall: the prior and each comparison, the ties, the link."""
+    return weight_chart(
         e.prior,
         [(f"{s.comparison}: {s.level}", s.weight) for s in e.steps],
         e.splink_weight,
         [(t.words, t.bits) for t in e.ties if t.counted],
         e.match_weight,
     )
+
+
+def as_html(e: Explanation) -> str:
+    """One page, no scripts or fonts from elsewhere: an SVG waterfall of the weights."""
+    svg = chart(e)
     title = f"{e.account_a} vs {e.account_b}"
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"

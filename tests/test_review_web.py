@@ -1,0 +1,102 @@
+"""The review page in a real browser (Debian's Chromium, driven by Selenium): open the queue,
+open a pair, judge it, reload, see the judgement; and the page answers no one without its token.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from resolver.case import Case
+from resolver.web import start
+
+
+def browser_paths() -> tuple[str, str]:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if browser and driver:
+        return browser, driver
+    if os.environ.get("RESOLVER_REQUIRE_BROWSER"):
+        pytest.fail("RESOLVER_REQUIRE_BROWSER is set but chromium or chromedriver is missing")
+    pytest.skip("needs Debian's `chromium` and `chromium-driver` (CI installs both)")
+
+
+@pytest.fixture
+def served(linked_case: Path, tmp_path: Path):
+    folder = tmp_path / "case"
+    shutil.copytree(linked_case, folder)
+    with Case.open(folder) as case:
+        server = start(case)
+        try:
+            yield case, server
+        finally:
+            server.stop()
+
+
+def test_judge_a_pair_in_the_browser_and_see_it_after_a_reload(served) -> None:
+    browser, driver_path = browser_paths()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    case, server = served
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        driver.get(server.url)
+        assert driver.find_element(By.TAG_NAME, "h1").text == "What most needs a person"
+        pair = driver.find_element(By.CSS_SELECTOR, "#queue a")
+        a, b = (side.strip() for side in pair.text.split("—"))
+        pair.click()
+        assert driver.find_element(By.ID, "judgement").text == "Not judged yet."
+        sides = driver.find_elements(By.CSS_SELECTOR, ".sides h2")
+        assert [s.text for s in sides] == [a, b]
+        driver.find_element(By.ID, "reason").send_keys("two ID cards, two bank statements")
+        driver.find_element(By.ID, "by").send_keys("王芳")
+        driver.find_element(By.ID, "different").click()
+        assert driver.find_element(By.ID, "message").text.startswith("Recorded #1 different")
+        driver.refresh()
+        shown = driver.find_element(By.ID, "judgement").text
+        assert shown.startswith("Judged different by 王芳") and "two ID cards" in shown
+        driver.find_element(By.ID, "retract").click()  # a verdict with no reason needs none
+        assert "Recorded #2 retracted" in driver.find_element(By.ID, "message").text
+        driver.find_element(By.ID, "same").click()  # same without a reason: refused, said why
+        assert "needs a reason" in driver.find_element(By.ID, "message").text
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []
+    finally:
+        driver.quit()
+    [first, second] = case.judgements.ledger()
+    assert (first.verdict, first.author, first.reason) == (
+        "different",
+        "王芳",
+        "two ID cards, two bank statements",
+    )
+    assert {first.account_a, first.account_b} == {a, b} and second.verdict == "retracted"
+    assert server.judged == [f"Recorded {first.words}", f"Recorded {second.words}"]
+
+
+def _status(url: str, host: str | None = None, path: str | None = None) -> int:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    headers = {"Host": host} if host else {}
+    connection.request("GET", path or f"/?{parts.query}", headers=headers)
+    return connection.getresponse().status
+
+
+def test_the_page_answers_only_with_its_token_at_its_own_address(served) -> None:
+    _, server = served
+    assert urlsplit(server.url).hostname == "127.0.0.1"
+    assert _status(server.url) == 200
+    assert _status(server.url, path="/") == 403
+    assert _status(server.url, path="/?token=guess") == 403
+    assert _status(server.url, host="attacker.example:80") == 403  # a rebinding name
