@@ -725,11 +725,17 @@ def review(
 
 def serve_review(opened: Case, config: Config, limit: int, store, graph: bool) -> None:
     """The review page until Ctrl-C; then the graph catches up with what was judged."""
+    import signal
     import time
 
     from resolver.web import start
 
     workflows.review(opened, config, limit)  # a case that cannot be reviewed fails here
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM ends the page as Ctrl-C does
+
+    signal.signal(signal.SIGTERM, stop)
     server = start(opened, config, limit)
     console.print(f"Review page (127.0.0.1 only; Ctrl-C stops it): {server.url}")
     try:

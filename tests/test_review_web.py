@@ -7,6 +7,9 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -100,3 +103,27 @@ def test_the_page_answers_only_with_its_token_at_its_own_address(served) -> None
     assert _status(server.url, path="/") == 403
     assert _status(server.url, path="/?token=guess") == 403
     assert _status(server.url, host="attacker.example:80") == 403  # a rebinding name
+
+
+def test_review_web_serves_until_stopped_and_leaves_nothing_running(
+    linked_case: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "case"
+    shutil.copytree(linked_case, folder)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resolver", "review", "--web", "--case", str(folder)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        url = ""
+        while "token=" not in url:
+            line = process.stdout.readline()
+            assert line, process.stderr.read() if process.stderr else ""
+            url += line.strip()
+        url = url[url.index("http://") :]
+        assert _status(url) == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=30)
+    assert process.returncode == 0 and "0 judgements recorded through the page" in out
