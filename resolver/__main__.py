@@ -1,5 +1,5 @@
 """`python -m resolver`, the same as the `resolver` command."""
 
-from resolver.cli import app
+from resolver.cli import run
 
-app(prog_name="resolver")
+run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,13 +71,36 @@ def reported_errors() -> Iterator[None]:
     except ResolverError as err:
         errors.print(Text("error: ", style="red") + Text(str(err)), soft_wrap=True)
         raise typer.Exit(exit_code(err)) from None
-    except KeyboardInterrupt:
-        errors.print(
-            Text("error: ", style="red")
-            + Text("interrupted; what this command had not finished is undone"),
-            soft_wrap=True,
-        )
+    except (KeyboardInterrupt, Interrupted):
+        say_interrupted()
         raise typer.Exit(INTERRUPTED) from None
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, raised in place of KeyboardInterrupt: click turns a KeyboardInterrupt outside a
+    command's body (while it starts) into a bare "Aborted." and exit 1."""
+
+
+def _interrupt(*_: object) -> None:
+    raise Interrupted
+
+
+def say_interrupted() -> None:
+    errors.print(
+        Text("error: ", style="red")
+        + Text("interrupted; what this command had not finished is undone"),
+        soft_wrap=True,
+    )
+
+
+def run() -> None:
+    """The `resolver` command: Ctrl-C at any moment is one line and exit 130."""
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        app(prog_name="resolver")
+    except Interrupted:
+        say_interrupted()
+        sys.exit(INTERRUPTED)
 
 
 def version_callback(value: bool) -> None:
@@ -451,7 +475,9 @@ def report(
 
 @app.command()
 def export(
-    what: Annotated[str, typer.Argument(help="accounts, traders, hubs or kept-apart.")],
+    what: Annotated[
+        str, typer.Argument(help="accounts, traders, hubs, kept-apart or held-together.")
+    ],
     case: CaseOption = DEFAULT_CASE,
     output_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default stdout).")] = (
@@ -725,7 +751,6 @@ def review(
 
 def serve_review(opened: Case, config: Config, limit: int, store, graph: bool) -> None:
     """The review page until Ctrl-C; then the graph catches up with what was judged."""
-    import signal
     import time
 
     from resolver.web import start
@@ -733,7 +758,7 @@ def serve_review(opened: Case, config: Config, limit: int, store, graph: bool) -
     workflows.review(opened, config, limit)  # a case that cannot be reviewed fails here
 
     def stop(*_: object) -> None:
-        raise KeyboardInterrupt  # SIGTERM ends the page as Ctrl-C does
+        raise Interrupted  # SIGTERM ends the page as Ctrl-C does
 
     signal.signal(signal.SIGTERM, stop)
     server = start(opened, config, limit)
@@ -741,7 +766,7 @@ def serve_review(opened: Case, config: Config, limit: int, store, graph: bool) -
     try:
         while server.thread.is_alive():
             time.sleep(0.5)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         pass
     finally:
         server.stop()

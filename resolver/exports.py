@@ -34,11 +34,17 @@ def export_kept_apart(case: Case) -> pd.DataFrame:
     return case.links.kept_apart()
 
 
+def export_held_together(case: Case) -> pd.DataFrame:
+    """Every link or value that alone holds part of a trader together, with the two sides."""
+    return case.links.held_together()
+
+
 EXPORTS = {
     "accounts": export_accounts,
     "traders": export_traders,
     "hubs": export_hubs,
     "kept-apart": export_kept_apart,
+    "held-together": export_held_together,
 }
 
 

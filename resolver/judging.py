@@ -183,8 +183,9 @@ REVIEW_COLUMNS = ["priority", "kind", "account_a", "account_b", "probability", "
 
 def review_queue(case: Case, threshold: float, limit: int = 50) -> pd.DataFrame:
     """What most needs a person, best first: judged pairs whose disclosures changed since, the
-    groups clustering kept apart, links near the threshold that nobody judged, and traders
-    that hold many registrants."""
+    groups clustering kept apart, traders it kept that rest on one tie (a bridge that held, one
+    shared value), links near the threshold that nobody judged, and traders that hold many
+    registrants."""
     current = case.judgements.current()
     judged = {(j.account_a, j.account_b) for j in current}
     rows: list[dict] = []
@@ -200,15 +201,21 @@ def review_queue(case: Case, threshold: float, limit: int = 50) -> pd.DataFrame:
         rows.append(_item(1, "kept apart", groups[0][0], groups[1][0] if len(groups) > 1 else None,
                           None, f"{apart.reason}{value}: groups of "
                           f"{', '.join(str(len(g)) for g in groups)} accounts"))  # fmt: skip
+    for held in case.links.held_together().itertuples(index=False):
+        sides = sorted(held.groups, key=len)
+        value = f" ({held.kind} {held.value})" if held.kind else ""
+        rows.append(_item(2, "held by one tie", sides[0][0], sides[-1][0], None,
+                          f"{held.reason}{value}: sides of "
+                          f"{', '.join(str(len(g)) for g in held.groups)} accounts"))  # fmt: skip
     near = case.links.near(0.5, 0.99)
     near = near[[(a, b) not in judged for a, b in zip(near.account_a, near.account_b, strict=True)]]
     near = near.assign(distance=(near["probability"] - threshold).abs()).sort_values("distance")
     for link in near.itertuples(index=False):
         side = "above" if link.probability >= threshold else "below"
-        rows.append(_item(2, "near the threshold", link.account_a, link.account_b,
+        rows.append(_item(3, "near the threshold", link.account_a, link.account_b,
                           link.probability, f"{side} the link threshold {threshold}"))  # fmt: skip
     for trader in case.traders.many_registrants(4).itertuples(index=False):
-        rows.append(_item(3, "many registrants", trader.first_account, None, None,
+        rows.append(_item(4, "many registrants", trader.first_account, None, None,
                           f"{trader.trader_id} holds {trader.registrants} registrants in "
                           f"{trader.accounts} accounts"))  # fmt: skip
     frame = pd.DataFrame(rows, columns=REVIEW_COLUMNS)

@@ -42,7 +42,15 @@ def test_a_case_from_before_versions_is_upgraded_and_keeps_its_trader_ids(
         parties = case.scalar("SELECT count(*) FROM seller_parties WHERE role = 'registrant'")
     assert saved is not None
     db = duckdb.connect(str(folder / DATABASE))
-    for table in ("meta", "model", "seller_parties", "kept_apart", "judgements", "contested"):
+    for table in (
+        "meta",
+        "model",
+        "seller_parties",
+        "kept_apart",
+        "judgements",
+        "contested",
+        "held_together",
+    ):
         db.execute(f"DROP TABLE {table}")
     db.execute("UPDATE seller_identifiers SET street = 'old form' WHERE kind = 'address'")
     db.close()
@@ -70,12 +78,13 @@ def test_a_version_2_case_gets_an_empty_ledger(linked_case, tmp_path) -> None:
     folder = tmp_path / "v2"
     shutil.copytree(linked_case, folder)
     db = duckdb.connect(str(folder / DATABASE))
-    db.execute("DROP TABLE judgements; DROP TABLE contested")
+    db.execute("DROP TABLE judgements; DROP TABLE contested; DROP TABLE held_together")
     db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     db.close()
     with Case.open(folder) as case:
         assert case.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == "3"
         assert case.judgements.ledger() == [] and case.judgements.contested() == {}
+        assert len(case.links.held_together()) == 0
         a, b = sorted(case.traders.assignment())[:2]
         with case.transaction():
             case.judgements.record(a, b, "unsure", "tester")

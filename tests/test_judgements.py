@@ -150,6 +150,23 @@ def test_a_pair_judged_different_is_cut_at_its_weakest_links_never_a_confirmed_o
     assert not any({"a", "d"} <= set(m) for m in groups.members)
 
 
+def test_what_one_tie_alone_holds_together_is_listed_for_review() -> None:
+    links = _links(("a", "b", 0.999999), ("c", "d", 0.999999), ("b", "c", 0.9999),
+                   ("d", "e", 0.999999))  # fmt: skip
+    links["carrier"] = [None, None, None, ("phones", "+8613800000000")]
+    groups = cluster(list("abcde"), links, 0.95, 0.999)
+    assert groups.members == [list("abcde")]
+    reasons = {(h["reason"], h["kind"]): h["groups"] for h in groups.held_together}
+    assert reasons[("one link of probability 0.9999 holds two groups together", None)] == [
+        ["a", "b"],
+        ["c", "d", "e"],
+    ]
+    assert reasons[("one shared value holds the trader together", "phones")] == [
+        ["a", "b", "c", "d"],
+        ["e"],
+    ]
+
+
 def test_an_unsure_pair_is_not_linked_by_its_own_link(case_path: Path) -> None:
     with Case.open(case_path) as case:
         pair = next(accounts for accounts in traders_of(case).values() if len(accounts) == 2)

@@ -44,8 +44,16 @@ def served(linked_case: Path, tmp_path: Path):
 def test_judge_a_pair_in_the_browser_and_see_it_after_a_reload(served) -> None:
     browser, driver_path = browser_paths()
     from selenium import webdriver
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def shows(element_id: str, text: str) -> None:
+        """Wait for the page a click leads to: until the element holds `text`."""
+        WebDriverWait(
+            driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+        ).until(lambda d: text in d.find_element(By.ID, element_id).text)
 
     case, server = served
     options = webdriver.ChromeOptions()
@@ -60,20 +68,21 @@ def test_judge_a_pair_in_the_browser_and_see_it_after_a_reload(served) -> None:
         pair = driver.find_element(By.CSS_SELECTOR, "#queue a")
         a, b = (side.strip() for side in pair.text.split("—"))
         pair.click()
-        assert driver.find_element(By.ID, "judgement").text == "Not judged yet."
+        shows("judgement", "Not judged yet.")
         sides = driver.find_elements(By.CSS_SELECTOR, ".sides h2")
         assert [s.text for s in sides] == [a, b]
         driver.find_element(By.ID, "reason").send_keys("two ID cards, two bank statements")
         driver.find_element(By.ID, "by").send_keys("王芳")
         driver.find_element(By.ID, "different").click()
-        assert driver.find_element(By.ID, "message").text.startswith("Recorded #1 different")
+        shows("message", "Recorded #1 different")
         driver.refresh()
+        shows("judgement", "Judged different")
         shown = driver.find_element(By.ID, "judgement").text
         assert shown.startswith("Judged different by 王芳") and "two ID cards" in shown
         driver.find_element(By.ID, "retract").click()  # a verdict with no reason needs none
-        assert "Recorded #2 retracted" in driver.find_element(By.ID, "message").text
+        shows("message", "Recorded #2 retracted")
         driver.find_element(By.ID, "same").click()  # same without a reason: refused, said why
-        assert "needs a reason" in driver.find_element(By.ID, "message").text
+        shows("message", "needs a reason")
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
     finally:

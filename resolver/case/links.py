@@ -155,15 +155,29 @@ class Links:
 
     def replace_kept_apart(self, kept_apart: list[dict]) -> None:
         """What this run's clustering kept apart (reason, kind, value, groups)."""
-        rows = pd.DataFrame(
-            [{**row, "groups": json.dumps(row["groups"])} for row in kept_apart],
-            columns=["reason", "kind", "value", "groups"],
-        )
-        with self.case.registered(kept_rows=rows) as db:
-            db.execute("DELETE FROM kept_apart")
-            db.execute("INSERT INTO kept_apart BY NAME SELECT * FROM kept_rows")
+        self._replace_groups("kept_apart", kept_apart)
 
     def kept_apart(self) -> pd.DataFrame:
-        frame = self.case.db.execute("SELECT * FROM kept_apart").fetchdf()
+        return self._groups("kept_apart")
+
+    def replace_held_together(self, held: list[dict]) -> None:
+        """What this run's clustering kept together by one tie alone (reason, kind, value,
+        groups)."""
+        self._replace_groups("held_together", held)
+
+    def held_together(self) -> pd.DataFrame:
+        return self._groups("held_together")
+
+    def _replace_groups(self, table: str, rows: list[dict]) -> None:
+        frame = pd.DataFrame(
+            [{**row, "groups": json.dumps(row["groups"])} for row in rows],
+            columns=["reason", "kind", "value", "groups"],
+        )
+        with self.case.registered(group_rows=frame) as db:
+            db.execute(f"DELETE FROM {table}")
+            db.execute(f"INSERT INTO {table} BY NAME SELECT * FROM group_rows")
+
+    def _groups(self, table: str) -> pd.DataFrame:
+        frame = self.case.db.execute(f"SELECT * FROM {table}").fetchdf()
         frame["groups"] = frame["groups"].map(json.loads)
         return frame

@@ -155,7 +155,8 @@ def _v1_to_v2(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
 
 
 def _v2_to_v3(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
-    """Version 3 keeps investigators' judgements (an empty ledger) and contested traders."""
+    """Version 3 keeps investigators' judgements (an empty ledger), contested traders and
+    what clustering held together by one tie (filled by the next run)."""
     after_marker = SCHEMA_SQL.read_text(encoding="utf-8").split(V3_MARKER, 1)[1]
     db.execute(after_marker.split("\n", 1)[1])
     return []

@@ -161,6 +161,13 @@ CREATE TABLE judgements (
     previous_hash VARCHAR NOT NULL,
     entry_hash VARCHAR NOT NULL
 );
+-- What holds a trader of several people together by one tie alone (a link that is a bridge
+-- between two groups, or one shared value), kept by clustering: for a person to review.
+CREATE TABLE held_together (
+    reason VARCHAR NOT NULL,
+    kind VARCHAR, value VARCHAR,  -- the one value, when a value holds them
+    groups VARCHAR NOT NULL  -- JSON: the accounts on each side
+);
 -- Accounts of traders whose judgements cannot all hold (A=B, B=C, A≠C): reports refuse
 -- their networks until the judgements are resolved.
 CREATE TABLE contested (

@@ -40,6 +40,7 @@ class Clusters:
     members: list[list[str]]  # each group's accounts, sorted
     probability: dict[str, float]  # account -> its strongest kept link (1.0 when alone)
     kept_apart: list[dict] = field(default_factory=list)  # what a person should review
+    held_together: list[dict] = field(default_factory=list)  # kept, by one tie alone: review
 
 
 def cluster(
@@ -91,7 +92,43 @@ def cluster(
             if isinstance(node, str):
                 strongest[node] = max(strongest[node], data["probability"])
     probability = {account: strongest.get(account, 1.0) for account in accounts}
-    return Clusters([m for m in members if m], probability, kept_apart)
+    held = _held_by_one_tie(graph)
+    return Clusters([m for m in members if m], probability, kept_apart, held)
+
+
+def _held_by_one_tie(graph: nx.Graph) -> list[dict]:
+    """In each cluster of four or more accounts, every link that alone holds two sides of two
+    or more accounts together (a bridge that cleared the bridge threshold, or a confirmed one),
+    and every shared value that alone holds part of it: kept, but resting on one tie."""
+    held: list[dict] = []
+    for part in nx.connected_components(graph):
+        if len(_accounts(part)) < 4:
+            continue
+        sub = graph.subgraph(part).copy()
+        for a, b in list(nx.bridges(sub)):
+            if not (isinstance(a, str) and isinstance(b, str)):
+                continue
+            data = sub.edges[a, b]
+            sub.remove_edge(a, b)
+            sides = [_accounts(nx.node_connected_component(sub, end)) for end in (a, b)]
+            sub.add_edge(a, b, **data)
+            if min(map(len, sides)) >= 2:
+                how = (
+                    "judged the same"
+                    if data.get("confirmed")
+                    else (f"one link of probability {data['probability']:.4f}")
+                )
+                held.append({"reason": f"{how} holds two groups together", "kind": None,
+                             "value": None, "groups": sides})  # fmt: skip
+        for node in [n for n in nx.articulation_points(sub) if isinstance(n, tuple)]:
+            edges = list(sub.edges(node, data=True))
+            sub.remove_node(node)
+            sides = [_accounts(c) for c in nx.connected_components(sub)]
+            sub.add_edges_from(edges)
+            held.append({"reason": "one shared value holds the trader together",
+                         "kind": node[1], "value": node[2],
+                         "groups": sorted(sides, key=lambda side: (-len(side), side))})  # fmt: skip
+    return held
 
 
 def _accounts(nodes) -> list[str]:

@@ -204,6 +204,7 @@ def _name_traders(case: Case, accounts: list[str], config: MatchingConfig) -> Li
         assignment.split,
     )
     case.links.replace_kept_apart(groups.kept_apart)
+    case.links.replace_held_together(groups.held_together)
     sizes = pd.Series(assignment.trader_of).value_counts()
     return LinkSummary(
         mode="",
