@@ -338,7 +338,7 @@ def test_import_is_all_or_nothing_naming_each_bad_row(case_path: Path, tmp_path:
     failed = run("judge", "import", bad, "--case", case_path)
     assert failed.exit_code == 2
     lines = failed.stderr.strip().splitlines()
-    assert "row 3: column 'verdict'" in lines[0] and "row 4: column 'account_a'" in lines[1]
+    assert "row 3: column 'verdict'" in lines[0] and "row 4: column 'account_b'" in lines[1]
     assert "row 5: column 'judged_at'" in lines[2] and "names no time zone" in lines[2]
     with Case.open(case_path) as case:
         assert case.judgements.ledger() == []
