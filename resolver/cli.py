@@ -74,6 +74,11 @@ def reported_errors() -> Iterator[None]:
     except (KeyboardInterrupt, Interrupted):
         say_interrupted()
         raise typer.Exit(INTERRUPTED) from None
+    except RuntimeError as err:  # DuckDB takes a Ctrl-C during a query itself
+        if str(err) != "Query interrupted":
+            raise
+        say_interrupted()
+        raise typer.Exit(INTERRUPTED) from None
 
 
 class Interrupted(BaseException):
