@@ -43,6 +43,9 @@ StoreOption = Annotated[
         help="Neo4j address (bolt://... or neo4j://...); default: the embedded store in the case.",
     ),
 ]
+GraphFlag = Annotated[
+    bool, typer.Option("--graph/--no-graph", help="Update the graph store afterwards.")
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -239,9 +242,7 @@ def match(
         bool, typer.Option("--full", help="Score every pair again, not only the new accounts'.")
     ] = False,
     store: StoreOption = None,
-    graph: Annotated[
-        bool, typer.Option("--graph/--no-graph", help="Update the graph store afterwards.")
-    ] = True,
+    graph: GraphFlag = True,
 ) -> None:
     """Ingest new disclosures, link their accounts to the case's traders, and report."""
     files = files or []
@@ -261,9 +262,7 @@ def train(
     case: CaseOption = DEFAULT_CASE,
     config: ConfigOption = None,
     store: StoreOption = None,
-    graph: Annotated[
-        bool, typer.Option("--graph/--no-graph", help="Update the graph store afterwards.")
-    ] = True,
+    graph: GraphFlag = True,
 ) -> None:
     """Retrain the match model on the case's accounts, then score and cluster every pair."""
     with reported_errors(), Case.open(case, create=False) as opened, file_progress(0) as progress:
@@ -583,9 +582,6 @@ ByOption = Annotated[
 ]
 EvidenceOption = Annotated[
     str | None, typer.Option("--evidence", help="What the decision rests on (a reference).")
-]
-GraphFlag = Annotated[
-    bool, typer.Option("--graph/--no-graph", help="Update the graph store afterwards.")
 ]
 
 

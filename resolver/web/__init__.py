@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jinja2
+import pandas as pd
 
 from resolver import workflows
 from resolver.case import Case
@@ -84,9 +85,10 @@ def start(case: Case, config: Config | None = None, limit: int = 50) -> ReviewSe
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-            if urlsplit(self.path).path != "/judge" or not self._allowed(form.get("token")):
-                if urlsplit(self.path).path != "/judge":
-                    self._plain(HTTPStatus.NOT_FOUND, "no such page")
+            if urlsplit(self.path).path != "/judge":
+                self._plain(HTTPStatus.NOT_FOUND, "no such page")
+                return
+            if not self._allowed(form.get("token")):
                 return
             a, b = form.get("a", ""), form.get("b", "")
             with lock:
@@ -156,9 +158,9 @@ def pair_view(case: Case, a: str, b: str, config: Config) -> dict:
     sides = {account: disclosed[disclosed["account_id"] == account].to_dict(orient="records")
              for account in (a, b)}  # fmt: skip
     traders = case.traders.of([a, b])
-    accounts = case.traders.accounts()
-    pair_accounts = accounts[accounts["account_id"].isin([a, b])].assign(network_id="pair")
-    bought = case.orders.self_purchases_of(pair_accounts)
+    bought = case.orders.self_purchases_of(
+        pd.DataFrame({"account_id": [a, b], "network_id": "pair"})
+    )
     between = [
         row for row in bought.to_dict(orient="records")
         if ({row["seller"]} | set(row["shipped_to_registrant_of"])) >= {a, b}
