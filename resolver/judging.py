@@ -85,8 +85,7 @@ def _row_problem(case: Case, entry: dict) -> tuple[str | None, str | None]:
     except ResolverError as err:
         text = str(err)
         named = [c for c in ("account_b", "account_a") if entry[c] and text.startswith(entry[c])]
-        words = {"verdict": "verdict", "reason": "reason", "author": "author"}
-        column = next((c for c, word in words.items() if word in text), None)
+        column = next((c for c in ("verdict", "reason", "author") if c in text), None)
         return (named[0] if named else column), text
     return None, None
 
