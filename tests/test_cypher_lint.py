@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from resolver.graph.library import load_queries
+from resolver.graph.library import load_queries, param_lines
 from resolver.graph.load import statements
 from resolver.graph.store import schema_statements
 
@@ -46,9 +46,9 @@ def test_linter_catches_errors() -> None:
 
 def test_every_statement_passes_neo4j_lint() -> None:
     items = [
-        {
+        {  # the whole file, `:param` lines included: what is pasted into Neo4j Browser
             "name": f"cypher/{q.name}.cypher",
-            "text": q.text,
+            "text": q.browser_text,
             "parameters": [p.name for p in q.parameters],
         }
         for q in load_queries().values()
@@ -69,3 +69,20 @@ def test_library_parameters_match_their_headers() -> None:
     for query in load_queries().values():
         body = "\n".join(line for line in query.text.splitlines() if not line.startswith("//"))
         assert set(parameters_of(body)) == {p.name for p in query.parameters}, query.name
+
+
+def test_every_query_starts_with_paste_ready_param_lines() -> None:
+    """Each file carries a `:param` line per parameter, holding its example value (as the
+    header's example and defaults give it), right after the header; the engines never see
+    them."""
+    for query in load_queries().values():
+        assert list(query.browser_params) == param_lines(query), query.name
+        assert ":param" not in query.text
+        lines = query.browser_text.splitlines()
+        after_header = [line for line in lines if not line.startswith("//")]
+        assert after_header[: len(query.parameters)] == list(query.browser_params), query.name
+
+
+def test_a_param_line_that_does_not_parse_is_caught() -> None:
+    found = lint([{"name": "bad", "text": ":param k => ;\nRETURN $k", "parameters": ["k"]}])
+    assert found["bad"]

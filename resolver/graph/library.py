@@ -1,8 +1,10 @@
 """The investigators' query library: `cypher/*.cypher`, one question per file.
 
 Each file starts with a header of `//` lines: `purpose:`, one `param NAME: TYPE [= DEFAULT] --
-description` per parameter, and `example:`. The text below is plain Cypher that both FalkorDB and
-Neo4j run unchanged (Neo4j Browser too, after `:param`).
+description` per parameter, and `example:`; then one `:param NAME => VALUE;` line per parameter
+with the example's values, so that the whole file pastes into Neo4j Browser and runs; then plain
+Cypher that both FalkorDB and Neo4j run unchanged (`resolver query` runs it without the `:param`
+lines, with the values it is given).
 """
 
 from __future__ import annotations
@@ -45,14 +47,19 @@ class Query:
     purpose: str
     parameters: tuple[Parameter, ...]
     example: str
-    text: str  # the whole file; comments are valid Cypher
+    text: str  # the header and the query, without the `:param` lines: what the engines run
+    browser_text: str  # the whole file: `:param` lines with example values, then the query
+    browser_params: tuple[str, ...]  # the `:param` lines
 
 
 def parse(path: Path) -> Query:
     text = path.read_text(encoding="utf-8")
     purpose = example = ""
     parameters = []
-    for line in text.splitlines():
+    lines = text.splitlines()
+    browser = tuple(line for line in lines if line.startswith(":param "))
+    engine_text = "\n".join(line for line in lines if not line.startswith(":param ")) + "\n"
+    for line in lines:
         if not line.startswith("//"):
             break
         if line.startswith("// purpose:"):
@@ -70,11 +77,26 @@ def parse(path: Path) -> Query:
             raise ResolverError(f"{path}: cannot read header line {line!r}")
     if not purpose:
         raise ResolverError(f"{path}: the header has no `// purpose:` line")
-    return Query(path.stem, path, purpose, tuple(parameters), example, text)
+    return Query(path.stem, path, purpose, tuple(parameters), example, engine_text, text, browser)
 
 
 def load_queries(folder: Path | None = None) -> dict[str, Query]:
     return {path.stem: parse(path) for path in sorted((folder or LIBRARY).glob("*.cypher"))}
+
+
+def example_values(query: Query, config: Config | None = None) -> dict[str, Any]:
+    """The parameters of the query's `// example:` line, the others at their defaults: the
+    values its `:param` lines carry for Neo4j Browser."""
+    given = dict(re.findall(r"-p\s+(\w+)=(\S+)", query.example))
+    return bind(query, given, config)
+
+
+def param_lines(query: Query, config: Config | None = None) -> list[str]:
+    """`:param NAME => VALUE;` for each parameter, with its example value as a Cypher literal."""
+    return [
+        f":param {name} => {json.dumps(value, ensure_ascii=False)};"
+        for name, value in example_values(query, config).items()
+    ]
 
 
 def query_named(name: str) -> Query:

@@ -2,6 +2,8 @@
 // param account_id: account -- the account, as platform:key
 // param k: integer[0..3] = 2 -- hops between traders, 0 to 3
 // example: resolver query account_network -p account_id=taobao:1234567890 -p k=2
+:param account_id => "taobao:1234567890";
+:param k => 2;
 MATCH (start:Account {account_id: $account_id})
 WITH start
 MATCH (start)<-[:OPERATES]-(t0:Trader)-[:OPERATES]->(a0:Account)

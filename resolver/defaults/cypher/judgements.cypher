@@ -2,6 +2,8 @@
 // param verdict: string|null = null -- same, different or unsure; or all
 // param trader_id: trader|null = null -- judgements on one trader's accounts, or all
 // example: resolver query judgements -p verdict=different
+:param verdict => "different";
+:param trader_id => null;
 MATCH (a:Account)-[j:JUDGED]->(b:Account)
 WHERE ($verdict IS NULL OR j.verdict = $verdict)
   AND ($trader_id IS NULL OR a.trader_id = $trader_id OR b.trader_id = $trader_id)

@@ -7,6 +7,13 @@
 // param infringing_only: boolean = false -- count only orders whose product matches a keyword
 // param include_self_purchases: boolean = false -- count self-purchase orders too
 // example: resolver query sales_per_network -p network_id=TR000001
+:param network_id => "TR000001";
+:param from => "1970-01-01T00:00:00";
+:param to => "9999-12-31T23:59:59";
+:param platform => null;
+:param keywords => ["飞羚", "FEILING", "Feiling"];
+:param infringing_only => false;
+:param include_self_purchases => false;
 MATCH (o:Order)
 WHERE ($network_id IS NULL OR o.network_id = $network_id)
   AND o.paid_at >= $from AND o.paid_at < $to

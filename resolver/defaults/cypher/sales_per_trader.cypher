@@ -7,6 +7,13 @@
 // param include_self_purchases: boolean = false -- count self-purchase orders too
 // param limit: integer[1..100000] = 100 -- rows returned
 // example: resolver query sales_per_trader -p from=2024-01-01T00:00:00 -p platform=jd
+:param from => "2024-01-01T00:00:00";
+:param to => "9999-12-31T23:59:59";
+:param platform => "jd";
+:param keywords => ["飞羚", "FEILING", "Feiling"];
+:param infringing_only => false;
+:param include_self_purchases => false;
+:param limit => 100;
 MATCH (o:Order)
 WHERE o.paid_at >= $from AND o.paid_at < $to
   AND ($platform IS NULL OR o.platform = $platform)

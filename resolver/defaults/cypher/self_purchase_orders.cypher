@@ -1,6 +1,7 @@
 // purpose: Self-purchase (brushing) orders: orders shipped to the phone, or the name and address, that another account is registered with; with the accounts they were shipped to.
 // param trader_id: trader|null = null -- one trader, or all
 // example: resolver query self_purchase_orders -p trader_id=TR000001
+:param trader_id => "TR000001";
 MATCH (t:Trader)-[:OPERATES]->(a:Account)-[:SOLD]->(o:Order)
 WHERE o.self_purchase AND ($trader_id IS NULL OR t.trader_id = $trader_id)
 OPTIONAL MATCH (o)-[:SHIPS_TO]->(:Phone)<-[:REGISTERED_WITH]-(b:Account)

@@ -1,6 +1,7 @@
 // purpose: Accounts that share a bank account (full numbers, not masked keys), with their traders.
 // param different_traders_only: boolean = false -- only pairs the linkage put in different traders
 // example: resolver query shared_bank_accounts -p different_traders_only=true
+:param different_traders_only => true;
 MATCH (a:Account)-[:REGISTERED_WITH]->(i:BankAccount)<-[:REGISTERED_WITH]-(b:Account)
 WHERE a.account_id < b.account_id AND NOT i.masked
   AND (NOT $different_traders_only OR a.trader_id <> b.trader_id)

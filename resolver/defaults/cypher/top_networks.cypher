@@ -2,6 +2,8 @@
 // param limit: integer[1..100000] = 10 -- networks returned
 // param keywords: list = config -- infringing-product keywords (default: config/keywords.yaml)
 // example: resolver query top_networks -p limit=5
+:param limit => 5;
+:param keywords => ["飞羚", "FEILING", "Feiling"];
 MATCH (o:Order)
 WHERE NOT o.self_purchase
 WITH o, any(k IN $keywords WHERE o.product_title CONTAINS k) AS infringing
