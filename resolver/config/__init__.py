@@ -1,9 +1,10 @@
 """Configuration as data: the defaults shipped in the package, overlaid by a user's folder.
 
 A user's `--config` folder holds only what it changes: `matching.yaml`, `keywords.yaml`,
-`damages.yaml`, and mappings in `platforms/` (a file of the same name replaces the shipped one,
-others are added). Everything else falls back to the defaults. One `Config` is made per run and
-passed down; each part is read and validated on first use, so a command reads only what it needs.
+`damages.yaml`, `report.yaml`, and mappings in `platforms/` (a file of the same name replaces
+the shipped one, others are added). Everything else falls back to the defaults. One `Config` is
+made per run and passed down; each part is read and validated on first use, so a command reads
+only what it needs.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from resolver.config.base import Strict, load_yaml_model
 from resolver.config.damages import DamagesConfig
@@ -20,13 +22,27 @@ from resolver.errors import ConfigError
 
 DEFAULTS = Path(__file__).resolve().parent.parent / "defaults" / "config"
 
-__all__ = ["DEFAULTS", "Config", "DamagesConfig", "MatchingConfig", "PlatformConfig"]
+__all__ = [
+    "DEFAULTS",
+    "Config",
+    "DamagesConfig",
+    "MatchingConfig",
+    "PlatformConfig",
+    "ReportConfig",
+]
 
 
 class Keywords(Strict):
     """`keywords.yaml`: the words that mark a product title as infringing."""
 
     infringing_keywords: list[str] = []
+    source: Path = Path("<memory>")
+
+
+class ReportConfig(Strict):
+    """`report.yaml`: how reports and explanations are written."""
+
+    lang: Literal["zh", "en"] = "zh"
     source: Path = Path("<memory>")
 
 
@@ -89,6 +105,14 @@ class Config:
     @cached_property
     def damages(self) -> DamagesConfig:
         return load_yaml_model(self.path("damages.yaml"), DamagesConfig)
+
+    @cached_property
+    def report(self) -> ReportConfig:
+        return load_yaml_model(self.path("report.yaml"), ReportConfig)
+
+    def lang(self, asked: str | None = None) -> str:
+        """The language of a report or explanation: the one asked for, else `report.yaml`'s."""
+        return asked or self.report.lang
 
     @cached_property
     def sha256(self) -> str:
