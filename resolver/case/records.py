@@ -235,3 +235,14 @@ class Records:
             ORDER BY r.account_id, p.role, p.source_row
             """
         ).fetchdf()
+
+    def disclosed_values(self, accounts: list[str]) -> pd.DataFrame:
+        """(account_id, kind, value, raw, source_file, source_sheet, source_row): every value
+        of these accounts as a disclosure wrote it, and where (what a reader is shown)."""
+        with self.case.registered(wanted=pd.DataFrame({"account_id": accounts})) as db:
+            return db.execute(
+                """
+                SELECT DISTINCT v.* FROM value_sources v SEMI JOIN wanted USING (account_id)
+                ORDER BY account_id, kind, value, source_file, source_row
+                """
+            ).fetchdf()

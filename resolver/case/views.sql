@@ -5,53 +5,73 @@
 -- disclosures that name it: the input of hub detection, of the account records compared by
 -- linkage, of networks and of the graph. Full values and the partial keys a value shares with
 -- its masks (`138*5678`) are kinds of their own; `masked_*` keys come from masked values only
--- (two full numbers that differ are different numbers, whatever their keys).
-CREATE OR REPLACE TEMP VIEW account_values AS
+-- (two full numbers that differ are different numbers, whatever their keys). `value_sources`
+-- keeps, beside each, the value as disclosed and the file, sheet and row that disclosed it.
+CREATE OR REPLACE TEMP VIEW value_sources AS
 WITH identifiers AS (
-    SELECT r.account_id, i.kind, i.norm, i.partial, i.subtype, i.district_code, i.street
+    SELECT r.account_id, i.kind, i.norm, i.partial, i.subtype, i.district_code, i.street,
+        i.raw, r.source_file, r.source_sheet, i.source_row
     FROM seller_identifiers i JOIN seller_records r USING (record_id)
 ),
 parties AS (
-    SELECT r.account_id, p.name_norm, p.pinyin, p.kind, p.stem, p.id_norm, p.id_partial
+    SELECT r.account_id, p.name, p.name_norm, p.pinyin, p.kind, p.stem, p.id_number, p.id_norm,
+        p.id_partial, r.source_file, r.source_sheet, p.source_row
     FROM seller_parties p JOIN seller_records r USING (record_id)
 )
-SELECT DISTINCT account_id, kind, value FROM (
-    -- a payment account that is a phone number is that phone
-    SELECT account_id, 'phones' AS kind, norm AS value FROM identifiers
-        WHERE norm IS NOT NULL AND ((kind = 'phone' AND subtype = 'mobile')
-                                    OR (kind = 'payment_account' AND subtype = 'phone'))
-    UNION ALL SELECT account_id, 'landlines', norm FROM identifiers
-        WHERE kind = 'phone' AND subtype = 'landline' AND norm IS NOT NULL
-    UNION ALL SELECT account_id, 'phone_keys', partial FROM identifiers
-        WHERE kind = 'phone' AND partial IS NOT NULL
-    UNION ALL SELECT account_id, 'masked_phone_keys', partial FROM identifiers
-        WHERE kind = 'phone' AND norm IS NULL AND partial IS NOT NULL
-    UNION ALL SELECT account_id, 'bank_accounts', norm FROM identifiers
-        WHERE kind = 'bank_account' AND norm IS NOT NULL
-    UNION ALL SELECT account_id, 'bank_keys', partial FROM identifiers
-        WHERE kind = 'bank_account' AND partial IS NOT NULL
-    UNION ALL SELECT account_id, 'masked_bank_keys', partial FROM identifiers
-        WHERE kind = 'bank_account' AND norm IS NULL AND partial IS NOT NULL
-    UNION ALL SELECT account_id, 'payment_accounts', norm FROM identifiers
-        WHERE kind = 'payment_account' AND norm IS NOT NULL
-    UNION ALL SELECT account_id, 'payment_keys', partial FROM identifiers
-        WHERE kind = 'payment_account' AND partial IS NOT NULL
-    UNION ALL SELECT account_id, 'masked_payment_keys', partial FROM identifiers
-        WHERE kind = 'payment_account' AND norm IS NULL AND partial IS NOT NULL
-    UNION ALL SELECT account_id, 'addresses', district_code || '|' || street FROM identifiers
-        WHERE kind = 'address' AND district_code IS NOT NULL AND street <> ''
-    UNION ALL SELECT account_id, 'districts', district_code FROM identifiers
-        WHERE kind = 'address' AND district_code IS NOT NULL
-    UNION ALL SELECT account_id, 'id_numbers', id_norm FROM parties WHERE id_norm IS NOT NULL
-    UNION ALL SELECT account_id, 'id_keys', id_partial FROM parties WHERE id_partial IS NOT NULL
-    UNION ALL SELECT account_id, 'masked_id_keys', id_partial FROM parties
-        WHERE id_norm IS NULL AND id_partial IS NOT NULL
-    UNION ALL SELECT r.account_id, 'store_stems', r.store_stem FROM seller_records r
-        WHERE r.store_stem <> ''
-    UNION ALL SELECT account_id, 'store_stems', stem FROM parties WHERE stem <> ''
-    UNION ALL SELECT account_id, 'names', name_norm FROM parties WHERE name_norm <> ''
-    UNION ALL SELECT account_id, 'name_pinyins', pinyin FROM parties WHERE pinyin <> ''
-);
+-- a payment account that is a phone number is that phone
+SELECT account_id, 'phones' AS kind, norm AS value, raw, source_file, source_sheet, source_row
+    FROM identifiers
+    WHERE norm IS NOT NULL AND ((kind = 'phone' AND subtype = 'mobile')
+                                OR (kind = 'payment_account' AND subtype = 'phone'))
+UNION ALL SELECT account_id, 'landlines', norm, raw, source_file, source_sheet, source_row
+    FROM identifiers WHERE kind = 'phone' AND subtype = 'landline' AND norm IS NOT NULL
+UNION ALL SELECT account_id, 'phone_keys', partial, raw, source_file, source_sheet, source_row
+    FROM identifiers WHERE kind = 'phone' AND partial IS NOT NULL
+UNION ALL SELECT account_id, 'masked_phone_keys', partial, raw, source_file, source_sheet,
+        source_row
+    FROM identifiers WHERE kind = 'phone' AND norm IS NULL AND partial IS NOT NULL
+UNION ALL SELECT account_id, 'bank_accounts', norm, raw, source_file, source_sheet, source_row
+    FROM identifiers WHERE kind = 'bank_account' AND norm IS NOT NULL
+UNION ALL SELECT account_id, 'bank_keys', partial, raw, source_file, source_sheet, source_row
+    FROM identifiers WHERE kind = 'bank_account' AND partial IS NOT NULL
+UNION ALL SELECT account_id, 'masked_bank_keys', partial, raw, source_file, source_sheet,
+        source_row
+    FROM identifiers WHERE kind = 'bank_account' AND norm IS NULL AND partial IS NOT NULL
+UNION ALL SELECT account_id, 'payment_accounts', norm, raw, source_file, source_sheet,
+        source_row
+    FROM identifiers WHERE kind = 'payment_account' AND norm IS NOT NULL
+UNION ALL SELECT account_id, 'payment_keys', partial, raw, source_file, source_sheet, source_row
+    FROM identifiers WHERE kind = 'payment_account' AND partial IS NOT NULL
+UNION ALL SELECT account_id, 'masked_payment_keys', partial, raw, source_file, source_sheet,
+        source_row
+    FROM identifiers WHERE kind = 'payment_account' AND norm IS NULL AND partial IS NOT NULL
+UNION ALL SELECT account_id, 'addresses', district_code || '|' || street, raw, source_file,
+        source_sheet, source_row
+    FROM identifiers WHERE kind = 'address' AND district_code IS NOT NULL AND street <> ''
+UNION ALL SELECT account_id, 'districts', district_code, raw, source_file, source_sheet,
+        source_row
+    FROM identifiers WHERE kind = 'address' AND district_code IS NOT NULL
+UNION ALL SELECT account_id, 'id_numbers', id_norm, id_number, source_file, source_sheet,
+        source_row
+    FROM parties WHERE id_norm IS NOT NULL
+UNION ALL SELECT account_id, 'id_keys', id_partial, id_number, source_file, source_sheet,
+        source_row
+    FROM parties WHERE id_partial IS NOT NULL
+UNION ALL SELECT account_id, 'masked_id_keys', id_partial, id_number, source_file, source_sheet,
+        source_row
+    FROM parties WHERE id_norm IS NULL AND id_partial IS NOT NULL
+UNION ALL SELECT r.account_id, 'store_stems', r.store_stem, r.store_name, r.source_file,
+        r.source_sheet, r.source_row
+    FROM seller_records r WHERE r.store_stem <> ''
+UNION ALL SELECT account_id, 'store_stems', stem, name, source_file, source_sheet, source_row
+    FROM parties WHERE stem <> ''
+UNION ALL SELECT account_id, 'names', name_norm, name, source_file, source_sheet, source_row
+    FROM parties WHERE name_norm <> ''
+UNION ALL SELECT account_id, 'name_pinyins', pinyin, name, source_file, source_sheet, source_row
+    FROM parties WHERE pinyin <> '';
+
+CREATE OR REPLACE TEMP VIEW account_values AS
+SELECT DISTINCT account_id, kind, value FROM value_sources;
 
 -- Values not declared hubs by the last linkage run (a hub key is left out of masked keys too).
 CREATE OR REPLACE TEMP VIEW kept_values AS

@@ -3,13 +3,16 @@ and the probability; as text, or as one self-contained HTML page.
 
 For a pair the last run stored, everything shown is what that run used (its weights, its ties,
 its probability: the one the clustering saw). Any other pair is scored now, by the same code,
-with the case's model, and the explanation says so.
+with the case's model, and the explanation says so. It speaks the report's language
+(`report.yaml`, `--lang`) and says in plain words what the two accounts share, as disclosed and
+where, and what speaks against (`resolver.reasons`).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,8 +23,10 @@ from resolver.case.links import Step, Tie, ties_of
 from resolver.charts import weight_chart
 from resolver.config.matching import MatchingConfig
 from resolver.errors import NotFound, NotLinked
+from resolver.i18n import FONTS, local_time, probability_text, words
 from resolver.linkage.model import Model
 from resolver.linkage.pipeline import prepare, score
+from resolver.reasons import Disclosed, Reason, reasons, step_words, tie_words
 
 
 @dataclass
@@ -39,11 +44,15 @@ class Explanation:
     same_trader: tuple[str | None, str | None]
     stored: bool  # a link the last run stored (and the clustering used)
     judgement: Judgement | None = None  # a person's decision, which every run obeys
+    lang: str = "en"
+    reasons: list[Reason] | None = None  # for and against, in plain words (in `lang`)
 
 
-def explain(case: Case, account_a: str, account_b: str, current: MatchingConfig) -> Explanation:
+def explain(
+    case: Case, account_a: str, account_b: str, current: MatchingConfig, lang: str = "en"
+) -> Explanation:
     """Why two accounts are (or are not) one trader, under the rules the case's model was
-    trained with (`current` serves only a case that kept their hash alone)."""
+    trained with (`current` serves only a case that kept their hash alone), in `lang`."""
     saved = case.model.load()
     if saved is None:
         raise NotLinked(f"{case.folder}: no trained model yet; run `resolver match` first")
@@ -65,14 +74,15 @@ def explain(case: Case, account_a: str, account_b: str, current: MatchingConfig)
     splink_weight = float(row["splink_weight"])
     control = row["control_weight"]
     traders = case.traders.of([account_a, account_b])
+    ties = ties_of(row["control_evidence"] if isinstance(row["control_evidence"], str) else None)
+    disclosed = Disclosed(case.records.disclosed_values([account_a, account_b]))
     return Explanation(
         account_a, account_b, splink_weight - sum(s.weight for s in steps), steps,
-        splink_weight, ties_of(row["control_evidence"] if isinstance(row["control_evidence"], str)
-                               else None),
-        None if control is None or pd.isna(control) else float(control),
+        splink_weight, ties, None if control is None or pd.isna(control) else float(control),
         float(row["match_weight"]), float(row["probability"]), int(row["self_purchase_orders"]),
         (traders.get(account_a), traders.get(account_b)), case.links.pair(a, b) is not None,
-        case.judgements.of_pair(a, b),
+        case.judgements.of_pair(a, b), lang,
+        reasons(account_a, account_b, ties, steps, disclosed, words(lang)),
     )  # fmt: skip
 
 
@@ -87,75 +97,97 @@ def _record(records: pd.DataFrame, account: str) -> dict:
     return record
 
 
-JUDGED_WORDS = {
-    "same": "every run keeps them in one trader, whatever the weights below",
-    "different": "every run keeps them in different traders, whatever the weights below",
-    "unsure": "the model's link of this pair does not count, whatever the weights below",
-}
-
-
 def as_text(e: Explanation) -> str:
+    t = words(e.lang)
     lines = [f"{e.account_a}  vs  {e.account_b}", ""]
     if e.judgement is not None:
         j = e.judgement
-        lines += [f"  judged {j.verdict} by {j.author} at {j.judged_at} (#{j.seq}): "
-                  f"{JUDGED_WORDS[j.verdict]}", f"  reason: {j.reason or '-'}", ""]  # fmt: skip
+        lines += [
+            "  " + t.say("explain_judged", verdict=t["verdict_" + j.verdict], author=j.author,
+                         at=local_time(j.judged_at), seq=j.seq,
+                         effect=t["explain_judged_" + j.verdict]),
+            "  " + t.say("explain_reason", reason=j.reason or "-"), "",
+        ]  # fmt: skip
     if not e.stored:
-        lines += ["  not a link the last run stored: scored now with the case's model", ""]
-    lines.append(f"  {'prior (two random accounts)':62} {e.prior:+8.2f} bits")
-    for step in e.steps:
-        lines.append(f"  {step.comparison:18} {step.level[:43]:43} {step.weight:+8.2f}")
-    lines.append(f"  {'Splink match weight':62} {e.splink_weight:+8.2f}")
+        lines += [f"  {t.explain_not_stored}", ""]
+    lines.append(f"  {t.explain_plain}:")
+    lines += [f"  - {t['reason_' + r.side]}{r.text}" for r in e.reasons or []]
+    lines += ["", f"  {t.explain_weights}:"]
+    lines.append(_row(t.chart_prior, e.prior))
+    lines += [_row(step_words(step, t), step.weight) for step in e.steps]
+    lines.append(_row(t.chart_splink, e.splink_weight))
     if e.ties:
         for tie in e.ties:
-            counted = "" if tie.counted else " (not counted: same facet)"
-            text = f"tie: {tie.words}{counted}"
-            lines.append(f"  {text[:62]:62} {tie.bits:+8.2f}")
-        lines.append(f"  {'control evidence':62} {e.control_weight:+8.2f}")
+            counted = "" if tie.counted else t.not_counted
+            lines.append(_row(f"{tie_words(tie, t)}{counted}", tie.bits))
+        lines.append(_row(t.explain_control, e.control_weight or 0.0))
     else:
-        lines.append(f"  {'control evidence: nothing shared (no weight, not zero)':62} {'':>8}")
-    lines.append(f"  {'link weight (the stronger of the two)':62} {e.match_weight:+8.2f}")
-    lines.append(f"  {'probability':62} {e.probability:8.4f}")
+        lines.append(f"  {t.explain_nothing_shared}")
+    lines.append(_row(t.chart_link, e.match_weight))
+    lines.append(f"  {_fit(t.explain_probability, 62)} {probability_text(e.probability):>8}")
     a, b = e.same_trader
-    verdict = f"same trader {a}" if a and a == b else f"traders {a or '-'} and {b or '-'}"
-    lines.append(f"  {'now':62} {verdict}")
+    now = (t.say("explain_same_trader", trader=a) if a and a == b
+           else t.say("explain_traders", a=a or "-", b=b or "-"))  # fmt: skip
+    lines.append(f"  {_fit(t.explain_now, 62)} {now}")
     return "\n".join(lines)
+
+
+def _row(label: str, bits: float) -> str:
+    return f"  {_fit(label, 62)} {bits:+8.2f}"
+
+
+def _fit(text: str, width: int) -> str:
+    """Text padded or cut to `width` columns, a Chinese character taking two."""
+    out, used = "", 0
+    for char in text:
+        wide = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used + wide > width:
+            break
+        out, used = out + char, used + wide
+    return out + " " * (width - used)
 
 
 def chart(e: Explanation) -> str:
     """The weights as an SVG waterfall: the prior and each comparison, the ties, the link."""
+    t = words(e.lang)
     return weight_chart(
         e.prior,
-        [(f"{s.comparison}: {s.level}", s.weight) for s in e.steps],
+        [(step_words(s, t), s.weight) for s in e.steps],
         e.splink_weight,
-        [(t.words, t.bits) for t in e.ties if t.counted],
+        [(tie_words(tie, t), tie.bits) for tie in e.ties if tie.counted],
         e.match_weight,
+        t,
     )
 
 
 def as_html(e: Explanation) -> str:
-    """One page, no scripts or fonts from elsewhere: an SVG waterfall of the weights."""
-    svg = chart(e)
+    """One page, no scripts or fonts from elsewhere: the reasons in words, an SVG waterfall of
+    the weights, and the same as text."""
+    t = words(e.lang)
     title = f"{e.account_a} vs {e.account_b}"
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title>"
-        "<style>body{font-family:sans-serif;margin:2em}pre{background:#f5f5f5;padding:1em}"
-        "</style></head><body>"
-        f"<h1>{html.escape(title)}</h1>{_judged_html(e.judgement)}"
-        f"<p>Probability that both accounts are one trader: <b>{e.probability:.4f}</b> "
-        f"(link weight {e.match_weight:+.2f} bits). Green bars raise the weight, red bars "
-        "lower it; each comparison is one bar.</p>"
-        f"{svg}<h2>As text</h2><pre>{html.escape(as_text(e))}</pre></body></html>"
+    judged = ""
+    if e.judgement is not None:
+        j = e.judgement
+        judged = "<p><b>" + html.escape(t.say(
+            "explain_judged", verdict=t["verdict_" + j.verdict], author=j.author,
+            at=local_time(j.judged_at), seq=j.seq, effect=t["explain_judged_" + j.verdict],
+        )) + "</b></p>"  # fmt: skip
+    items = "".join(
+        f"<li class='{r.side}'>{html.escape(t['reason_' + r.side] + r.text)}</li>"
+        for r in e.reasons or []
     )
-
-
-def _judged_html(judgement: Judgement | None) -> str:
-    if judgement is None:
-        return ""
-    j = judgement
+    intro = t.say("explain_page_intro", probability=probability_text(e.probability),
+                  weight=f"{e.match_weight:+.2f}")  # fmt: skip
     return (
-        f"<p><b>Judged {html.escape(j.verdict)}</b> by {html.escape(j.author)} at "
-        f"{html.escape(j.judged_at)} (#{j.seq}): {html.escape(JUDGED_WORDS[j.verdict])}. "
-        f"Reason: {html.escape(j.reason or '-')}</p>"
+        f"<!doctype html><html lang='{t.html_lang}'><head><meta charset='utf-8'>"
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'\">"
+        f"<title>{html.escape(title)}</title>"
+        f"<style>body{{font-family:{FONTS[e.lang].screen};margin:2em}}"
+        "pre{background:#f5f5f5;padding:1em}li.against{color:#b71c1c}"
+        "svg{max-width:100%;height:auto}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1>{judged}<p>{html.escape(intro)}</p>"
+        f"<h2>{html.escape(t.explain_plain)}</h2><ul>{items}</ul>{chart(e)}"
+        f"<h2>{html.escape(t.explain_as_text)}</h2><pre>{html.escape(as_text(e))}</pre>"
+        "</body></html>"
     )

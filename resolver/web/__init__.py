@@ -153,7 +153,7 @@ def pair_view(case: Case, a: str, b: str, config: Config) -> dict:
     and its chart, the judgement in force, and the self-purchase orders between them."""
     from resolver.linkage.explain import as_text, chart
 
-    why = workflows.explain(case, a, b, config)
+    why = workflows.explain(case, a, b, config, lang="en")  # the page is in English
     disclosed = case.records.disclosed([a, b])
     sides = {account: disclosed[disclosed["account_id"] == account].to_dict(orient="records")
              for account in (a, b)}  # fmt: skip
