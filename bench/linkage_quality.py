@@ -85,8 +85,13 @@ def main() -> None:
 
 
 def _timed(started: float):
-    def say(step: str) -> None:
-        print(f"  [{time.perf_counter() - started:7.1f} s] {step}", flush=True)
+    """Progress as lines: each step once, when it starts."""
+    said: list[str] = []
+
+    def say(step: str, done: int | None = None, total: int | None = None) -> None:
+        if not said or said[-1] != step:
+            said.append(step)
+            print(f"  [{time.perf_counter() - started:7.1f} s] {step}", flush=True)
 
     return say
 

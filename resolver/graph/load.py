@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -24,6 +23,7 @@ import pandas as pd
 from resolver.case import Case
 from resolver.errors import GraphOutOfDate
 from resolver.graph.store import GraphStore
+from resolver.progress import Progress
 from resolver.vocabulary import VALUE_KINDS
 
 IDENTIFIER_LABELS = sorted(
@@ -144,12 +144,12 @@ def load(
     store: GraphStore,
     orders_of: list[str] | None = None,
     batch_size: int = 10_000,
-    progress: Callable[[str, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> LoadSummary:
     """Load the case into `store`. `orders_of`: only the orders of these disclosures (after an
     incremental match); None: every order. A graph without orders gets every order, created
     rather than merged (a first load: nothing to merge with, and twice as fast). Everything
-    else is small and always loaded whole."""
+    else is small and always loaded whole. `progress` hears each batch written."""
     started = time.perf_counter()
     named = statements()
     store.ensure_schema()
@@ -161,9 +161,12 @@ def load(
         if name in ("links", "judged"):  # replaced whole: one no longer in force must go
             store.query(named[f"drop_{name}"])
         rows = _records(frame)
-        if progress:
-            progress(name, len(rows))
-        store.write(named["orders_first" if name == "orders" and first else name], rows, batch_size)
+        statement = named["orders_first" if name == "orders" and first else name]
+        for start in range(0, len(rows), batch_size):
+            store.write(statement, rows[start : start + batch_size], batch_size)
+            if progress:
+                progress(f"graph: {name.replace('_', ' ')}", min(start + batch_size, len(rows)),
+                         len(rows))  # fmt: skip
         counts[name] = len(rows)
     loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     store.write(named["case_state"], [{"revision": case.revision, "loaded_at": loaded_at}], 1)

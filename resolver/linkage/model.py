@@ -23,6 +23,7 @@ from splink.internals.exceptions import EMTrainingException, SplinkException
 
 from resolver.config.matching import LIST_COLUMNS, MatchingConfig
 from resolver.errors import ResolverError
+from resolver.progress import Progress, silent
 from resolver.vocabulary import VALUE_KINDS
 
 EVIDENCE_COLUMN = "evidence_tokens"
@@ -188,21 +189,23 @@ class Model:
             LOG.warning("training step skipped: %s", note)
         return skipped
 
-    def check_budget(self, config: MatchingConfig) -> list[str]:
+    def check_budget(self, config: MatchingConfig, progress: Progress = silent) -> list[str]:
         """Count the candidate pairs of each blocking rule (prediction and EM) with Splink's
         blocking analysis before any is scored; past `budget.max_pairs` stop, naming the rule
-        and the values that blow up; past `budget.warn_pairs`, return a warning."""
+        and the values that blow up; past `budget.warn_pairs`, return a warning. `progress`
+        hears each rule counted."""
         budget, warnings = config.budget, []
         named = [(", ".join(rule), block_on(*rule, arrays_to_explode=_lists(rule)))
                  for rule in config.blocking]  # fmt: skip
         named += [
             (f"EM on {', '.join(rule)}", block_on(*rule)) for rule in config.training.em_blocking
         ]
-        for name, rule in named:
+        for done, (name, rule) in enumerate(named, start=1):
             counted = count_comparisons_from_blocking_rules(
                 self.accounts, blocking_rules=rule, link_type="dedupe_only",
                 unique_id_column_name="unique_id", record_sample_proportion=1.0,
             )[0]["marginal_comparison_count"]  # fmt: skip
+            progress("counting candidate pairs per blocking rule", done, len(named))
             if counted <= budget.warn_pairs:
                 continue
             largest = n_largest_blocks(

@@ -9,7 +9,6 @@ weight and the control evidence; cluster the links; keep trader ids stable.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,9 +24,9 @@ from resolver.linkage.hubs import detect_hubs
 from resolver.linkage.judged import Judged, contradictions
 from resolver.linkage.model import Model, comparison_parts, probability
 from resolver.linkage.traders import assign_ids, id_number
+from resolver.progress import Progress, silent
 
 STORE_FLOOR = 0.5  # links kept in the case (for explain, the graph and reports)
-Progress = Callable[[str], None]  # hears each step as it starts, with its counts
 
 
 @dataclass
@@ -120,7 +119,7 @@ def link(
     run, or `retrain`) scores every pair.
     """
     started = time.perf_counter()
-    say = progress or (lambda _: None)
+    say = progress or silent
     case.limit_memory(config.resources.memory_limit)
     with case.transaction():
         say("finding hubs")
@@ -141,7 +140,7 @@ def link(
         model, trained = model_for(case, prepared, retrain)
         full = trained or changed is None or case.links.count() == 0 or _stale(case)
         # counted before any training or scoring: a rule that blows up stops the run first
-        warnings = model.check_budget(prepared.config) if full else []
+        warnings = model.check_budget(prepared.config, say) if full else []
         if trained:
             say("training the model")
             model.train(prepared.config)
