@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import signal
 import sys
 from collections.abc import Iterator
@@ -12,7 +14,15 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -45,6 +55,10 @@ StoreOption = Annotated[
 ]
 GraphFlag = Annotated[
     bool, typer.Option("--graph/--no-graph", help="Update the graph store afterwards.")
+]
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", help="zh or en (default: config/report.yaml, zh for a Chinese court)."),
 ]
 ConfigOption = Annotated[
     Path | None,
@@ -161,39 +175,84 @@ PlatformOption = Annotated[
 ]
 
 
-@contextmanager
-def file_progress(total: int) -> Iterator[Progress]:
-    """Progress on stderr (when it is a terminal), fed by the library: a bar over files, then
-    each step of linking with its counts."""
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-        disable=not sys.stderr.isatty(),
-    )
-    with progress:
-        yield progress
+class Shown:
+    """Progress on stderr while a person watches it (a terminal, and no --quiet): a line per
+    step of the library's work, with a bar and its counts where the step can count them, and a
+    bar over the files of an ingest. It leaves nothing behind on the screen."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.display = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=errors,
+            transient=True,
+            disable=quiet or not sys.stderr.isatty(),
+        )
+        self.task: TaskID | None = None
+        self.current: str | None = None
+
+    def __enter__(self) -> Shown:
+        self.display.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.display.__exit__(None, None, None)
+
+    def step(self, step: str, done: int | None = None, total: int | None = None) -> None:
+        """A `resolver.progress.Progress`: a new step gets a line of its own."""
+        if step != self.current or self.task is None:
+            if self.task is not None:  # the step before is done: a full bar, a stopped clock
+                finished = next(t.total for t in self.display.tasks if t.id == self.task) or 1
+                self.display.update(self.task, total=finished, completed=finished)
+                self.display.stop_task(self.task)
+            self.task = self.display.add_task(step, total=total)
+            self.current = step
+        self.display.update(self.task, completed=done or 0, total=total)
+
+    def files(self, total: int):
+        """(stage, file) -> the bar over the files of an ingest."""
+        task = self.display.add_task("working", total=total)
+
+        def advance(stage: str, path: Path) -> None:
+            self.display.update(task, description=f"{stage} {path.name}")
+            if stage == "done":
+                self.display.advance(task)
+
+        return advance
 
 
-def file_steps(progress: Progress, total: int):
-    """(stage, file) -> the bar over files."""
-    task = progress.add_task("working", total=total)
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress display (none is shown off a terminal).")
+]
+ExcelFlag = Annotated[
+    bool,
+    typer.Option("--excel", help="CSV for Excel: UTF-8 with a byte order mark (and CRLF)."),
+]
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print the summary as one JSON object, for scripts.")
+]
 
-    def advance(stage: str, path: Path) -> None:
-        progress.update(task, description=f"{stage} {path.name}")
-        if stage == "done":
-            progress.advance(task)
 
-    return advance
+def print_json(value: object) -> None:
+    """A summary for scripts: dataclasses as objects, paths and moments as text."""
+    sys.stdout.write(json.dumps(as_plain(value), ensure_ascii=False, indent=1) + "\n")
 
 
-def link_steps(progress: Progress):
-    """A step of linking (with its counts) -> a line of its own."""
-    task = progress.add_task("linking", total=None)
-    return lambda step: progress.update(task, description=f"linking: {step}")
+def as_plain(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): as_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_plain(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return json.loads(value.to_json(orient="records", date_format="iso", force_ascii=False))
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
 
 
 def print_ingest_summary(results) -> None:
@@ -222,11 +281,17 @@ def ingest_command(
     case: CaseOption = DEFAULT_CASE,
     platform: PlatformOption = None,
     config: ConfigOption = None,
+    quiet: QuietOption = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Read disclosures into the case: all files, or none if one cannot be read."""
-    with reported_errors(), Case.open(case) as opened, file_progress(len(files)) as progress:
-        advance = file_steps(progress, len(files))
-        results = workflows.ingest(opened, files, platform, Config.of(config), advance)
+    with reported_errors(), Case.open(case) as opened, Shown(quiet) as shown:
+        results = workflows.ingest(
+            opened, files, platform, Config.of(config), shown.files(len(files))
+        )
+    if as_json:
+        print_json({"files": results})
+        return
     print_ingest_summary(results)
 
 
@@ -243,14 +308,19 @@ def match(
     ] = False,
     store: StoreOption = None,
     graph: GraphFlag = True,
+    quiet: QuietOption = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Ingest new disclosures, link their accounts to the case's traders, and report."""
     files = files or []
-    with reported_errors(), Case.open(case) as opened, file_progress(len(files)) as progress:
+    with reported_errors(), Case.open(case) as opened, Shown(quiet) as shown:
         result = workflows.match(
             opened, files, platform, Config.of(config), full, store, graph,
-            file_steps(progress, len(files)), link_steps(progress),
+            shown.files(len(files)), shown.step,
         )  # fmt: skip
+    if as_json:
+        print_json(result)
+        return
     if files:
         print_ingest_summary(result.files)
     print_link_summary(result.link)
@@ -263,12 +333,11 @@ def train(
     config: ConfigOption = None,
     store: StoreOption = None,
     graph: GraphFlag = True,
+    quiet: QuietOption = False,
 ) -> None:
     """Retrain the match model on the case's accounts, then score and cluster every pair."""
-    with reported_errors(), Case.open(case, create=False) as opened, file_progress(0) as progress:
-        summary, update = workflows.train(
-            opened, Config.of(config), store, graph, link_steps(progress)
-        )
+    with reported_errors(), Case.open(case, create=False) as opened, Shown(quiet) as shown:
+        summary, update = workflows.train(opened, Config.of(config), store, graph, shown.step)
     print_link_summary(summary)
     print_graph_update(update)
 
@@ -345,12 +414,13 @@ def load_graph(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Rows per UNWIND batch.")
     ] = 10_000,
+    quiet: QuietOption = False,
 ) -> None:
     """Load the whole case into the graph store again (idempotent: MERGE on keys)."""
     from resolver.graph.store import neo4j_uri
 
-    with reported_errors(), Case.open(case, create=False) as opened:
-        summary = workflows.load_graph(opened, store, batch_size)
+    with reported_errors(), Case.open(case, create=False) as opened, Shown(quiet) as shown:
+        summary = workflows.load_graph(opened, store, batch_size, shown.step)
         dialect = "neo4j" if neo4j_uri(store) else "falkordb"
     print_load_summary(summary, dialect)
 
@@ -406,6 +476,48 @@ def query(
 
 
 @app.command()
+def guide(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the Neo4j Browser guide (HTML) here.")
+    ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="Serve it on 127.0.0.1 for `:guide` until Ctrl-C."),
+    ] = False,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to serve on.")] = (
+        8765
+    ),
+) -> None:
+    """A Neo4j Browser guide to the query library: a slide per query, each runnable with its
+    `:param` lines."""
+    import time
+
+    from resolver.files import write_private_text
+    from resolver.graph import guide as guides
+
+    if out is None and not serve:
+        raise typer.BadParameter("give --out FILE, --serve, or both", param_hint="--out")
+    with reported_errors():
+        if out is not None:
+            write_private_text(out, guides.guide_html())
+            console.print(f"Guide written to {out}")
+        if not serve:
+            return
+        try:
+            server = guides.serve(port)
+        except OSError as err:
+            raise ResolverError(f"cannot serve the guide on 127.0.0.1:{port}: {err}") from None
+        console.print(f"In Neo4j Browser, run: {server.command}   (Ctrl-C stops serving)")
+        try:
+            while server.thread.is_alive():
+                time.sleep(0.5)
+        except (KeyboardInterrupt, Interrupted):
+            pass
+        finally:
+            server.stop()
+
+
+@app.command()
 def explain(
     account_a: Annotated[str, typer.Argument(help="An account as platform:key.")],
     account_b: Annotated[str, typer.Argument(help="Another account as platform:key.")],
@@ -414,13 +526,14 @@ def explain(
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Also write a self-contained HTML chart here.")
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """The match weight of every comparison between two accounts, and the final probability."""
     from resolver.files import write_private_text
     from resolver.linkage.explain import as_html, as_text
 
     with reported_errors(), Case.open(case, create=False) as opened:
-        explanation = workflows.explain(opened, account_a, account_b, Config.of(config))
+        explanation = workflows.explain(opened, account_a, account_b, Config.of(config), lang)
         console.print(as_text(explanation), highlight=False, markup=False)
         if html_out:
             write_private_text(html_out, as_html(explanation))
@@ -430,7 +543,11 @@ def explain(
 @app.command()
 def report(
     out: Annotated[
-        Path, typer.Option("--out", help="File to write: .html (offline page) or .xlsx.")
+        Path,
+        typer.Option(
+            "--out",
+            help="File to write: .html (offline page), .pdf (printed by Chromium) or .xlsx.",
+        ),
     ],
     trader_id: Annotated[
         str | None, typer.Argument(help="A trader id (TR...): the report covers its network.")
@@ -448,22 +565,16 @@ def report(
     ] = False,
     case: CaseOption = DEFAULT_CASE,
     config: ConfigOption = None,
+    lang: LangOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """An evidence report: accounts and how each was linked, sales counted once, damages
     scenarios, and the disclosure rows behind every figure."""
     if (trader_id is None) == (not all_networks):
         raise typer.BadParameter("give a TRADER_ID or --all (not both)", param_hint="TRADER_ID")
-    with (
-        reported_errors(),
-        Case.open(case, create=False) as opened,
-        errors.status("report") as status,
-    ):
-
-        def stage(text: str) -> None:
-            status.update(f"Report: {text}...")
-
+    with reported_errors(), Case.open(case, create=False) as opened, Shown(quiet) as shown:
         written = workflows.report(
-            opened, trader_id, out, include_self_purchases, Config.of(config), stage
+            opened, trader_id, out, include_self_purchases, Config.of(config), shown.step, lang
         )
     orders = sum(n.total("orders") for n in written.networks)
     amount = sum(n.total("amount_fen") for n in written.networks)
@@ -487,6 +598,7 @@ def export(
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default stdout).")] = (
         None
     ),
+    excel: ExcelFlag = False,
 ) -> None:
     """Accounts with their trader and probability; traders with names and platforms; hubs with
     the reason each is one; groups clustering kept apart, for review."""
@@ -497,14 +609,17 @@ def export(
     if output_format not in ("csv", "json"):
         raise typer.BadParameter("expected csv or json", param_hint="--format")
     with reported_errors(), Case.open(case, create=False) as opened:
-        write(workflows.export(opened, what), output_format, out)
+        write(workflows.export(opened, what), output_format, out, excel)
 
 
 @app.command()
-def status(case: CaseOption = DEFAULT_CASE) -> None:
+def status(case: CaseOption = DEFAULT_CASE, as_json: JsonFlag = False) -> None:
     """What the case holds: disclosures, accounts, orders, quarantine."""
     with reported_errors(), Case.open(case, create=False) as opened:
         state = opened.status()
+    if as_json:
+        print_json(state)
+        return
     counts = state["counts"]
     console.print(f"Case {state['folder']}")
     console.print(

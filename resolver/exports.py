@@ -85,9 +85,15 @@ def _cell(value: object) -> object:
     return ";".join(map(str, value))
 
 
-def write(frame: pd.DataFrame, output_format: str, out: Path | None) -> None:
-    """`as_text` of `frame` to `out`, or to standard output when None."""
+EXCEL_BOM = "\ufeff"  # Excel on Windows reads a CSV as UTF-8 only behind this mark
+
+
+def write(frame: pd.DataFrame, output_format: str, out: Path | None, excel: bool = False) -> None:
+    """`as_text` of `frame` to `out`, or to standard output when None; `excel`: CSV behind a
+    UTF-8 byte order mark, so that Excel shows Chinese rather than mojibake."""
     text = as_text(frame, output_format)
+    if excel and output_format == "csv":
+        text = EXCEL_BOM + text
     if out is None:
         sys.stdout.write(text)
     else:

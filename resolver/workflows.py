@@ -18,6 +18,7 @@ import pandas as pd
 from resolver.case import Case
 from resolver.config import Config
 from resolver.errors import ResolverError, StoreUnavailable
+from resolver.progress import Progress
 
 if TYPE_CHECKING:
     from resolver.case.judgements import Judgement
@@ -71,12 +72,12 @@ def match(
     store: str | None = None,
     graph: bool = True,
     progress: FileProgress | None = None,
-    steps: Callable[[str], None] | None = None,
+    steps: Progress | None = None,
 ) -> MatchResult:
     """Ingest new disclosures and link their accounts to the case's traders, in one
     transaction (a failure anywhere leaves the case as it was); then bring the graph up to date
     (`store`: a Neo4j address; None: the embedded store). `progress` hears each file's stages,
-    `steps` each step of linking with its counts."""
+    `steps` each step of linking and of the graph's load, with its counts."""
     from resolver.linkage.pipeline import link
 
     config = Config.of(config)
@@ -85,7 +86,7 @@ def match(
         new = [f.disclosure_id for f in files if f.status == "ingested"]
         changed = None if full else case.disclosures.accounts_of(new)
         summary = link(case, config.matching, changed=changed, progress=steps)
-    update = _update_graph(case, store, orders_of=new) if graph else None
+    update = _update_graph(case, store, orders_of=new, progress=steps) if graph else None
     return MatchResult(files, summary, update)
 
 
@@ -94,23 +95,26 @@ def train(
     config: ConfigLike = None,
     store: str | None = None,
     graph: bool = True,
-    steps: Callable[[str], None] | None = None,
+    steps: Progress | None = None,
 ) -> tuple[LinkSummary, GraphUpdate | None]:
     """Retrain the model on the case's accounts, score and cluster every pair, and bring the
-    graph up to date. `steps` hears each step of linking, with its counts."""
+    graph up to date. `steps` hears each step of linking and loading, with its counts."""
     from resolver.linkage.pipeline import link
 
     summary = link(case, Config.of(config).matching, retrain=True, progress=steps)
-    return summary, (_update_graph(case, store, orders_of=[]) if graph else None)
+    return summary, (_update_graph(case, store, orders_of=[], progress=steps) if graph else None)
 
 
-def load_graph(case: Case, store: str | None = None, batch_size: int = 10_000) -> LoadSummary:
-    """Load the whole case into the graph store again (idempotent)."""
+def load_graph(
+    case: Case, store: str | None = None, batch_size: int = 10_000, steps: Progress | None = None
+) -> LoadSummary:
+    """Load the whole case into the graph store again (idempotent); `steps` hears each
+    batch."""
     from resolver.graph.load import load
     from resolver.graph.store import open_store
 
     with open_store(case.folder, store, fresh=True) as graph:
-        return load(case, graph, batch_size=batch_size)
+        return load(case, graph, batch_size=batch_size, progress=steps)
 
 
 def update_graph(case: Case, store: str | None = None) -> GraphUpdate:
@@ -119,13 +123,16 @@ def update_graph(case: Case, store: str | None = None) -> GraphUpdate:
     return _update_graph(case, store, orders_of=[])
 
 
-def _update_graph(case: Case, store: str | None, orders_of: list[str]) -> GraphUpdate:
+def _update_graph(
+    case: Case, store: str | None, orders_of: list[str], progress: Progress | None = None
+) -> GraphUpdate:
     from resolver.graph.load import load
     from resolver.graph.store import open_store
 
     try:
         with open_store(case.folder, store) as graph:
-            return GraphUpdate(load(case, graph, orders_of=orders_of), graph.dialect)
+            summary = load(case, graph, orders_of=orders_of, progress=progress)
+            return GraphUpdate(summary, graph.dialect)
     except StoreUnavailable as err:
         return GraphUpdate(None, None, str(err))
 
@@ -150,12 +157,16 @@ def query(
     return pd.DataFrame(rows, columns=header)
 
 
-def explain(case: Case, account_a: str, account_b: str, config: ConfigLike = None) -> Explanation:
+def explain(
+    case: Case, account_a: str, account_b: str, config: ConfigLike = None, lang: str | None = None
+) -> Explanation:
     """Why two accounts are (or are not) one trader: every comparison's weight, the control
-    evidence and the probability."""
+    evidence and the probability, and the same in plain words, in `lang` (zh or en; None:
+    `report.yaml`'s)."""
     from resolver.linkage.explain import explain as run_explain
 
-    return run_explain(case, account_a, account_b, Config.of(config).matching)
+    config = Config.of(config)
+    return run_explain(case, account_a, account_b, config.matching, config.lang(lang))
 
 
 def report(
@@ -164,16 +175,17 @@ def report(
     out: Path | str | None = None,
     include_self_purchases: bool = False,
     config: ConfigLike = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+    lang: str | None = None,
 ) -> Report:
-    """The evidence report of `trader_id`'s network (None: every network); written to `out`
-    (.html or .xlsx) when given."""
+    """The evidence report of `trader_id`'s network (None: every network), in `lang` (zh or
+    en; None: `report.yaml`'s); written to `out` (.html, .pdf or .xlsx) when given."""
     from resolver.reporting import build, write_report
 
     config = Config.of(config)
     if out is None:
-        return build(case, trader_id, include_self_purchases, config)
-    return write_report(case, trader_id, Path(out), include_self_purchases, config, progress)
+        return build(case, trader_id, include_self_purchases, config, lang)
+    return write_report(case, trader_id, Path(out), include_self_purchases, config, progress, lang)
 
 
 @dataclass

@@ -12,6 +12,7 @@ writers only lay this out; every figure is computed here, in integer fen.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 from collections.abc import Iterable
@@ -28,6 +29,8 @@ from resolver.case import Case
 from resolver.case.links import Step, Tie, ties_of
 from resolver.config import Config, DamagesConfig
 from resolver.errors import NotLinked, ResolverError
+from resolver.i18n import Words, words
+from resolver.reasons import Disclosed, Reason, reasons, step_words, tie_words
 from resolver.reporting.damages import Assessment, assess
 from resolver.vocabulary import IDENTIFIER_WORDS
 
@@ -57,6 +60,8 @@ class Link:
     self_purchase_orders: int
     strongest: str  # the strongest evidence, in words
     same_trader: bool
+    ties: list[Tie] = field(default_factory=list)  # every tie, counted or not
+    reasons: list[Reason] = field(default_factory=list)  # for and against, in plain words
 
 
 class NetworkReport:
@@ -124,6 +129,7 @@ class NetworkReport:
 class Report:
     subject: str  # what was asked for: a trader id, or "all networks"
     notes: list[str]  # what the reader must know about the subject (a retired id followed, ...)
+    lang: str  # the language it is written in (see resolver.i18n)
     generated_at: str
     tool_version: str
     config_sha256: str  # every configuration file in force
@@ -134,11 +140,20 @@ class Report:
     damages: DamagesConfig
     disclosures: pd.DataFrame
     tables: dict[str, pd.DataFrame]  # every network's rows, sorted in the order of `networks`
+    link_threshold: float  # links at or above it may join accounts (matching.yaml)
+    scenarios: list[Assessment] = field(default_factory=list)  # the damages scenarios (names)
     ranks: dict[str, np.ndarray] = field(default_factory=dict)  # each table's network ranks
     figures: dict[str, dict[str, int]] = field(default_factory=dict)  # network -> FIGURES
     traders_of: dict[str, list[str]] = field(default_factory=dict)
     platforms_of: dict[str, list[str]] = field(default_factory=dict)
     networks: list[NetworkReport] = field(default_factory=list)  # largest sales first
+    content_sha256: str = ""  # of everything the report states but the moment it was made
+
+    @property
+    def report_id(self) -> str:
+        """A name for this report, printed on every page: when it was made and what it says."""
+        moment = self.generated_at[:19].replace("-", "").replace(":", "").replace("T", "-")
+        return f"RPT-{moment}-{self.content_sha256[:8]}"
 
     def bounds(self, table: str, rank: int) -> tuple[int, int]:
         """Where the rows of the network of this rank are in a table."""
@@ -151,9 +166,13 @@ def build(
     trader_id: str | None,
     include_self_purchases: bool = False,
     config: Config | None = None,
+    lang: str | None = None,
 ) -> Report:
-    """The report of `trader_id`'s network, or (None) of every network of the case."""
+    """The report of `trader_id`'s network, or (None) of every network of the case, in `lang`
+    (None: `report.yaml`'s)."""
     config = config or Config()
+    lang = config.lang(lang)
+    t = words(lang)
     _check_linked(case)
     network_of = case.traders.networks()
     notes: list[str] = []
@@ -162,16 +181,17 @@ def build(
     if trader_id is not None:
         chain = case.traders.current(trader_id)
         if len(chain) > 1:
-            notes.append(f"{trader_id} was merged into {chain[-1]} ({' → '.join(chain)}); "
-                         f"this report covers {chain[-1]}'s network.")  # fmt: skip
+            notes.append(t.say("retired_note", asked=trader_id, kept=chain[-1],
+                           chain=" → ".join(chain)))  # fmt: skip
         accounts = accounts[accounts["network_id"] == network_of[chain[-1]]]
     accounts = accounts.reset_index(drop=True)
     _refuse_contested(case, accounts)
     judged = _judgements(case, accounts)
-    links = _links(case.links.within(accounts))
+    links = _links(case.links.within(accounts), t)
+    _say_why(case, links, t)
     orders = _orders(case, accounts, config.keywords, include_self_purchases)
     tables = {
-        "accounts": _how_linked(accounts, links, judged),
+        "accounts": _how_linked(accounts, links, judged, t),
         "judgements": judged,
         "orders": orders,
         "totals": _totals(orders),
@@ -182,8 +202,9 @@ def build(
     }
     saved = case.model.load()
     report = Report(
-        subject=trader_id or "all networks",
+        subject=trader_id or t.all_networks,
         notes=notes,
+        lang=lang,
         generated_at=dt.datetime.now(SHANGHAI).isoformat(timespec="seconds"),
         tool_version=__version__,
         config_sha256=config.sha256,
@@ -194,13 +215,46 @@ def build(
         damages=config.damages,
         disclosures=case.disclosures.sources(),
         tables=tables,
+        link_threshold=config.matching.thresholds.link,
+        scenarios=assess(config.damages, 0, 0, lang),
     )
     _arrange(report, links)
     for network in report.networks:
         network.damages = assess(
-            config.damages, network.total("amount_fen"), network.total("infringing_fen")
+            config.damages, network.total("amount_fen"), network.total("infringing_fen"), lang
         )
+    report.content_sha256 = _fingerprint(report)
     return report
+
+
+def _say_why(case: Case, links: list[Link], t: Words) -> None:
+    """Each link's reasons in plain words, with the values as disclosed and where."""
+    accounts = sorted({a for link in links for a in (link.account_a, link.account_b)})
+    disclosed = Disclosed(case.records.disclosed_values(accounts))
+    for link in links:
+        link.reasons = reasons(link.account_a, link.account_b, link.ties, link.steps, disclosed, t)
+
+
+def _fingerprint(report: Report) -> str:
+    """sha256 of what the report states: its facts but the moment it was made, every table in
+    the report's order, each network's figures, links and damages. The same case, asked the
+    same, gives the same fingerprint; a printed page and a workbook are tied by it."""
+    digest = hashlib.sha256()
+    facts = [report.subject, report.lang, report.tool_version, report.config_sha256,
+             report.model_config_sha256 or "", str(report.include_self_purchases),
+             *report.keywords, *report.notes]  # fmt: skip
+    digest.update("\0".join(facts).encode())
+    for name in sorted(report.tables):
+        digest.update(name.encode())
+        digest.update(report.tables[name].to_csv(index=False).encode())
+    digest.update(report.disclosures.to_csv(index=False).encode())
+    for network in report.networks:
+        parts = [network.network_id, json.dumps(network.report.figures.get(network.network_id))]
+        parts += [f"{d.scenario}|{d.amount_fen}|{d.formula}" for d in network.damages]
+        parts += [f"{k.account_a}|{k.account_b}|{k.probability!r}|{k.same_trader}"
+                  for k in network.links]  # fmt: skip
+        digest.update("\0".join(parts).encode())
+    return digest.hexdigest()
 
 
 def _arrange(report: Report, links: list[Link]) -> None:
@@ -255,11 +309,12 @@ def _check_linked(case: Case) -> None:
         )
 
 
-def _links(rows: pd.DataFrame) -> list[Link]:
+def _links(rows: pd.DataFrame, t: Words) -> list[Link]:
     links = []
     for row in rows.to_dict(orient="records"):
         steps = [Step(**part) for part in json.loads(row["comparisons"] or "[]")]
-        ties = [tie for tie in ties_of(row["control_evidence"]) if tie.counted]
+        every_tie = ties_of(row["control_evidence"])
+        ties = [tie for tie in every_tie if tie.counted]
         control = [(tie.words, tie.bits) for tie in ties]
         splink_weight = float(row["splink_weight"] or 0.0)
         control_weight = row["control_weight"]
@@ -271,19 +326,20 @@ def _links(rows: pd.DataFrame) -> list[Link]:
             prior=splink_weight - sum(s.weight for s in steps),
             steps=steps, control=control,
             self_purchase_orders=int(row["self_purchase_orders"]),
-            strongest=_strongest(steps, ties if decided_by_ties else []),
-            same_trader=bool(row["same_trader"]),
+            strongest=_strongest(steps, ties if decided_by_ties else [], t),
+            same_trader=bool(row["same_trader"]), ties=every_tie,
         ))  # fmt: skip
     return links
 
 
-def _strongest(steps: list[Step], ties: list[Tie]) -> str:
+def _strongest(steps: list[Step], ties: list[Tie], t: Words) -> str:
     """The evidence that weighs most: the strongest tie when the ties decided the link, else
     the model's strongest comparisons."""
     if ties:
-        return max(ties, key=lambda tie: tie.bits).words
+        return tie_words(max(ties, key=lambda tie: tie.bits), t)
     best = sorted((s for s in steps if s.weight > 0), key=lambda s: -s.weight)[:2]
-    return "model: " + (", ".join(s.level for s in best) or "no single strong comparison")
+    return t.say("strongest_model", levels=t.list_sep.join(step_words(s, t) for s in best)
+                 or t.no_strong_comparison)  # fmt: skip
 
 
 def _refuse_contested(case: Case, accounts: pd.DataFrame) -> None:
@@ -314,13 +370,16 @@ def _judgements(case: Case, accounts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=JUDGEMENT_COLUMNS)
 
 
-def _how_linked(accounts: pd.DataFrame, links: list[Link], judged: pd.DataFrame) -> pd.DataFrame:
+def _how_linked(
+    accounts: pd.DataFrame, links: list[Link], judged: pd.DataFrame, t: Words
+) -> pd.DataFrame:
     """Each account's strongest link to another account of its own trader, and why: a person's
     `same` judgement first, then the strongest scored link."""
     best: dict[str, tuple[float, str, str]] = {}
     for j in judged[judged["verdict"] == "same"].itertuples(index=False):
         for this, other in ((j.account_a, j.account_b), (j.account_b, j.account_a)):
-            best[this] = (math.inf, other, f"judged the same by {j.author} (#{j.seq}): {j.reason}")
+            best[this] = (math.inf, other, t.say("judged_same_by", author=j.author, seq=j.seq,
+                                                 reason=j.reason))  # fmt: skip
     for link in links:
         if not link.same_trader:
             continue
@@ -330,7 +389,7 @@ def _how_linked(accounts: pd.DataFrame, links: list[Link], judged: pd.DataFrame)
     accounts = accounts.copy()
     accounts["linked_by"] = accounts["account_id"].map(lambda a: best.get(a, (0, "", ""))[1])
     accounts["evidence"] = accounts["account_id"].map(
-        lambda a: best[a][2] if a in best else "the only account of its trader"
+        lambda a: best[a][2] if a in best else t.only_account
     )
     return accounts
 

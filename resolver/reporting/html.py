@@ -1,5 +1,8 @@
 """The report as one HTML file: inline CSS and SVG, no script, nothing fetched (its Content
-Security Policy forbids it), so it opens the same offline, on any machine, years later."""
+Security Policy forbids it), so it opens the same offline, on any machine, years later. Its
+print styles make the same file a paper exhibit: every section expanded, tables that repeat
+their header and keep rows whole, charts kept whole, the report's id, sha256 and page number
+on every page (`resolver report --out X.pdf` prints it through a browser)."""
 
 from __future__ import annotations
 
@@ -8,9 +11,13 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup, escape
 
-from resolver.charts import Node, network_chart, weight_chart
+from resolver.charts import Edge, Node, network_chart, weight_chart
+from resolver.i18n import FONTS, Words, local_time, probability_text, words
 from resolver.money import yuan
+from resolver.progress import Progress, silent
+from resolver.reasons import Reason, step_words, tie_words
 from resolver.reporting.content import DIMENSIONS, Link, NetworkReport, Report
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,12 +36,12 @@ class NetworkView:
     quarantined: list
     judgements: list
     sources: list
-    links: list[tuple[Link, str]]  # each link with its match-weight chart
+    links: list[tuple[Link, list[Reason], str]]  # each link, its reasons, its weight chart
     picture: str
     counted_fen: int  # the sum of the orders listed as counted
 
 
-def render(report: Report) -> str:
+def render(report: Report, progress: Progress = silent) -> str:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -42,22 +49,30 @@ def render(report: Report) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["yuan"] = yuan
-    environment.filters["blank"] = _blank
+    environment.filters.update(
+        yuan=yuan, blank=_blank, sha=_sha, moment=local_time, count=_count,
+        probability=probability_text,
+    )  # fmt: skip
+    t = words(report.lang)
     # Tuples of whole tables, cut per network: pandas per network costs more than the page.
     rows = {
         name: list(frame.itertuples(index=False, name=name.title().replace("_", "")))
         for name, frame in report.tables.items()
     }
-    views = [_view(report, network, rows) for network in report.networks]
-    return environment.get_template("report.html.j2").render(report=report, networks=views)
+    views = []
+    for done, network in enumerate(report.networks, start=1):
+        views.append(_view(report, network, rows, t))
+        progress("laying out the networks", done, len(report.networks))
+    return environment.get_template("report.html.j2").render(
+        report=report, networks=views, t=t, fonts=FONTS[report.lang]
+    )
 
 
-def write(report: Report, out: Path) -> None:
-    out.write_text(render(report), encoding="utf-8")
+def write(report: Report, out: Path, progress: Progress = silent) -> None:
+    out.write_text(render(report, progress), encoding="utf-8")
 
 
-def _view(report: Report, network: NetworkReport, rows: dict[str, list]) -> NetworkView:
+def _view(report: Report, network: NetworkReport, rows: dict[str, list], t: Words) -> NetworkView:
     part = {name: table[slice(*report.bounds(name, network.rank))] for name, table in rows.items()}
     totals: dict[str, list] = {dimension: [] for dimension in DIMENSIONS}
     for total in part["totals"]:
@@ -73,34 +88,43 @@ def _view(report: Report, network: NetworkReport, rows: dict[str, list]) -> Netw
         quarantined=part["quarantined"],
         judgements=part["judgements"],
         sources=part["sources"],
-        links=[(link, link_chart(link)) for link in network.links],
-        picture=picture(part["accounts"], part["shared"], network.links),
+        links=[(link, link.reasons, link_chart(link, t)) for link in network.links],
+        picture=picture(part["accounts"], part["shared"], network.links, report.link_threshold, t),
         counted_fen=sum(o.amount_fen for o in part["orders"] if o.counted),
     )
 
 
-def picture(accounts: list, shared: list, links: list[Link]) -> str:
-    """The network: its accounts, the identifiers two or more of them share, its links."""
+def picture(accounts: list, shared: list, links: list[Link], threshold: float, t: Words) -> str:
+    """The network: its accounts, the identifiers two or more of them share, its links (kept,
+    kept apart, or too weak to join), each with its probability."""
     nodes = [
-        Node(a.account_id, f"{a.account_id} {a.registrant_name or ''}".strip(), a.trader_id, True)
+        Node(a.account_id, [a.account_id, a.registrant_name or ""], a.trader_id, True)
         for a in accounts
     ]
     ties = []
     for value in shared:
         key = f"{value.kind}:{value.value}"
-        nodes.append(Node(key, f"{value.what}: {value.raw}", value.what, False))
+        nodes.append(Node(key, [t.get("noun_" + value.kind, value.what), value.raw],
+                          value.what, False))  # fmt: skip
         ties += [(account, key) for account in value.accounts]
-    scored = [(link.account_a, link.account_b, link.probability) for link in links]
-    return network_chart(nodes, ties, scored)
+    edges = [
+        Edge(link.account_a, link.account_b, probability_text(link.probability),
+             "weak" if link.probability < threshold
+             else "kept" if link.same_trader else "apart")
+        for link in links
+    ]  # fmt: skip
+    legend = {"kept": t.link_kept, "apart": t.link_apart, "weak": t.link_weak}
+    return network_chart(nodes, ties, edges, legend, t.not_drawn)
 
 
-def link_chart(link: Link) -> str:
+def link_chart(link: Link, t: Words) -> str:
     return weight_chart(
         link.prior,
-        [(f"{s.comparison}: {s.level}", s.weight) for s in link.steps],
+        [(step_words(s, t), s.weight) for s in link.steps],
         link.splink_weight,
-        link.control,
+        [(tie_words(tie, t), tie.bits) for tie in link.ties if tie.counted],
         link.match_weight,
+        t,
     )
 
 
@@ -109,3 +133,13 @@ def _blank(value: object) -> object:
     if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
         return ""
     return value
+
+
+def _sha(value: str) -> Markup:
+    """A long hash that may wrap only between groups of 16 hex digits."""
+    text = str(value)
+    return Markup("<wbr>").join(escape(text[i : i + 16]) for i in range(0, len(text), 16))
+
+
+def _count(value: object) -> str:
+    return "" if _blank(value) == "" else f"{int(value):,}"  # type: ignore[call-overload]
