@@ -100,3 +100,36 @@ def write_taobao(path: Path, rows: list[dict]) -> Path:
                 [values.get(field, default) for field, (_, default) in TAOBAO_COLUMNS.items()]
             )
     return path
+
+
+def browser_paths() -> tuple[str, str]:
+    """Debian's Chromium and its driver: required where RESOLVER_REQUIRE_BROWSER is set (CI),
+    else a test that needs them is skipped with the reason."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if browser and driver:
+        return browser, driver
+    if os.environ.get("RESOLVER_REQUIRE_BROWSER"):
+        pytest.fail("RESOLVER_REQUIRE_BROWSER is set but chromium or chromedriver is missing")
+    pytest.skip("needs Debian's `chromium` and `chromium-driver` (CI installs both)")
+
+
+@pytest.fixture
+def chrome():
+    """Headless Chromium driven through Selenium, its console messages kept."""
+    browser, driver_path = browser_paths()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--force-device-scale-factor=1", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"):  # fmt: skip
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()

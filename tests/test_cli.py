@@ -118,7 +118,7 @@ def test_match_train_explain_export(demo_files, tmp_path: Path) -> None:
         by_trader.setdefault(row["trader_id"], []).append(row["account_id"])
     a, b = next(accounts for accounts in by_trader.values() if len(accounts) > 1)[:2]
     chart = tmp_path / "why.html"
-    explained = run("explain", a, b, "--case", case, "--html", chart)
+    explained = run("explain", a, b, "--case", case, "--html", chart, "--lang", "en")
     assert explained.exit_code == 0 and "probability" in explained.stdout
     assert "<svg" in chart.read_text(encoding="utf-8")
 

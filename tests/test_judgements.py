@@ -200,7 +200,7 @@ def test_contradictions_are_named_and_the_report_refuses_until_resolved(
     report = run("report", trader_id, "--out", tmp_path / "r.html", "--case", case_path)
     assert report.exit_code == 0
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "Investigators' judgements" in page and "judged the same by" in page
+    assert "调查人员的判定" in page and "判定为同一" in page  # the report's language: Chinese
 
 
 def _violations(case: Case, threshold: float) -> list[str]:
@@ -397,7 +397,7 @@ def test_explain_shows_the_judgement_above_the_weights(case_path: Path) -> None:
     with Case.open(case_path) as case:
         a, b = two_traders(case)
         resolver.judge(case, a, b, "same", reason="one bank statement", by="wang", graph=False)
-    said = run("explain", a, b, "--case", case_path)
+    said = run("explain", a, b, "--case", case_path, "--lang", "en")
     assert said.exit_code == 0
     text = " ".join(said.stdout.split())
     assert "judged same by wang" in text and "reason: one bank statement" in text

@@ -16,6 +16,7 @@ from resolver.case import Case
 from resolver.config import DEFAULTS, Config
 from resolver.errors import ConfigError, ResolverError
 from resolver.exports import export_accounts, export_traders, write
+from resolver.i18n import words
 from resolver.linkage.clustering import cluster
 from resolver.linkage.explain import as_html, as_text
 from resolver.linkage.pipeline import link
@@ -157,11 +158,12 @@ def test_explain_lists_every_comparison_and_renders_offline(linked_case: Path) -
         pair = case.db.execute(
             "SELECT account_a, account_b FROM links ORDER BY probability DESC LIMIT 1"
         ).fetchall()[0]
-        explanation = explain(case, *pair)
+        explanation = explain(case, *pair, lang="en")
     config = Config().matching
     assert [s.comparison for s in explanation.steps] == [c.name for c in config.comparisons]
     text = as_text(explanation)
-    assert all(c.name in text for c in config.comparisons) and "probability" in text
+    named = [words("en").get(f"comparison_{c.name}", c.name) for c in config.comparisons]
+    assert all(name in text for name in named) and "probability" in text
     page = as_html(explanation)
     assert "<svg" in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in page and "<script" not in page

@@ -34,7 +34,8 @@ runner = CliRunner()
 def reports(linked_case: Path):
     """The report of every network, with self-purchases excluded and included."""
     with Case.open(linked_case) as case:
-        return report(case, None), report(case, None, include_self_purchases=True)
+        return (report(case, None, lang="en"),
+                report(case, None, include_self_purchases=True, lang="en"))  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -170,9 +171,9 @@ def test_shipped_damages_config_loads_floats_exactly() -> None:
     ("change", "key", "message"),
     [
         ("punitive_multiplier: 3", "scenarios.1.punitive_multiplier: 6", "less than or equal to 5"),
-        ("margin: 0.30\n    margin_source: >-", "margin: 1.5\n    margin_source: >-", "less than or equal to 1"),
+        ("margin: 0.30\n    to_be_proven: true", "margin: 1.5\n    to_be_proven: true", "less than or equal to 1"),
         ("    statutory_yuan: 5000000", "    statutory_yuan: 5000000\n    margin: 0.1", "either `margin` or `statutory_yuan`"),
-        ("    margin_source: As above.\n", "", "needs its `margin_source`"),
+        ("    margin_source: {zh: 同上。, en: As above.}\n", "", "needs its `margin_source`"),
         ("basis: infringing_sales", "basis: profits", "'infringing_sales' or 'all_sales'"),
     ],
 )  # fmt: skip
@@ -275,7 +276,7 @@ def test_html_renders_in_headless_chromium_without_errors(linked_case, tmp_path)
     assert dom.count('class="network"') == len(written.networks)
     links = sum(len(n.links) for n in written.networks)
     assert dom.count('class="weights"') == links > 0
-    assert f"Network {written.networks[0].network_id}" in dom
+    assert f"关联网络 {written.networks[0].network_id}" in dom  # Chinese: report.yaml's default
 
 
 # -- the workbook -------------------------------------------------------------------------------------
@@ -284,12 +285,18 @@ def sheet(path: Path, name: str) -> pd.DataFrame:
     return pd.DataFrame(rows[1:], columns=rows[0])
 
 
+def cover(path: Path, name: str = "Cover") -> dict[str, str]:
+    """The label -> value rows of a workbook's cover sheet."""
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+    return {row[0]: row[1] for row in rows if len(row) > 1 and row[0]}
+
+
 def test_xlsx_orders_sheet_backs_every_total(linked_case, demo_dir, tmp_path) -> None:
     out = tmp_path / "all.xlsx"
     with Case.open(linked_case) as case:
-        written = report(case, None, out)
+        written = report(case, None, out, lang="en")
     names = CalamineWorkbook.from_path(str(out)).sheet_names
-    assert names[:4] == ["Report", "Networks", "Damages", "Totals"] and "Orders" in names
+    assert names[:4] == ["Cover", "Networks", "Damages", "Totals"] and "Orders" in names
     orders, totals = sheet(out, "Orders"), sheet(out, "Totals")
     assert orders["order_id"].map(type).eq(str).all()  # long ids stay text, never floats
     counted = orders[orders["counted"] == "yes"]
@@ -308,8 +315,9 @@ def test_xlsx_orders_sheet_backs_every_total(linked_case, demo_dir, tmp_path) ->
     disclosures = sheet(out, "Disclosures")
     for file, sha256 in zip(disclosures["file_name"], disclosures["sha256"], strict=True):
         assert hashlib.sha256((demo_dir / file).read_bytes()).hexdigest() == sha256
-    facts = dict(sheet(out, "Report").itertuples(index=False, name=None))
+    facts = cover(out)
     assert facts["Config sha256"] == written.config_sha256 and facts["Tool"].startswith("resolver")
+    assert facts["Report sha256 (of everything it states)"] == written.content_sha256
 
 
 # -- choosing what to report, and the command line ------------------------------------------------------
@@ -330,9 +338,11 @@ def test_a_retired_trader_id_leads_to_the_trader_that_kept_it(linked_case, tmp_p
         kept = min(trader_of.values())
         probability = dict.fromkeys(trader_of, 1.0)
         case.traders.record(trader_of, probability, ["TR900000"], [("TR900000", kept)], [])
-        written = report(case, "TR900000")
+        written = report(case, "TR900000", lang="en")
+        chinese = report(case, "TR900000")
     assert kept in written.networks[0].traders
     assert "TR900000 was merged into" in written.notes[0]
+    assert f"已并入 {kept}" in chinese.notes[0]
 
 
 def test_links_an_upgrade_left_to_score_again_ask_for_retraining(linked_case, tmp_path) -> None:
@@ -347,8 +357,8 @@ def test_links_an_upgrade_left_to_score_again_ask_for_retraining(linked_case, tm
 def test_reports_refuse_a_case_not_linked(ingested_case, tmp_path) -> None:
     with Case.open(ingested_case) as case, pytest.raises(ResolverError, match="resolver match"):
         report(case, None)
-    with Case.open(ingested_case) as case, pytest.raises(ResolverError, match=r"html or \.xlsx"):
-        report(case, None, tmp_path / "report.pdf")
+    with Case.open(ingested_case) as case, pytest.raises(ResolverError, match=r"\.pdf or \.xlsx"):
+        report(case, None, tmp_path / "report.docx")
 
 
 def test_cli_report_options(linked_case, tmp_path) -> None:
@@ -361,18 +371,20 @@ def test_cli_report_options(linked_case, tmp_path) -> None:
     assert "1 network(s)" in done.output and html_out.stat().st_mode & 0o077 == 0
     excluded = runner.invoke(app, ["report", "--all", "--out", str(xlsx_out), *base])
     included = runner.invoke(
-        app, ["report", "--all", "--include-self-purchases", "--out", str(xlsx_out), *base]
-    )
+        app, ["report", "--all", "--include-self-purchases", "--out", str(xlsx_out), "--lang",
+              "en", *base]
+    )  # fmt: skip
     assert excluded.exit_code == included.exit_code == 0
 
     def sales(output: str) -> str:
         return output.split("sales ")[1].split(",")[0]
 
     assert sales(excluded.output) != sales(included.output)
-    assert sheet(xlsx_out, "Report").iloc[:, 1].str.contains("included in the totals").any()
+    assert cover(xlsx_out)["Self-purchase orders"] == "included in the totals"
     for arguments, message in (
         (["report", "TR999999", "--out", str(html_out)], "no such trader"),
-        (["report", trader, "--out", str(tmp_path / "r.pdf")], ".html or .xlsx"),
+        (["report", trader, "--out", str(tmp_path / "r.doc")], ".html, .pdf or .xlsx"),
+        (["report", trader, "--out", str(html_out), "--lang", "fr"], "'fr': reports are written"),
         (["report", trader, "--out", str(tmp_path / "nowhere" / "r.html")], "no such folder"),
     ):
         failed = runner.invoke(app, [*arguments, *base])
@@ -392,7 +404,7 @@ def test_xlsx_continues_a_table_on_further_sheets_past_the_row_limit(
     monkeypatch.setattr(xlsx, "BATCH_ROWS", 150)
     out = tmp_path / "split.xlsx"
     with Case.open(linked_case) as case:
-        written = report(case, None, out)
+        written = report(case, None, out, lang="en")
     orders = len(written.tables["orders"])
     names = CalamineWorkbook.from_path(str(out)).sheet_names
     parts = [n for n in names if n == "Orders" or n.startswith("Orders ")]

@@ -5,7 +5,6 @@ open a pair, judge it, reload, see the judgement; and the page answers no one wi
 from __future__ import annotations
 
 import http.client
-import os
 import shutil
 import signal
 import subprocess
@@ -17,16 +16,6 @@ import pytest
 
 from resolver.case import Case
 from resolver.web import start
-
-
-def browser_paths() -> tuple[str, str]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if browser and driver:
-        return browser, driver
-    if os.environ.get("RESOLVER_REQUIRE_BROWSER"):
-        pytest.fail("RESOLVER_REQUIRE_BROWSER is set but chromium or chromedriver is missing")
-    pytest.skip("needs Debian's `chromium` and `chromium-driver` (CI installs both)")
 
 
 @pytest.fixture
@@ -41,11 +30,8 @@ def served(linked_case: Path, tmp_path: Path):
             server.stop()
 
 
-def test_judge_a_pair_in_the_browser_and_see_it_after_a_reload(served) -> None:
-    browser, driver_path = browser_paths()
-    from selenium import webdriver
+def test_judge_a_pair_in_the_browser_and_see_it_after_a_reload(served, chrome) -> None:
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -56,37 +42,29 @@ def test_judge_a_pair_in_the_browser_and_see_it_after_a_reload(served) -> None:
         ).until(lambda d: text in d.find_element(By.ID, element_id).text)
 
     case, server = served
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    try:
-        driver.get(server.url)
-        assert driver.find_element(By.TAG_NAME, "h1").text == "What most needs a person"
-        pair = driver.find_element(By.CSS_SELECTOR, "#queue a")
-        a, b = (side.strip() for side in pair.text.split("—"))
-        pair.click()
-        shows("judgement", "Not judged yet.")
-        sides = driver.find_elements(By.CSS_SELECTOR, ".sides h2")
-        assert [s.text for s in sides] == [a, b]
-        driver.find_element(By.ID, "reason").send_keys("two ID cards, two bank statements")
-        driver.find_element(By.ID, "by").send_keys("王芳")
-        driver.find_element(By.ID, "different").click()
-        shows("message", "Recorded #1 different")
-        driver.refresh()
-        shows("judgement", "Judged different")
-        shown = driver.find_element(By.ID, "judgement").text
-        assert shown.startswith("Judged different by 王芳") and "two ID cards" in shown
-        driver.find_element(By.ID, "retract").click()  # a verdict with no reason needs none
-        shows("message", "Recorded #2 retracted")
-        driver.find_element(By.ID, "same").click()  # same without a reason: refused, said why
-        shows("message", "needs a reason")
-        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-        assert errors == []
-    finally:
-        driver.quit()
+    driver = chrome
+    driver.get(server.url)
+    assert driver.find_element(By.TAG_NAME, "h1").text == "What most needs a person"
+    pair = driver.find_element(By.CSS_SELECTOR, "#queue a")
+    a, b = (side.strip() for side in pair.text.split("—"))
+    pair.click()
+    shows("judgement", "Not judged yet.")
+    sides = driver.find_elements(By.CSS_SELECTOR, ".sides h2")
+    assert [s.text for s in sides] == [a, b]
+    driver.find_element(By.ID, "reason").send_keys("two ID cards, two bank statements")
+    driver.find_element(By.ID, "by").send_keys("王芳")
+    driver.find_element(By.ID, "different").click()
+    shows("message", "Recorded #1 different")
+    driver.refresh()
+    shows("judgement", "Judged different")
+    shown = driver.find_element(By.ID, "judgement").text
+    assert shown.startswith("Judged different by 王芳") and "two ID cards" in shown
+    driver.find_element(By.ID, "retract").click()  # a verdict with no reason needs none
+    shows("message", "Recorded #2 retracted")
+    driver.find_element(By.ID, "same").click()  # same without a reason: refused, said why
+    shows("message", "needs a reason")
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
     [first, second] = case.judgements.ledger()
     assert (first.verdict, first.author, first.reason) == (
         "different",
