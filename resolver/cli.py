@@ -425,6 +425,30 @@ def load_graph(
     print_load_summary(summary, dialect)
 
 
+@app.command("export-graph")
+def export_graph(
+    out: Annotated[Path, typer.Option("--out", help="A new (or empty) folder to write.")],
+    output_format: Annotated[
+        str, typer.Option("--format", help="neo4j-admin: the files of its full import.")
+    ] = "neo4j-admin",
+    case: CaseOption = DEFAULT_CASE,
+    quiet: QuietOption = False,
+) -> None:
+    """The case's graph as node and relationship CSVs for `neo4j-admin database import full`,
+    with the import command (import.sh) and the schema (schema.cypher): a first load of a big
+    case into Neo4j."""
+    if output_format != "neo4j-admin":
+        raise typer.BadParameter("expected neo4j-admin", param_hint="--format")
+    with reported_errors(), Case.open(case, create=False) as opened, Shown(quiet) as shown:
+        summary = workflows.export_graph(opened, out, shown.step)
+    nodes, relationships = sum(summary.nodes.values()), sum(summary.relationships.values())
+    console.print(
+        f"Wrote {nodes} nodes and {relationships} relationships in {len(summary.files)} files "
+        f"to {summary.folder}; run {summary.folder / 'import.sh'} where neo4j-admin runs (the "
+        "database stopped), then schema.cypher with cypher-shell."
+    )
+
+
 @app.command()
 def query(
     name: Annotated[str | None, typer.Argument(help="A query of the library (see --list).")] = None,

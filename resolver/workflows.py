@@ -18,10 +18,11 @@ import pandas as pd
 from resolver.case import Case
 from resolver.config import Config
 from resolver.errors import ResolverError, StoreUnavailable
-from resolver.progress import Progress
+from resolver.progress import Progress, silent
 
 if TYPE_CHECKING:
     from resolver.case.judgements import Judgement
+    from resolver.graph.export import ExportSummary
     from resolver.graph.load import LoadSummary
     from resolver.ingestion import FileResult
     from resolver.judging import Evaluation
@@ -115,6 +116,15 @@ def load_graph(
 
     with open_store(case.folder, store, fresh=True) as graph:
         return load(case, graph, batch_size=batch_size, progress=steps)
+
+
+def export_graph(case: Case, out: Path | str, progress: Progress | None = None) -> ExportSummary:
+    """The case's graph as the files of `neo4j-admin database import full` (node and
+    relationship CSVs, import.sh, schema.cypher) in a new folder `out`: a first load of a big
+    case into Neo4j."""
+    from resolver.graph.export import export_neo4j_admin
+
+    return export_neo4j_admin(case, Path(out), progress or silent)
 
 
 def update_graph(case: Case, store: str | None = None) -> GraphUpdate:
@@ -336,6 +346,7 @@ __all__ = [
     "evaluate",
     "explain",
     "export",
+    "export_graph",
     "export_judgements",
     "import_judgements",
     "ingest",

@@ -182,6 +182,7 @@ class Records:
             f"""
             WITH sources AS (
                 SELECT account_id, list(DISTINCT source_file || '!' || coalesce(source_sheet, '')
+                    || '!' || source_row ORDER BY source_file || '!' || coalesce(source_sheet, '')
                     || '!' || source_row) AS sources
                 FROM seller_records GROUP BY account_id
             )

@@ -155,12 +155,12 @@ def load(
     store.ensure_schema()
     store.query(named["forget_case_state"])  # a load cut short leaves a graph of no revision
     first = store.query("MATCH (o:Order) RETURN count(o) AS orders")[1][0][0] == 0
-    frames = _frames(case, None if first else orders_of)
+    frames = graph_frames(case, None if first else orders_of)
     counts = {}
     for name, frame in frames.items():
         if name in ("links", "judged"):  # replaced whole: one no longer in force must go
             store.query(named[f"drop_{name}"])
-        rows = _records(frame)
+        rows = plain_rows(frame)
         statement = named["orders_first" if name == "orders" and first else name]
         for start in range(0, len(rows), batch_size):
             store.write(statement, rows[start : start + batch_size], batch_size)
@@ -193,7 +193,7 @@ def check_current(case: Case, store: GraphStore) -> None:
         )
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
+def plain_rows(frame: pd.DataFrame) -> list[dict]:
     """Rows as plain Python values (no numpy scalars, no NaN) for either driver."""
     frame = frame.astype(object).where(frame.notna(), None)
     return [
@@ -202,7 +202,9 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     ]
 
 
-def _frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:
+def graph_frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:
+    """What the graph holds, as one frame per loader statement (`orders_of`: only the orders of
+    these disclosures; None: every order): the loader and the neo4j-admin export read these."""
     values = case.records.registered()
     networks = case.traders.networks()
     frames: dict[str, pd.DataFrame] = {}
