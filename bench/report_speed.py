@@ -3,9 +3,9 @@
     python bench/report_speed.py [--traders 20000] [--case DIR]
 
 Ingests and links the demo of bench/ingest_speed.py into a fresh case (or reuses a linked case
-given with --case), then times `resolver report` for the largest network (HTML and XLSX) and
-for all networks (XLSX, and HTML when --all-html), printing seconds, file sizes and the peak
-memory of the process.
+given with --case), then times `resolver report` for the largest network (HTML, XLSX, and PDF
+where a Chromium-family browser is installed) and for all networks (XLSX, and HTML when
+--all-html), printing seconds, file sizes and the peak memory of the process.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from common import arguments, demo_data, scratch
 from resolver.case import Case
 from resolver.config import Config
 from resolver.demo import disclosure_files
+from resolver.errors import ResolverError
 from resolver.ingestion import ingest
 from resolver.linkage.pipeline import link
 from resolver.reporting import write_report
+from resolver.reporting.pdf import find_browser
 
 
 def timed(case: Case, trader: str | None, out: Path) -> None:
@@ -54,6 +56,11 @@ def main() -> None:
             ).fetchall()[0][0]
             timed(case, largest, work / "one.html")
             timed(case, largest, work / "one.xlsx")
+            try:
+                find_browser()
+                timed(case, largest, work / "one.pdf")
+            except ResolverError as err:
+                print(f"report {largest} -> .pdf: not timed ({err})")
             timed(case, None, work / "all.xlsx")
             if args.all_html:
                 timed(case, None, work / "all.html")

@@ -235,6 +235,19 @@ def _say_why(case: Case, links: list[Link], t: Words) -> None:
         link.reasons = reasons(link.account_a, link.account_b, link.ties, link.steps, disclosed, t)
 
 
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists as text joined by a unit separator (numpy prints arrays slowly, and abridged)."""
+    flat = frame.copy()
+    for column in flat.columns:
+        if flat[column].dtype == object:
+            flat[column] = flat[column].map(
+                lambda v: (
+                    "\x1f".join(map(str, v)) if isinstance(v, list | tuple | np.ndarray) else v
+                )
+            )
+    return flat
+
+
 def _fingerprint(report: Report) -> str:
     """sha256 of what the report states: its facts but the moment it was made, every table in
     the report's order, each network's figures, links and damages. The same case, asked the
@@ -246,7 +259,7 @@ def _fingerprint(report: Report) -> str:
     digest.update("\0".join(facts).encode())
     for name in sorted(report.tables):
         digest.update(name.encode())
-        digest.update(report.tables[name].to_csv(index=False).encode())
+        digest.update(_flat(report.tables[name]).to_csv(index=False).encode())
     digest.update(report.disclosures.to_csv(index=False).encode())
     for network in report.networks:
         parts = [network.network_id, json.dumps(network.report.figures.get(network.network_id))]
