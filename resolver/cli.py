@@ -499,6 +499,24 @@ def query(
         write(frame, output_format, None)
 
 
+def serve_until_stopped(server) -> None:
+    """Keep a local page (the review page, the Browser guide) up until Ctrl-C or SIGTERM, then
+    stop it."""
+    import time
+
+    def stop(*_: object) -> None:
+        raise Interrupted  # SIGTERM ends the page as Ctrl-C does
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while server.thread.is_alive():
+            time.sleep(0.5)
+    except (KeyboardInterrupt, Interrupted):
+        pass
+    finally:
+        server.stop()
+
+
 @app.command()
 def guide(
     out: Annotated[
@@ -514,7 +532,6 @@ def guide(
 ) -> None:
     """A Neo4j Browser guide to the query library: a slide per query, each runnable with its
     `:param` lines."""
-    import time
 
     from resolver.files import write_private_text
     from resolver.graph import guide as guides
@@ -532,13 +549,7 @@ def guide(
         except OSError as err:
             raise ResolverError(f"cannot serve the guide on 127.0.0.1:{port}: {err}") from None
         console.print(f"In Neo4j Browser, run: {server.command}   (Ctrl-C stops serving)")
-        try:
-            while server.thread.is_alive():
-                time.sleep(0.5)
-        except (KeyboardInterrupt, Interrupted):
-            pass
-        finally:
-            server.stop()
+        serve_until_stopped(server)
 
 
 @app.command()
@@ -891,25 +902,13 @@ def review(
 
 def serve_review(opened: Case, config: Config, limit: int, store, graph: bool) -> None:
     """The review page until Ctrl-C; then the graph catches up with what was judged."""
-    import time
 
     from resolver.web import start
 
     workflows.review(opened, config, limit)  # a case that cannot be reviewed fails here
-
-    def stop(*_: object) -> None:
-        raise Interrupted  # SIGTERM ends the page as Ctrl-C does
-
-    signal.signal(signal.SIGTERM, stop)
     server = start(opened, config, limit)
     console.print(f"Review page (127.0.0.1 only; Ctrl-C stops it): {server.url}")
-    try:
-        while server.thread.is_alive():
-            time.sleep(0.5)
-    except (KeyboardInterrupt, Interrupted):
-        pass
-    finally:
-        server.stop()
+    serve_until_stopped(server)
     console.print(f"{len(server.judged)} judgements recorded through the page.")
     if server.judged and graph:
         print_graph_update(workflows.update_graph(opened, store))

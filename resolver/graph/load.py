@@ -160,14 +160,13 @@ def load(
     for name, frame in frames.items():
         if name in ("links", "judged"):  # replaced whole: one no longer in force must go
             store.query(named[f"drop_{name}"])
-        rows = plain_rows(frame)
         statement = named["orders_first" if name == "orders" and first else name]
-        for start in range(0, len(rows), batch_size):
-            store.write(statement, rows[start : start + batch_size], batch_size)
+        for start in range(0, len(frame), batch_size):  # rows as dicts a batch at a time
+            done = min(start + batch_size, len(frame))
+            store.write(statement, plain_rows(frame.iloc[start:done]), batch_size)
             if progress:
-                progress(f"graph: {name.replace('_', ' ')}", min(start + batch_size, len(rows)),
-                         len(rows))  # fmt: skip
-        counts[name] = len(rows)
+                progress(f"graph: {name.replace('_', ' ')}", done, len(frame))
+        counts[name] = len(frame)
     loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     store.write(named["case_state"], [{"revision": case.revision, "loaded_at": loaded_at}], 1)
     return LoadSummary(counts, time.perf_counter() - started)
