@@ -481,3 +481,14 @@ def test_readme_shows_a_page_of_the_chinese_report() -> None:
     image = Path(__file__).resolve().parent.parent / "docs" / "report-zh.png"
     assert "](docs/report-zh.png)" in readme
     assert image.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_report_sha256_is_its_contents(linked_case) -> None:
+    """Asked the same, the same case gives the same sha256 (whenever it is made); asked
+    otherwise, another."""
+    with Case.open(linked_case) as case:
+        first, again = report(case, None, lang="en"), report(case, None, lang="en")
+        counted = report(case, None, lang="en", include_self_purchases=True)
+    assert len(first.content_sha256) == 64
+    assert first.content_sha256 == again.content_sha256 != counted.content_sha256
+    assert first.report_id.endswith(first.content_sha256[:8])

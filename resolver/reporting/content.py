@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 from resolver import __version__
 from resolver.case import Case
@@ -235,17 +236,14 @@ def _say_why(case: Case, links: list[Link], t: Words) -> None:
         link.reasons = reasons(link.account_a, link.account_b, link.ties, link.steps, disclosed, t)
 
 
-def _flat(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lists as text joined by a unit separator (numpy prints arrays slowly, and abridged)."""
-    flat = frame.copy()
-    for column in flat.columns:
-        if flat[column].dtype == object:
-            flat[column] = flat[column].map(
-                lambda v: (
-                    "\x1f".join(map(str, v)) if isinstance(v, list | tuple | np.ndarray) else v
-                )
-            )
-    return flat
+def _table_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as Arrow's stream format: every value and type, lists as lists, in order (fast
+    and exact, where text would print floats and abridge long arrays)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 def _fingerprint(report: Report) -> str:
@@ -259,8 +257,8 @@ def _fingerprint(report: Report) -> str:
     digest.update("\0".join(facts).encode())
     for name in sorted(report.tables):
         digest.update(name.encode())
-        digest.update(_flat(report.tables[name]).to_csv(index=False).encode())
-    digest.update(report.disclosures.to_csv(index=False).encode())
+        digest.update(_table_bytes(report.tables[name]))
+    digest.update(_table_bytes(report.disclosures))
     for network in report.networks:
         parts = [network.network_id, json.dumps(network.report.figures.get(network.network_id))]
         parts += [f"{d.scenario}|{d.amount_fen}|{d.formula}" for d in network.damages]
