@@ -8,14 +8,13 @@ every label placed where it overlaps no other.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
 import networkx as nx
 
-from resolver.i18n import Words
+from resolver.i18n import Words, is_wide
 
 PALETTE = ("#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#4e342e",
            "#558b2f", "#283593", "#c62828")  # fmt: skip
@@ -100,7 +99,7 @@ Box = tuple[float, float, float, float]  # left, top, right, bottom
 def text_width(text: str, size: float = FONT) -> float:
     """A safe estimate of the width text takes: Chinese characters are one em wide, others at
     most about two thirds of one (the widest Latin fonts' digits)."""
-    return sum(size if unicodedata.east_asian_width(c) in "WF" else 0.68 * size for c in text)
+    return sum(size if is_wide(c) else 0.68 * size for c in text)
 
 
 class Labels:

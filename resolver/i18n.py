@@ -9,6 +9,7 @@ Probabilities print the same in every language, and never round up to certainty.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -96,6 +97,17 @@ def words(lang: str) -> Words:
         raise ResolverError(f"{lang!r}: reports are written in {' or '.join(LANGUAGES)}")
     entries = yaml.safe_load((LOCALES / f"{lang}.yaml").read_text(encoding="utf-8"))
     return Words(lang, {str(k): str(v) for k, v in entries.items()})
+
+
+def is_wide(char: str) -> bool:
+    """A character that takes two columns of a terminal or a spreadsheet, and a full em of a
+    line: Chinese, and full-width forms."""
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+def display_width(text: str) -> int:
+    """Columns a text needs: a wide character takes two."""
+    return sum(2 if is_wide(c) else 1 for c in text)
 
 
 def probability_text(probability: float) -> str:

@@ -27,9 +27,8 @@ from resolver.cli import app
 from resolver.config import DEFAULTS, Config
 from resolver.graph.guide import guide_html, serve
 from resolver.graph.library import load_queries
-from resolver.i18n import LOCALES, probability_text, words
+from resolver.i18n import LOCALES, display_width, probability_text, words
 from resolver.reporting.html import render
-from resolver.reporting.xlsx import display_width
 
 runner = CliRunner()
 SCREENSHOTS = os.environ.get("RESOLVER_SCREENSHOTS")  # keep the screenshots here, if set

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import json
-import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -23,7 +22,7 @@ from resolver.case.links import Step, Tie, ties_of
 from resolver.charts import weight_chart
 from resolver.config.matching import MatchingConfig
 from resolver.errors import NotFound, NotLinked
-from resolver.i18n import FONTS, local_time, probability_text, words
+from resolver.i18n import FONTS, Words, is_wide, local_time, probability_text, words
 from resolver.linkage.model import Model
 from resolver.linkage.pipeline import prepare, score
 from resolver.reasons import Disclosed, Reason, reasons, step_words, tie_words
@@ -102,12 +101,7 @@ def as_text(e: Explanation) -> str:
     lines = [f"{e.account_a}  vs  {e.account_b}", ""]
     if e.judgement is not None:
         j = e.judgement
-        lines += [
-            "  " + t.say("explain_judged", verdict=t["verdict_" + j.verdict], author=j.author,
-                         at=local_time(j.judged_at), seq=j.seq,
-                         effect=t["explain_judged_" + j.verdict]),
-            "  " + t.say("explain_reason", reason=j.reason or "-"), "",
-        ]  # fmt: skip
+        lines += [f"  {_judged(j, t)}", "  " + t.say("explain_reason", reason=j.reason or "-"), ""]
     if not e.stored:
         lines += [f"  {t.explain_not_stored}", ""]
     lines.append(f"  {t.explain_plain}:")
@@ -132,6 +126,18 @@ def as_text(e: Explanation) -> str:
     return "\n".join(lines)
 
 
+def _judged(j: Judgement, t: Words) -> str:
+    """A person's judgement on the pair, and what every run makes of it."""
+    return t.say(
+        "explain_judged",
+        verdict=t["verdict_" + j.verdict],
+        author=j.author,
+        at=local_time(j.judged_at),
+        seq=j.seq,
+        effect=t["explain_judged_" + j.verdict],
+    )
+
+
 def _row(label: str, bits: float) -> str:
     return f"  {_fit(label, 62)} {bits:+8.2f}"
 
@@ -140,7 +146,7 @@ def _fit(text: str, width: int) -> str:
     """Text padded or cut to `width` columns, a Chinese character taking two."""
     out, used = "", 0
     for char in text:
-        wide = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        wide = 2 if is_wide(char) else 1
         if used + wide > width:
             break
         out, used = out + char, used + wide
@@ -165,13 +171,7 @@ def as_html(e: Explanation) -> str:
     the weights, and the same as text."""
     t = words(e.lang)
     title = f"{e.account_a} vs {e.account_b}"
-    judged = ""
-    if e.judgement is not None:
-        j = e.judgement
-        judged = "<p><b>" + html.escape(t.say(
-            "explain_judged", verdict=t["verdict_" + j.verdict], author=j.author,
-            at=local_time(j.judged_at), seq=j.seq, effect=t["explain_judged_" + j.verdict],
-        )) + "</b></p>"  # fmt: skip
+    judged = f"<p><b>{html.escape(_judged(e.judgement, t))}</b></p>" if e.judgement else ""
     items = "".join(
         f"<li class='{r.side}'>{html.escape(t['reason_' + r.side] + r.text)}</li>"
         for r in e.reasons or []

@@ -13,14 +13,13 @@ sha256 and the page number in the footer.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from resolver.i18n import SHANGHAI, Words, words
+from resolver.i18n import SHANGHAI, Words, display_width, words
 from resolver.money import yuan
 from resolver.progress import Progress, silent
 from resolver.reporting.content import FIGURES, Report
@@ -176,11 +175,8 @@ def _rows(report: Report, table: str, rank: int) -> int:
 
 def _header(column: str, t: Words) -> str:
     """A column's header: its name (English), or its words (Chinese); moments say their zone."""
-    if column.endswith("_yuan"):
-        name = t.get("col_" + column, "")
-        if not name:
-            base = t.get("col_" + column.removesuffix("_yuan") + "_fen", column)
-            name = base.replace(t.unit_fen, t.unit_yuan) if t.lang == "zh" else column
+    if column.endswith("_yuan") and t.lang == "zh":  # the words of its fen column, in yuan
+        name = t["col_" + column.removesuffix("_yuan") + "_fen"].replace(t.unit_fen, t.unit_yuan)
     else:
         name = t.get("col_" + column, column)
     return name + (t.zone_suffix if column in MOMENTS else "")
@@ -198,15 +194,16 @@ def _table(workbook: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, format
         if column.endswith("_fen"):
             columns.append(column.removesuffix("_fen") + "_yuan")
     sample = frame.head(SAMPLED_ROWS)
-    widths = {column: _width(sample, column, _header(column, t)) for column in columns}
+    headers = {column: _header(column, t) for column in columns}
+    widths = {column: _width(sample, column, headers[column]) for column in columns}
+    wrapped = {column for column, width in widths.items() if width >= MAX_WIDTH}
     for first in range(0, max(len(frame), 1), MAX_ROWS):
         sheet = workbook.add_worksheet(name if first == 0 else f"{name} {first // MAX_ROWS + 1}")
         for index, column in enumerate(columns):
-            sheet.write_string(0, index, _header(column, t), formats["header"])
+            sheet.write_string(0, index, headers[column], formats["header"])
             sheet.set_column(index, index, widths[column])
         sheet.freeze_panes(1, 0)
         last = min(len(frame), first + MAX_ROWS)
-        wrapped = {c for c, width in widths.items() if width >= MAX_WIDTH}
         for start in range(first, last, BATCH_ROWS):
             _write_rows(sheet, frame.iloc[start : min(last, start + BATCH_ROWS)],
                         1 + start - first, formats, wrapped, t)  # fmt: skip
@@ -214,11 +211,6 @@ def _table(workbook: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, format
         sheet.autofilter(0, 0, max(last - first, 1), len(columns) - 1)
         _print_setup(sheet, report, t)
     progress(f"sheet {name}", len(frame), len(frame))
-
-
-def display_width(text: str) -> int:
-    """Characters a cell needs: a Chinese (wide) character takes two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _width(sample: pd.DataFrame, column: str, header: str) -> float:
