@@ -189,20 +189,30 @@ def _overlapping_labels(chrome) -> list:
 def _fonts_of(chrome, tag: str) -> set[str]:
     """The fonts Chromium drew the first `tag` of only Chinese text with (DevTools' platform
     fonts: what really drew the glyphs)."""
-    chrome.execute_cdp_cmd("DOM.enable", {})
-    chrome.execute_cdp_cmd("CSS.enable", {})
-    root = chrome.execute_cdp_cmd("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
-    index = chrome.execute_script(
-        "return [...document.querySelectorAll(arguments[0])]"
-        ".findIndex(e => /^[\u4e00-\u9fff]+$/.test(e.textContent.trim()))",
+    from selenium.common.exceptions import WebDriverException
+
+    found = chrome.execute_script(
+        "const e = [...document.querySelectorAll(arguments[0])]"
+        ".find(e => /^[\u4e00-\u9fff]+$/.test(e.textContent.trim()));"
+        "if (e) e.setAttribute('data-font-probe', ''); return Boolean(e);",
         tag,
     )
-    assert index >= 0, f"no {tag} holds only Chinese text"
-    nodes = chrome.execute_cdp_cmd("DOM.querySelectorAll", {"nodeId": root, "selector": tag})
-    node = nodes["nodeIds"][index]
-    fonts = chrome.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-    assert fonts
-    return {font["familyName"] for font in fonts if font["glyphCount"]}
+    assert found, f"no {tag} holds only Chinese text"
+    chrome.execute_cdp_cmd("DOM.enable", {})
+    chrome.execute_cdp_cmd("CSS.enable", {})
+    for attempt in range(3):  # node ids last until the inspector renews the document
+        try:
+            root = chrome.execute_cdp_cmd("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+            node = chrome.execute_cdp_cmd(
+                "DOM.querySelector", {"nodeId": root, "selector": "[data-font-probe]"}
+            )["nodeId"]
+            fonts = chrome.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})
+            break
+        except WebDriverException:
+            if attempt == 2:
+                raise
+    assert fonts["fonts"]
+    return {font["familyName"] for font in fonts["fonts"] if font["glyphCount"]}
 
 
 def require_fonts(wanted: set[str], package: str) -> None:
