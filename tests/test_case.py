@@ -128,3 +128,16 @@ def test_a_case_in_use_by_another_process_says_so(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_memory_held_to_restores_the_limit_it_found(tmp_path: Path) -> None:
+    def limit(case: Case) -> str:
+        return case.db.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    with Case.open(tmp_path / "case") as case:
+        case.limit_memory("3GB")
+        before = limit(case)
+        with pytest.raises(ZeroDivisionError), case.memory_held_to("500MB"):
+            assert limit(case) != before
+            1 / 0
+        assert limit(case) == before

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from resolver import workflows
 from resolver.case import Case
 from resolver.cli import app
-from resolver.graph.export import ARRAY_DELIMITER, NODES, RELATIONSHIPS
+from resolver.graph.export import ARRAY_DELIMITER
+from resolver.graph.model import NODES, RELATIONSHIPS
 from resolver.graph.store import KEYS, open_store
 
 runner = CliRunner()

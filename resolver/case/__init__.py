@@ -102,6 +102,17 @@ class Case:
         """Hold the case's DuckDB to `limit` (e.g. `3GB`); beyond it, it spills."""
         self.db.execute(f"SET memory_limit = '{limit}'")
 
+    @contextmanager
+    def memory_held_to(self, limit: str) -> Iterator[None]:
+        """`limit_memory` for the work inside the block, then the limit it had before."""
+        before = self.db.execute("SELECT current_setting('memory_limit')").fetchone()
+        self.limit_memory(limit)
+        try:
+            yield
+        finally:
+            if before:
+                self.limit_memory(str(before[0]))
+
     def __enter__(self) -> Case:
         return self
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -75,6 +75,27 @@ class FalkorStore:
     def write(self, text: str, rows: list[dict], batch_size: int) -> None:
         for start in range(0, len(rows), batch_size):
             self.graph.query(text, {"rows": rows[start : start + batch_size]})
+
+    def holds_nothing(self) -> bool:
+        """No node yet (or no graph at all): a first load may go by GRAPH.BULK."""
+        _, rows = self.query("MATCH (n) RETURN count(n) AS nodes")
+        return rows[0][0] == 0
+
+    def drop(self) -> None:
+        """The graph gone, schema and all (nothing to do when there is none)."""
+        if self.graph.execute_command("EXISTS", self.graph.name):
+            self.graph.delete()
+
+    def bulk(self, batches: Iterable[tuple[int, int, bytes, bool]]) -> None:
+        """Each (nodes, relationships, token, is_node_token) through GRAPH.BULK into a new
+        graph: one that holds nothing is dropped first (the server builds a new one)."""
+        self.graph.delete()
+        for number, (nodes, relationships, token, is_node) in enumerate(batches):
+            begin = ["BEGIN"] if number == 0 else []
+            tokens = (1, 0) if is_node else (0, 1)
+            self.graph.execute_command(
+                "GRAPH.BULK", self.graph.name, *begin, nodes, relationships, *tokens, token
+            )
 
     def ensure_schema(self) -> None:
         for statement in schema_statements(self.dialect):

@@ -1,0 +1,138 @@
+"""The embedded store's first load by GRAPH.BULK makes the graph the loader's statements make:
+the same nodes with the same properties (types included: a "001" stays text), the same
+relationships between the same nodes with the same properties, and queries that answer the
+same. Both graphs are filled from one linked demo case and compared whole."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from resolver import workflows
+from resolver.case import Case
+from resolver.graph import bulk
+from resolver.graph.load import load
+from resolver.graph.model import NODES, RELATIONSHIPS
+from resolver.graph.store import KEYS, open_store
+
+
+@pytest.fixture(scope="module")
+def two_graphs(linked_case: Path, tmp_path_factory: pytest.TempPathFactory):
+    """(bulk-loaded case, statement-loaded case), each a copy of the linked demo case with one
+    judgement, so that every relationship type is there."""
+    root = tmp_path_factory.mktemp("bulk")
+    judged = root / "judged"
+    shutil.copytree(linked_case, judged)
+    with Case.open(judged) as case:
+        a, b = case.traders.accounts()["account_id"].tolist()[:2]
+        workflows.judge(case, a, b, "different", reason="two ID cards", by="wang", graph=False)
+    folders = []
+    for name, by_bulk in (("bulk", True), ("statements", False)):
+        folder = root / name
+        shutil.copytree(judged, folder)
+        with Case.open(folder) as case, open_store(folder, None, fresh=True) as graph:
+            summary = load(case, graph, bulk=by_bulk)
+        folders.append((folder, summary))
+    return folders
+
+
+def _nodes(folder: Path, label: str) -> dict:
+    key = KEYS.get(label, "key")
+    with open_store(folder, None, read_only=True) as graph:
+        _, rows = graph.query(f"MATCH (n:{label}) RETURN n.{key}, properties(n)")
+    found = {k: p for k, p in rows}
+    assert len(found) == len(rows), f"{label}: a key held by two nodes"
+    return found
+
+
+def _relationships(folder: Path, kind: str, start: str, end: str) -> list:
+    query = (f"MATCH (a:{start})-[r:{kind}]->(b:{end}) "
+             f"RETURN a.{KEYS[start]}, b.{KEYS[end]}, properties(r)")  # fmt: skip
+    with open_store(folder, None, read_only=True) as graph:
+        _, rows = graph.query(query)
+    return sorted((a, b, sorted(p.items())) for a, b, p in rows)
+
+
+def test_bulk_load_makes_the_statements_graph(two_graphs) -> None:
+    (by_bulk, bulk_summary), (by_statements, _) = two_graphs
+    for spec in NODES:
+        made, expected = _nodes(by_bulk, spec.label), _nodes(by_statements, spec.label)
+        assert made == expected, spec.label
+        assert made or spec.label == "Name", f"{spec.label}: the demo makes none"
+    seen = set()
+    for rel in RELATIONSHIPS:
+        shape = (rel.type, rel.start[0], rel.end[0])
+        if shape in seen:
+            continue
+        seen.add(shape)
+        made = _relationships(by_bulk, *shape)
+        assert made == _relationships(by_statements, *shape), shape
+        assert made or rel.type == "MERGED_INTO", f"{shape}: the demo makes none"
+    assert bulk_summary.counts["orders"] > 1000
+
+
+def test_bulk_graph_answers_queries_as_the_other(two_graphs) -> None:
+    (by_bulk, _), (by_statements, _) = two_graphs
+    answers = []
+    for folder in (by_bulk, by_statements):
+        with Case.open(folder) as case:
+            frame = workflows.query(case, "sales_per_trader")
+        answers.append(frame.sort_values(frame.columns[0]).reset_index(drop=True))
+    pd.testing.assert_frame_equal(*answers)
+    assert len(answers[0]) > 10
+
+
+def test_bulk_keeps_every_digit_and_type() -> None:
+    columns: dict[str, list[str]] = {}
+    for spec in NODES:
+        columns.setdefault(spec.frame, []).extend([spec.key, *spec.properties])
+    for rel in RELATIONSHIPS:
+        columns.setdefault(rel.frame, []).extend([rel.start[1], rel.end[1],
+                                                  *rel.properties.values()])  # fmt: skip
+    frames = {name: pd.DataFrame(columns=list(dict.fromkeys(c))) for name, c in columns.items()}
+    frames["disclosures"] = pd.DataFrame(
+        [{"disclosure_id": "001", "file_name": "零零一.csv", "platform": "jd",
+          "ingested_at": None}]
+    )  # fmt: skip
+    (nodes, relationships, token, is_node), *_ = bulk.bulk_batches(frames)
+    assert (nodes, relationships, is_node) == (1, 0, True)
+    header = b"Disclosure\x00" + (4).to_bytes(4, "little") + b"disclosure_id\x00file_name\x00"
+    assert token.startswith(header)
+    # "001" as text (type 3), not the number 1; the missing time as no property (type 0)
+    assert token.endswith(b"\x03001\x00\x03" + "零零一.csv".encode() + b"\x00\x03jd\x00\x00")
+
+
+@pytest.mark.parametrize("where", ["first disclosure", "last order"])
+def test_a_value_bulk_cannot_carry_falls_back_to_the_statements(
+    where: str, linked_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A value GRAPH.BULK cannot carry, in the first batch or after every other node was
+    sent: the graph is dropped and filled by the statements, whole."""
+    folder = tmp_path / "case"
+    shutil.copytree(linked_case, folder)
+    with Case.open(folder) as case, open_store(folder, None, fresh=True) as graph:
+        if where == "last order":
+            bad = case.orders.once()["key"].iloc[-1]
+        else:
+            bad = case.disclosures.sources()["sha256"].iloc[0]
+
+        met: list[str] = []
+
+        def text(value: str) -> bytes:
+            if value == bad:
+                met.append(value)
+                value += "\x00"
+            return bulk._text(value)
+
+        monkeypatch.setitem(bulk.ENCODERS, str, text)
+        summary = load(case, graph)
+        _, orders = graph.query("MATCH (o:Order) RETURN count(o)")
+        _, accounts = graph.query("MATCH (a:Account) RETURN count(a)")
+    assert met == [bad]  # bulk met it (and the statements do not encode)
+    assert orders[0][0] == summary.counts["orders"] > 1000
+    assert accounts[0][0] == summary.counts["accounts"]
+    with pytest.raises(bulk.NotBulkable):
+        bulk._value("a\x00b")
