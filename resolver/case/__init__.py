@@ -52,6 +52,7 @@ class Case:
         self.folder = folder
         self.db = connection
         self._depth = 0
+        self._memory_limit: str | None = None  # as last given to limit_memory
         self.disclosures = Disclosures(self)
         self.records = Records(self)
         self.orders = Orders(self)
@@ -98,20 +99,25 @@ class Case:
         """The case's own folder for work that does not fit in memory (owner-only)."""
         return private_folder(self.folder / SPILL)
 
-    def limit_memory(self, limit: str) -> None:
-        """Hold the case's DuckDB to `limit` (e.g. `3GB`); beyond it, it spills."""
-        self.db.execute(f"SET memory_limit = '{limit}'")
+    def limit_memory(self, limit: str | None) -> None:
+        """Hold the case's DuckDB to `limit` (e.g. `3GB`; None: DuckDB's default); beyond it,
+        it spills."""
+        if limit is None:
+            self.db.execute("RESET memory_limit")
+        else:
+            self.db.execute(f"SET memory_limit = '{limit}'")
+        self._memory_limit = limit
 
     @contextmanager
     def memory_held_to(self, limit: str) -> Iterator[None]:
-        """`limit_memory` for the work inside the block, then the limit it had before."""
-        before = self.db.execute("SELECT current_setting('memory_limit')").fetchone()
+        """`limit_memory` for the work inside the block, then the limit it had before (as
+        given: DuckDB reports it rounded)."""
+        before = self._memory_limit
         self.limit_memory(limit)
         try:
             yield
         finally:
-            if before:
-                self.limit_memory(str(before[0]))
+            self.limit_memory(before)
 
     def __enter__(self) -> Case:
         return self
