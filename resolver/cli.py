@@ -60,6 +60,22 @@ LangOption = Annotated[
     str | None,
     typer.Option("--lang", help="zh or en (default: config/report.yaml, zh for a Chinese court)."),
 ]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Where Splink trains and scores: duckdb, or spark (the spark extra: pyspark and "
+        "Java 17); default: matching.yaml's engine.",
+    ),
+]
+SparkOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark",
+        metavar="MASTER",
+        help="Spark master for --engine spark: local[*] (default), local[N] or spark://host:7077.",
+    ),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -308,15 +324,18 @@ def match(
     ] = False,
     store: StoreOption = None,
     graph: GraphFlag = True,
+    engine: EngineOption = None,
+    spark: SparkOption = None,
     quiet: QuietOption = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Ingest new disclosures, link their accounts to the case's traders, and report."""
-    files = files or []
+    files, engine = files or [], _engine(engine)
     with reported_errors(), Case.open(case) as opened, Shown(quiet) as shown:
+        rules = Config.of(config).running_on(engine, spark)
         result = workflows.match(
-            opened, files, platform, Config.of(config), full, store, graph,
-            shown.files(len(files)), shown.step,
+            opened, files, platform, rules, full, store, graph, shown.files(len(files)),
+            shown.step,
         )  # fmt: skip
     if as_json:
         print_json(result)
@@ -333,13 +352,23 @@ def train(
     config: ConfigOption = None,
     store: StoreOption = None,
     graph: GraphFlag = True,
+    engine: EngineOption = None,
+    spark: SparkOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Retrain the match model on the case's accounts, then score and cluster every pair."""
+    engine = _engine(engine)
     with reported_errors(), Case.open(case, create=False) as opened, Shown(quiet) as shown:
-        summary, update = workflows.train(opened, Config.of(config), store, graph, shown.step)
+        rules = Config.of(config).running_on(engine, spark)
+        summary, update = workflows.train(opened, rules, store, graph, shown.step)
     print_link_summary(summary)
     print_graph_update(update)
+
+
+def _engine(engine: str | None) -> str | None:
+    if engine not in (None, "duckdb", "spark"):
+        raise typer.BadParameter(f"{engine!r}: expected duckdb or spark", param_hint="--engine")
+    return engine
 
 
 def print_link_summary(summary) -> None:

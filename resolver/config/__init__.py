@@ -98,6 +98,14 @@ class Config:
     def matching(self) -> MatchingConfig:
         return load_yaml_model(self.path("matching.yaml"), MatchingConfig)
 
+    def running_on(self, engine: str | None = None, spark_master: str | None = None) -> Config:
+        """This configuration with the engine (and Spark master) a command asked for."""
+        if engine is None and spark_master is None:
+            return self
+        changed = Config(self.folder)
+        changed.__dict__["matching"] = self.matching.on(engine, spark_master)
+        return changed
+
     @cached_property
     def keywords(self) -> list[str]:
         return load_yaml_model(self.path("keywords.yaml"), Keywords).infringing_keywords

@@ -65,7 +65,8 @@ def explain(
         if account not in known:
             raise NotFound(f"{account}: no such account in the case (use platform:key)")
     if row is None:
-        model = Model.load(prepared.accounts, saved.settings, config, case.spill_folder())
+        model = Model.for_one_pair(prepared.accounts, saved.settings, config,
+                                   case.spill_folder())  # fmt: skip
         records = prepared.accounts.set_index("unique_id")
         pairs = model.explain(_record(records, a), _record(records, b))
         row = score(case, prepared, pairs).to_dict(orient="records")[0]

@@ -1,28 +1,29 @@
 """The Splink model: settings from `matching.yaml`, training, and scoring account pairs.
 
-Splink runs on its own in-memory DuckDB, fed Arrow tables, so its work tables never enter the
-case database. The trained model is saved in the case (see `resolver.case.model`) and reused by
-later runs.
+Splink runs on its own in-memory DuckDB (or on Spark: see `engines`), fed Arrow tables, so its
+work tables never enter the case database. The trained model is saved in the case (see
+`resolver.case.model`) and reused by later runs.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from splink import DuckDBAPI, Linker, block_on
+from splink import Linker, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules, n_largest_blocks
 from splink.internals.exceptions import EMTrainingException, SplinkException
 
 from resolver.config.matching import LIST_COLUMNS, MatchingConfig
 from resolver.errors import ResolverError
+from resolver.linkage.engines import condition, database_api, register
 from resolver.progress import Progress, silent
 from resolver.vocabulary import VALUE_KINDS
 
@@ -58,7 +59,15 @@ def comparison_parts(config: MatchingConfig, pairs: pd.DataFrame) -> list[str]:
     ]  # fmt: skip
 
 
-def _level(level, comparison: str) -> dict:
+def _level(level, engine: str) -> dict:
+    """A comparison level as Splink's settings hold it, its condition in the engine's SQL."""
+    level_settings = _duckdb_level(level)
+    if level_settings["sql_condition"] != "ELSE":
+        level_settings["sql_condition"] = condition(level_settings["sql_condition"], engine)
+    return level_settings
+
+
+def _duckdb_level(level) -> dict:
     label = getattr(level, "label", None)
     if level.kind == "missing":
         column = level.column
@@ -117,7 +126,7 @@ def splink_settings(config: MatchingConfig) -> dict:
             {
                 "output_column_name": c.name,
                 "comparison_description": c.name.replace("_", " "),
-                "comparison_levels": [_level(level, c.name) for level in c.levels],
+                "comparison_levels": [_level(level, config.engine) for level in c.levels],
             }
             for c in config.comparisons
         ],
@@ -127,8 +136,9 @@ def splink_settings(config: MatchingConfig) -> dict:
 
 
 class Model:
-    """A Splink linker over all accounts of the case, on its own DuckDB (held to the memory
-    limit of `matching.yaml`, spilling into `spill`, a folder inside the case)."""
+    """A Splink linker over all accounts of the case, on the engine of `matching.yaml`: its
+    own DuckDB (held to the memory limit, spilling into `spill`, a folder inside the case) or
+    Spark."""
 
     def __init__(
         self,
@@ -137,15 +147,9 @@ class Model:
         config: MatchingConfig,
         spill: Path,
     ) -> None:
-        connection = duckdb.connect(
-            config={
-                "memory_limit": config.resources.memory_limit,
-                "temp_directory": str(spill),
-            }
-        )
-        self.db_api = DuckDBAPI(connection=connection)
+        self.db_api = database_api(config, spill)
         self.table = _arrow(accounts)
-        self.accounts = self.db_api.register(self.table, dataset_display_name="accounts")
+        self.accounts = register(self.db_api, self.table, "accounts")
         self.linker = Linker(self.accounts, settings, log_level=logging.ERROR)
 
     @classmethod
@@ -160,6 +164,24 @@ class Model:
         for column in tf_columns(config):  # a fresh process has no frequency tables yet
             model.linker.table_management.compute_tf_table(column)
         return model
+
+    @classmethod
+    def for_one_pair(
+        cls, accounts: pd.DataFrame, settings: dict[str, Any], config: MatchingConfig, spill: Path
+    ) -> Model:
+        """The saved model on DuckDB whatever engine trained it, to score one pair (`explain`):
+        the same levels with the same trained parameters, each condition in DuckDB's SQL (a
+        Spark session for one pair would take longer than the question)."""
+        if config.engine == "duckdb":
+            return cls.load(accounts, settings, config, spill)
+        on_duckdb = config.on("duckdb")
+        settings = copy.deepcopy(settings)
+        settings["sql_dialect"] = "duckdb"
+        settings["blocking_rules_to_generate_predictions"] = []  # one pair is not blocked
+        for saved, rules in zip(settings["comparisons"], config.comparisons, strict=True):
+            for level, rule in zip(saved["comparison_levels"], rules.levels, strict=True):
+                level["sql_condition"] = _level(rule, "duckdb")["sql_condition"]
+        return cls.load(accounts, settings, on_duckdb, spill)
 
     def train(self, config: MatchingConfig) -> list[str]:
         """Train; returns the steps that the data could not support (a small case has no pairs
@@ -238,11 +260,11 @@ class Model:
         is_new = pc.is_in(self.table["unique_id"], pa.array(sorted(new_ids), pa.string()))
         if not pc.any(is_new).as_py():
             return _pairs(pd.DataFrame())
-        new = self.db_api.register(self.table.filter(is_new), dataset_display_name="new_accounts")
+        new = register(self.db_api, self.table.filter(is_new), "new_accounts")
         parts = [inference.predict_within(new)]
         if not pc.all(is_new).as_py():
             old = self.table.filter(pc.invert(is_new))
-            registered = self.db_api.register(old, dataset_display_name="old_accounts")
+            registered = register(self.db_api, old, "old_accounts")
             parts.append(inference.predict_between(new, registered))
         return _pairs(pd.concat([p.as_pandas_dataframe() for p in parts], ignore_index=True))
 
@@ -263,7 +285,14 @@ def tf_columns(config: MatchingConfig) -> list[str]:
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
-    return pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    """The account records as Arrow; a list column empty in every row is a list of strings
+    still (pandas alone makes it a list of nothing, which Spark cannot store)."""
+    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    for index, field in enumerate(table.schema):
+        if pa.types.is_list(field.type) and pa.types.is_null(field.type.value_type):
+            strings = table.column(index).cast(pa.list_(pa.string()))
+            table = table.set_column(index, field.name, strings)
+    return table
 
 
 def _pairs(frame: pd.DataFrame) -> pd.DataFrame:
