@@ -132,7 +132,7 @@ def test_a_case_in_use_by_another_process_says_so(tmp_path: Path) -> None:
 
 def test_memory_held_to_restores_the_limit_it_found(tmp_path: Path) -> None:
     def limit(case: Case) -> str:
-        return case.db.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        return case.db.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
 
     with Case.open(tmp_path / "case") as case:
         case.limit_memory("3GB")
@@ -141,3 +141,28 @@ def test_memory_held_to_restores_the_limit_it_found(tmp_path: Path) -> None:
             assert limit(case) != before
             raise KeyError("a failure inside")
         assert limit(case) == before
+
+
+def test_a_read_that_does_not_fit_the_limit_runs_again_under_the_usual_one(
+    linked_case: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "case"
+    shutil.copytree(linked_case, folder)
+    with Case.open(folder) as case:
+        case.limit_memory("2GB")
+        limits: list[str] = []
+
+        def read() -> int:
+            limits.append(
+                case.db.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            )
+            if len(limits) == 1:  # as DuckDB fails where what it cannot spill outgrows the limit
+                raise duckdb.OutOfMemoryException("failed to allocate data of size 8.0 MiB")
+            return len(case.orders.once())
+
+        assert case.read_within("100MB", read) > 100
+        assert (
+            limits[0]
+            != limits[1]
+            == case.db.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        )

@@ -14,10 +14,10 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -34,6 +34,7 @@ from resolver.errors import CaseError, NotFound
 DEFAULT_CASE = Path("resolver-case")
 DATABASE = "case.duckdb"
 SPILL = "tmp"  # where DuckDB writes what does not fit in memory: inside the case, owner-only
+T = TypeVar("T")
 
 __all__ = ["DATABASE", "DEFAULT_CASE", "Case", "private_folder"]
 
@@ -107,6 +108,16 @@ class Case:
         else:
             self.db.execute(f"SET memory_limit = '{limit}'")
         self._memory_limit = limit
+
+    def read_within(self, limit: str, read: Callable[[], T]) -> T:
+        """`read()` with DuckDB held to `limit` (it spills past it); where the work cannot
+        finish inside it (what DuckDB cannot spill grows with the case), `read()` again under
+        the limit the case had."""
+        try:
+            with self.memory_held_to(limit):
+                return read()
+        except duckdb.OutOfMemoryException:
+            return read()
 
     @contextmanager
     def memory_held_to(self, limit: str) -> Iterator[None]:

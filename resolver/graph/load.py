@@ -198,7 +198,9 @@ def _finish(
 
 # DuckDB's memory while the graph is read from the case; past it, it spills into the case's
 # folder. Counting 1.3 M orders once takes it 2.1 GB unheld, beside as much again in pandas
-# (bench/scale.py, 20,000 traders: the load's peak 3.2 -> 2.4 GB for 2 s more).
+# (bench/scale.py, 20,000 traders: the load's peak 3.2 -> 2.2-2.4 GB for 2 s more). What it
+# cannot spill grows with the case: at 60,000 traders 1 GB is too little, and the read runs
+# again under the case's usual limit.
 READ_MEMORY = "1GB"
 
 CASE_STATE = "MATCH (s:CaseState) RETURN s.revision AS revision, s.loaded_at AS loaded_at"
@@ -233,8 +235,7 @@ def plain_rows(frame: pd.DataFrame) -> list[dict]:
 def graph_frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:
     """What the graph holds, as one frame per loader statement (`orders_of`: only the orders of
     these disclosures; None: every order): the loader and the neo4j-admin export read these."""
-    with case.memory_held_to(READ_MEMORY):
-        return _graph_frames(case, orders_of)
+    return case.read_within(READ_MEMORY, lambda: _graph_frames(case, orders_of))
 
 
 def _graph_frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:
