@@ -255,8 +255,7 @@ class Model:
         accounts (an incremental run)."""
         inference = self.linker.inference
         if new_ids is None:
-            frame = inference.predict().as_pandas_dataframe()
-            return _pairs(frame)
+            return _pairs(self._kept(inference.predict()))
         is_new = pc.is_in(self.table["unique_id"], pa.array(sorted(new_ids), pa.string()))
         if not pc.any(is_new).as_py():
             return _pairs(pd.DataFrame())
@@ -266,7 +265,17 @@ class Model:
             old = self.table.filter(pc.invert(is_new))
             registered = register(self.db_api, old, "old_accounts")
             parts.append(inference.predict_between(new, registered))
-        return _pairs(pd.concat([p.as_pandas_dataframe() for p in parts], ignore_index=True))
+        return _pairs(pd.concat([self._kept(p) for p in parts], ignore_index=True))
+
+    def _kept(self, predictions: Any) -> pd.DataFrame:
+        """What a link keeps of Splink's predictions, as pandas: the ids, the weight, each
+        comparison's level and weight. The two records' own columns, which Splink keeps beside
+        them, stay in the engine (at 60,000 traders, a million pairs of list columns)."""
+        names = [column.unquote().name for column in predictions.columns]
+        kept = [n for n in names if n in ("unique_id_l", "unique_id_r", "match_weight")
+                or n.startswith(("gamma_", "mw_"))]  # fmt: skip
+        sql = f"SELECT {', '.join(kept)} FROM {predictions.physical_name}"
+        return self.linker.misc.query_sql(sql, output_type="pandas")
 
     def explain(self, left: dict, right: dict) -> pd.DataFrame:
         """One pair scored, as `predict` gives pairs."""
