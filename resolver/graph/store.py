@@ -89,7 +89,7 @@ class FalkorStore:
     def bulk(self, batches: Iterable[tuple[int, int, bytes, bool]]) -> None:
         """Each (nodes, relationships, token, is_node_token) through GRAPH.BULK into a new
         graph: one that holds nothing is dropped first (the server builds a new one)."""
-        self.graph.delete()
+        self.drop()
         for number, (nodes, relationships, token, is_node) in enumerate(batches):
             begin = ["BEGIN"] if number == 0 else []
             tokens = (1, 0) if is_node else (0, 1)
