@@ -52,10 +52,12 @@ def bulk_batches(
         next_id += len(frame)
         header = _header(spec.label, (spec.key, *spec.properties))
         columns = [spec.key, *spec.properties]
+        done = 0
         for count, body in _chunks(frame[columns], header):
             yield count, 0, header + body, True
-        progress("graph: nodes (bulk)", NODES.index(spec) + 1, len(NODES))
-    for number, rel in enumerate(RELATIONSHIPS, 1):
+            done += count
+            progress(f"graph: {spec.frame.replace('_', ' ')}", done, len(frame))
+    for rel in RELATIONSHIPS:
         frame = frames[rel.frame]
         start = frame[rel.start[1]].map(ids[rel.start[0]])
         end = frame[rel.end[1]].map(ids[rel.end[0]])
@@ -66,9 +68,11 @@ def bulk_batches(
         frame.insert(0, "__ends", _ends(start[found], end[found]))
         frame = frame.loc[~frame["__ends"].duplicated(keep="last")]  # MERGE: one per pair
         header = _header(rel.type, tuple(rel.properties))
+        done = 0
         for count, body in _chunks(frame, header, leading=1):
             yield 0, count, header + body, False
-        progress("graph: relationships (bulk)", number, len(RELATIONSHIPS))
+            done += count
+            progress(f"graph: {rel.type} relationships", done, len(frame))
 
 
 def bulk_counts(frames: dict[str, pd.DataFrame]) -> dict[str, int]:
