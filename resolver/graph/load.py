@@ -199,8 +199,8 @@ def _finish(
 # DuckDB's memory while the graph is read from the case; past it, it spills into the case's
 # folder. Counting 1.3 M orders once takes it 2.1 GB unheld, beside as much again in pandas
 # (bench/scale.py, 20,000 traders: the load's peak 3.2 -> 2.2-2.4 GB for 2 s more). What it
-# cannot spill grows with the case: at 60,000 traders 1 GB is too little, and the read runs
-# again under the case's usual limit.
+# cannot spill grows with the case: where 1 GB is too little, the read runs again under the
+# case's usual limit (at 60,000 traders it fits, since the graph does not count copies).
 READ_MEMORY = "1GB"
 
 CASE_STATE = "MATCH (s:CaseState) RETURN s.revision AS revision, s.loaded_at AS loaded_at"
@@ -265,9 +265,7 @@ def _graph_frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataF
         [asdict(j) for j in case.judgements.current()],
         columns=["account_a", "account_b", "verdict", "author", "judged_at", "reason", "seq"],
     )
-    orders = case.orders.once(of_disclosures=orders_of).drop(
-        columns=["disclosure_ids", "copies_disagree"]
-    )
+    orders = case.orders.once(of_disclosures=orders_of, copies=False)
     owner = accounts.set_index("account_id")
     orders["trader_id"] = orders["account_id"].map(owner["trader_id"])
     orders["network_id"] = orders["account_id"].map(owner["network_id"])
