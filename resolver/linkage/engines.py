@@ -35,18 +35,18 @@ appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = spark: %p %m%n
 """
-# DuckDB functions of the comparisons, by their Spark names (sqlglot leaves these as they are)
+# DuckDB's list functions -> Spark's (sqlglot leaves these as they are)
 SPARK_FUNCTIONS = {"list_intersect": "array_intersect"}
 
 
 def database_api(config: MatchingConfig, spill: Path) -> Any:
     """Splink's database API for the engine of `config`, its work held inside `spill`."""
     if config.engine == "spark":
-        from splink.backends.spark import SparkAPI
-
         # A session of its own for each model: temp views of an earlier model in this process
         # (Splink names its tables by their SQL) must not stand in for this one's.
-        spark = spark_session(config, spill).newSession()
+        spark = spark_session(config, spill).newSession()  # says so if pyspark is missing
+        from splink.backends.spark import SparkAPI
+
         partitions = config.spark.shuffle_partitions or default_partitions(config.spark.master)
         return SparkAPI(spark_session=spark, break_lineage_method=config.spark.break_lineage,
                         num_partitions_on_repartition=partitions)  # fmt: skip
