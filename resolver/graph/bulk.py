@@ -31,6 +31,7 @@ LONG = struct.Struct("=Bq")
 ARRAY = struct.Struct("=Bq")
 ENDS = struct.Struct("=QQ")
 BI_DOUBLE, BI_STRING, BI_LONG, BI_ARRAY = 2, 3, 4, 5
+STRING = bytes([BI_STRING])  # then the text's UTF-8 and a NUL
 
 
 class NotBulkable(ValueError):
@@ -45,7 +46,7 @@ def bulk_batches(
     ids: dict[str, pd.Series] = {}  # label -> node id by key
     next_id = 0
     for spec in NODES:
-        frame = frames[spec.frame].drop_duplicates(subset=[spec.key], keep="last")
+        frame = spec.rows(frames)
         ids[spec.label] = pd.Series(
             np.arange(next_id, next_id + len(frame), dtype=np.int64), index=frame[spec.key]
         )
@@ -114,9 +115,9 @@ def _chunks(frame: pd.DataFrame, header: bytes, leading: int = 0) -> Iterator[tu
 def _column(values: pd.Series) -> list[bytes]:
     """Every value of a column encoded as GRAPH.BULK reads a property."""
     if pd.api.types.is_bool_dtype(values):
-        return [TRUE if v else FALSE for v in values.tolist()]
+        return [_bool(v) for v in values.tolist()]
     if pd.api.types.is_integer_dtype(values):
-        return [LONG.pack(BI_LONG, v) for v in values.tolist()]
+        return [_long(v) for v in values.tolist()]
     plain = values.astype(object).where(values.notna(), None).tolist()
     return [_value(v) for v in plain]
 
@@ -139,7 +140,15 @@ def _value(value: Any) -> bytes:
 def _text(value: str) -> bytes:
     if "\x00" in value:
         raise NotBulkable("a text holds a NUL character, which ends a GRAPH.BULK string")
-    return b"\x03" + value.encode() + NULL
+    return STRING + value.encode() + NULL
+
+
+def _bool(value: bool) -> bytes:
+    return TRUE if value else FALSE
+
+
+def _long(value: int) -> bytes:
+    return LONG.pack(BI_LONG, value)
 
 
 def _double(value: float) -> bytes:
@@ -148,7 +157,7 @@ def _double(value: float) -> bytes:
 
 ENCODERS: dict[type, Callable[[Any], bytes]] = {
     str: _text,
-    bool: lambda v: TRUE if v else FALSE,
-    int: lambda v: LONG.pack(BI_LONG, v),
+    bool: _bool,
+    int: _long,
     float: _double,
 }

@@ -57,7 +57,7 @@ def export_neo4j_admin(case: Case, out: Path, progress: Progress = silent) -> Ex
     relationship_files: list[tuple[str, Path]] = []
     every = (*NODES, Nodes("CaseState", "case_state", "key", ("revision", "loaded_at")))
     for spec in every:  # an identifier's frame has a row per account holding it: one node
-        frame = frames[spec.frame].drop_duplicates(subset=[spec.key], keep="last")
+        frame = spec.rows(frames)
         path = out / f"nodes_{spec.label}.csv"
         header = [f"{spec.key}:ID({spec.label})"] + [
             _typed(name, frame[name]) for name in spec.properties

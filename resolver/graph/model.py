@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from resolver.vocabulary import VALUE_KINDS
 
 IDENTIFIER_LABELS = sorted(
@@ -20,6 +22,11 @@ class Nodes:
     frame: str  # of graph_frames
     key: str  # the column that identifies a node (its property of the same name)
     properties: tuple[str, ...]  # columns stored as properties of the same name
+
+    def rows(self, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """One row per node: a frame may name a node several times (an identifier once per
+        account holding it), and MERGE then SET leaves the last."""
+        return frames[self.frame].drop_duplicates(subset=[self.key], keep="last")
 
 
 @dataclass(frozen=True)
