@@ -2,14 +2,18 @@
 embedded store in under 2 minutes; sales per network over it in under 2 seconds).
 
     python bench/graph_speed.py [--traders 20000] [--store bolt://...]
+                                [--first-load fastest|by_label|merge]
 
 Ingests and links the demo of bench/ingest_speed.py into a fresh case, then loads the graph and
 times the library's sales queries. With --store (or RESOLVER_NEO4J_URI) it measures Neo4j.
+--first-load picks the way a graph that holds nothing is filled (GRAPH.BULK on the embedded
+store and by label on Neo4j; by label in parallel-safe chunks; the MERGE statements).
 """
 
 from __future__ import annotations
 
 import time
+from typing import get_args
 
 from common import arguments, demo_data, scratch
 
@@ -17,21 +21,21 @@ from resolver.case import Case
 from resolver.config import Config
 from resolver.demo import disclosure_files
 from resolver.graph.library import bind, load_queries
-from resolver.graph.load import load
+from resolver.graph.load import FirstLoad, load
 from resolver.graph.store import open_store
 from resolver.ingestion import ingest
 from resolver.linkage.pipeline import link
 
 
-def measure(case: Case, store, batch_size: int) -> None:
+def measure(case: Case, store, batch_size: int, first_load: FirstLoad) -> None:
     if store.dialect == "neo4j":
         store.query("MATCH (n) DETACH DELETE n")
     started = time.perf_counter()
-    summary = load(case, store, batch_size=batch_size)
+    summary = load(case, store, batch_size=batch_size, first_load=first_load)
     seconds = time.perf_counter() - started
     items = sum(summary.counts.values())
     print(
-        f"load into {store.dialect}: {summary.counts['orders']:,} orders, "
+        f"load into {store.dialect} ({first_load}): {summary.counts['orders']:,} orders, "
         f"{summary.counts['accounts']:,} accounts, {items:,} rows in all, "
         f"in {seconds:.1f} s ({items / seconds:,.0f} rows/s)"
     )
@@ -59,6 +63,7 @@ def main() -> None:
     parser = arguments(__doc__, traders=20_000, seed=7)
     parser.add_argument("--store", default=None)
     parser.add_argument("--batch-size", type=int, default=10_000)
+    parser.add_argument("--first-load", choices=get_args(FirstLoad), default="fastest")
     args = parser.parse_args()
     files = disclosure_files(demo_data(args))
     with scratch() as work, Case.open(work / "case") as case:
@@ -69,7 +74,7 @@ def main() -> None:
         store = opened.__enter__()
         print(f"start of the store: {time.perf_counter() - started:.1f} s")
         try:
-            measure(case, store, args.batch_size)
+            measure(case, store, args.batch_size, args.first_load)
         finally:
             started = time.perf_counter()
             opened.__exit__(None, None, None)

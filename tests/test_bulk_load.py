@@ -1,7 +1,8 @@
-"""The embedded store's first load by GRAPH.BULK makes the graph the loader's statements make:
-the same nodes with the same properties (types included: a "001" stays text), the same
-relationships between the same nodes with the same properties, and queries that answer the
-same. Both graphs are filled from one linked demo case and compared whole."""
+"""A first load by GRAPH.BULK, and one by label in parallel-safe chunks (Neo4j's, run here on
+the embedded store), make the graph the loader's MERGE statements make: the same nodes with the
+same properties (types included: a "001" stays text), the same relationships between the same
+nodes with the same properties, and queries that answer the same. The three graphs are filled
+from one linked demo case and compared whole."""
 
 from __future__ import annotations
 
@@ -20,23 +21,22 @@ from resolver.graph.store import KEYS, open_store
 
 
 @pytest.fixture(scope="module")
-def two_graphs(linked_case: Path, tmp_path_factory: pytest.TempPathFactory):
-    """(bulk-loaded case, statement-loaded case), each a copy of the linked demo case with one
-    judgement, so that every relationship type is there."""
+def graphs(linked_case: Path, tmp_path_factory: pytest.TempPathFactory):
+    """{first-load way: (case folder, load summary)}, each a copy of the linked demo case with
+    one judgement, so that every relationship type is there."""
     root = tmp_path_factory.mktemp("bulk")
     judged = root / "judged"
     shutil.copytree(linked_case, judged)
     with Case.open(judged) as case:
         a, b = case.traders.accounts()["account_id"].tolist()[:2]
         workflows.judge(case, a, b, "different", reason="two ID cards", by="wang", graph=False)
-    folders = []
-    for name, by_bulk in (("bulk", True), ("statements", False)):
-        folder = root / name
+    made = {}
+    for way in ("fastest", "by_label", "merge"):
+        folder = root / way
         shutil.copytree(judged, folder)
         with Case.open(folder) as case, open_store(folder, None, fresh=True) as graph:
-            summary = load(case, graph, bulk=by_bulk)
-        folders.append((folder, summary))
-    return folders
+            made[way] = folder, load(case, graph, batch_size=997, first_load=way)
+    return made
 
 
 def _nodes(folder: Path, label: str) -> dict:
@@ -56,10 +56,11 @@ def _relationships(folder: Path, kind: str, start: str, end: str) -> list:
     return sorted((a, b, sorted(p.items())) for a, b, p in rows)
 
 
-def test_bulk_load_makes_the_statements_graph(two_graphs) -> None:
-    (by_bulk, bulk_summary), (by_statements, _) = two_graphs
+@pytest.mark.parametrize("way", ["fastest", "by_label"])
+def test_a_first_load_makes_the_statements_graph(graphs, way: str) -> None:
+    (made_by, summary), (by_statements, _) = graphs[way], graphs["merge"]
     for spec in NODES:
-        made, expected = _nodes(by_bulk, spec.label), _nodes(by_statements, spec.label)
+        made, expected = _nodes(made_by, spec.label), _nodes(by_statements, spec.label)
         assert made == expected, spec.label
         assert made or spec.label == "Name", f"{spec.label}: the demo makes none"
     seen = set()
@@ -68,16 +69,16 @@ def test_bulk_load_makes_the_statements_graph(two_graphs) -> None:
         if shape in seen:
             continue
         seen.add(shape)
-        made = _relationships(by_bulk, *shape)
+        made = _relationships(made_by, *shape)
         assert made == _relationships(by_statements, *shape), shape
         assert made or rel.type == "MERGED_INTO", f"{shape}: the demo makes none"
-    assert bulk_summary.counts["orders"] > 1000
+    assert summary.counts["orders"] > 1000
 
 
-def test_bulk_graph_answers_queries_as_the_other(two_graphs) -> None:
-    (by_bulk, _), (by_statements, _) = two_graphs
+@pytest.mark.parametrize("way", ["fastest", "by_label"])
+def test_a_first_loaded_graph_answers_queries_as_the_other(graphs, way: str) -> None:
     answers = []
-    for folder in (by_bulk, by_statements):
+    for folder, _ in (graphs[way], graphs["merge"]):
         with Case.open(folder) as case:
             frame = workflows.query(case, "sales_per_trader")
         answers.append(frame.sort_values(frame.columns[0]).reset_index(drop=True))
@@ -106,11 +107,11 @@ def test_bulk_keeps_every_digit_and_type() -> None:
 
 
 @pytest.mark.parametrize("where", ["first disclosure", "last order"])
-def test_a_value_bulk_cannot_carry_falls_back_to_the_statements(
+def test_a_value_bulk_cannot_carry_falls_back_to_a_load_by_label(
     where: str, linked_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A value GRAPH.BULK cannot carry, in the first batch or after every other node was
-    sent: the graph is dropped and filled by the statements, whole."""
+    sent: the graph is dropped and filled by label, whole."""
     folder = tmp_path / "case"
     shutil.copytree(linked_case, folder)
     with Case.open(folder) as case, open_store(folder, None, fresh=True) as graph:
@@ -131,7 +132,7 @@ def test_a_value_bulk_cannot_carry_falls_back_to_the_statements(
         summary = load(case, graph)
         _, orders = graph.query("MATCH (o:Order) RETURN count(o)")
         _, accounts = graph.query("MATCH (a:Account) RETURN count(a)")
-    assert met == [bad]  # bulk met it (and the statements do not encode)
+    assert met == [bad]  # bulk met it (and a load by label does not encode)
     assert orders[0][0] == summary.counts["orders"] > 1000
     assert accounts[0][0] == summary.counts["accounts"]
     with pytest.raises(bulk.NotBulkable):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from resolver.graph import by_label
 from resolver.graph.library import load_queries, param_lines
 from resolver.graph.load import statements
 from resolver.graph.store import schema_statements
@@ -55,7 +56,7 @@ def test_every_statement_passes_neo4j_lint() -> None:
     ]
     items += [
         {"name": f"loader:{name}", "text": text, "parameters": parameters_of(text)}
-        for name, text in statements().items()
+        for name, text in (statements() | by_label.statements()).items()
     ]
     items += [
         {"name": f"schema:{i}", "text": text, "parameters": []}

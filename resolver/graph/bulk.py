@@ -76,12 +76,6 @@ def bulk_batches(
             progress(f"graph: {rel.type} relationships", done, len(frame))
 
 
-def bulk_counts(frames: dict[str, pd.DataFrame]) -> dict[str, int]:
-    """Rows of each frame the bulk load wrote, by frame name (as the loader counts them)."""
-    names = {spec.frame for spec in NODES} | {rel.frame for rel in RELATIONSHIPS}
-    return {name: len(frames[name]) for name in frames if name in names}
-
-
 def _header(name: str, properties: tuple[str, ...]) -> bytes:
     parts = [name.encode() + NULL, struct.pack("=I", len(properties))]
     parts += [p.encode() + NULL for p in properties]

@@ -22,9 +22,9 @@ import pandas as pd
 
 from resolver.case import Case
 from resolver.errors import ResolverError
-from resolver.graph.load import graph_frames, plain_rows
+from resolver.graph.load import graph_frames
 from resolver.graph.model import NODES, RELATIONSHIPS, Nodes
-from resolver.graph.store import schema_statements
+from resolver.graph.store import plain_rows, schema_statements
 from resolver.progress import Progress, silent
 
 ARRAY_DELIMITER = "\x1f"  # unit separator: no disclosed value holds it (a ';' or '|' may)

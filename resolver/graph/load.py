@@ -17,14 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import pandas as pd
 
 from resolver.case import Case
 from resolver.errors import GraphOutOfDate
-from resolver.graph.bulk import NotBulkable, bulk_batches, bulk_counts
-from resolver.graph.model import IDENTIFIER_LABELS
-from resolver.graph.store import FalkorStore, GraphStore
+from resolver.graph import by_label
+from resolver.graph.bulk import NotBulkable, bulk_batches
+from resolver.graph.model import IDENTIFIER_LABELS, first_load_counts
+from resolver.graph.store import FalkorStore, GraphStore, holds_nothing, plain_rows
 from resolver.progress import Progress, silent
 
 STATEMENTS = {
@@ -136,26 +138,31 @@ class LoadSummary:
     seconds: float
 
 
+FirstLoad = Literal["fastest", "by_label", "merge"]
+
+
 def load(
     case: Case,
     store: GraphStore,
     orders_of: list[str] | None = None,
     batch_size: int = 10_000,
     progress: Progress | None = None,
-    bulk: bool = True,
+    first_load: FirstLoad = "fastest",
 ) -> LoadSummary:
     """Load the case into `store`. `orders_of`: only the orders of these disclosures (after an
-    incremental match); None: every order. An embedded graph that holds nothing gets the whole
-    case by GRAPH.BULK (a first load: several times faster); any other graph without orders
-    gets every order, created rather than merged (nothing to merge with, and twice as fast).
-    Everything else is small and always loaded whole. `progress` hears each batch written;
-    `bulk=False` writes through the statements only (the tests compare the two)."""
+    incremental match); None: every order. Everything else is small and always loaded whole.
+
+    A graph that holds nothing gets the whole case at once, created rather than merged:
+    `first_load` "fastest" sends it to the embedded store by GRAPH.BULK and to Neo4j by label
+    in parallel-safe chunks (`by_label`, also the embedded store's way where GRAPH.BULK cannot
+    carry a value); "by_label" and "merge" (the later loads' statements) force one way (the
+    tests compare the three). A graph without orders gets every order, created. `progress`
+    hears each batch written."""
     started = time.perf_counter()
     named = statements()
-    if bulk and isinstance(store, FalkorStore) and store.holds_nothing():
-        counts = _bulk_load(case, store, progress)
-        if counts is not None:
-            return _finish(case, store, named, counts, started)
+    if first_load != "merge" and holds_nothing(store):
+        counts = _first_load(case, store, progress or silent, batch_size, first_load)
+        return _finish(case, store, named, counts, started)
     store.ensure_schema()
     store.query(named["forget_case_state"])  # a load cut short leaves a graph of no revision
     first = store.query("MATCH (o:Order) RETURN count(o) AS orders")[1][0][0] == 0
@@ -174,17 +181,21 @@ def load(
     return _finish(case, store, named, counts, started)
 
 
-def _bulk_load(case: Case, store: FalkorStore, progress: Progress | None) -> dict[str, int] | None:
-    """The whole case into an embedded graph that holds nothing yet, by GRAPH.BULK; None when
-    a value cannot go that way (the graph is left empty for the loader's statements)."""
+def _first_load(
+    case: Case, store: GraphStore, progress: Progress, batch_size: int, how: FirstLoad
+) -> dict[str, int]:
+    """The whole case into a graph that holds nothing; the counts of the frames written."""
     frames = graph_frames(case, None)
-    try:
-        store.bulk(bulk_batches(frames, progress or silent))
-    except NotBulkable:
-        store.drop()  # what was sent: the statements load it all again
-        return None
-    store.ensure_schema()  # indexes built over what is there
-    return bulk_counts(frames)
+    if how == "fastest" and isinstance(store, FalkorStore):
+        try:
+            store.bulk(bulk_batches(frames, progress))
+            store.ensure_schema()  # indexes built over what is there
+            return first_load_counts(frames)
+        except NotBulkable:
+            store.drop()  # what was sent: loaded again by label
+    store.ensure_schema()  # MATCH by key finds the nodes created before
+    by_label.write(store, frames, batch_size, progress)
+    return first_load_counts(frames)
 
 
 def _finish(
@@ -221,15 +232,6 @@ def check_current(case: Case, store: GraphStore) -> None:
             f"the graph is out of date: loaded at {loaded_at} UTC, and the case has changed "
             "since; run `resolver load-graph`"
         )
-
-
-def plain_rows(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain Python values (no numpy scalars, no NaN) for either driver."""
-    frame = frame.astype(object).where(frame.notna(), None)
-    return [
-        {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in row.items()}
-        for row in frame.to_dict(orient="records")
-    ]
 
 
 def graph_frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:

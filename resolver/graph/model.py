@@ -73,3 +73,9 @@ RELATIONSHIPS = (
     *(Relationships("SHIPS_TO", f"ships_to_{label}", ("Order", "order"), (label, "key"), {})
       for label in ("Phone", "Address")),
 )  # fmt: skip
+
+
+def first_load_counts(frames: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Rows of each frame a first load wrote, by frame name (as the loader counts them)."""
+    names = {spec.frame for spec in NODES} | {rel.frame for rel in RELATIONSHIPS}
+    return {name: len(frames[name]) for name in frames if name in names}

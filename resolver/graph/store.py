@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+import pandas as pd
+
 from resolver.errors import ConfigError, StoreUnavailable
 
 GRAPH_NAME = "resolver"
@@ -61,6 +63,12 @@ def schema_statements(dialect: str) -> list[str]:
     ]
 
 
+def holds_nothing(store: GraphStore) -> bool:
+    """No node yet (or no graph at all): a first load creates rather than merges."""
+    _, rows = store.query("MATCH (n) RETURN count(n) AS nodes")
+    return rows[0][0] == 0
+
+
 class FalkorStore:
     dialect = "falkordb"
 
@@ -75,11 +83,6 @@ class FalkorStore:
     def write(self, text: str, rows: list[dict], batch_size: int) -> None:
         for start in range(0, len(rows), batch_size):
             self.graph.query(text, {"rows": rows[start : start + batch_size]})
-
-    def holds_nothing(self) -> bool:
-        """No node yet (or no graph at all): a first load may go by GRAPH.BULK."""
-        _, rows = self.query("MATCH (n) RETURN count(n) AS nodes")
-        return rows[0][0] == 0
 
     def drop(self) -> None:
         """The graph gone, schema and all (nothing to do when there is none)."""
@@ -138,6 +141,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return value  # FalkorDB sums are floats: queries wrap them in toInteger()
     return value
+
+
+def plain_rows(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain Python values (no numpy scalars, no NaN) for either driver."""
+    frame = frame.astype(object).where(frame.notna(), None)
+    return [
+        {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
 
 
 def neo4j_uri(store: str | None) -> str | None:
