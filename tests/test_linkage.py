@@ -215,6 +215,56 @@ def test_a_weak_bridge_between_groups_is_cut_but_not_one_to_a_single_account() -
     assert found.probability["h"] == 1.0 and found.probability["g"] == 0.96
 
 
+def _through(value: str, *pairs: tuple[str, str]) -> pd.DataFrame:
+    """Links of 0.999 between accounts, each resting on the phone `value` (model alone: no)."""
+    return pd.DataFrame(
+        [(a, b, 0.999, ("phones", value)) for a, b in pairs],
+        columns=["account_a", "account_b", "probability", "carrier"],
+    )
+
+
+GROUP = pd.DataFrame(  # a and b: one trader by direct links (same person)
+    [("a", "b", 0.999, None)], columns=["account_a", "account_b", "probability", "carrier"]
+)
+
+
+@pytest.mark.parametrize(
+    ("listed", "kept"),
+    [
+        # a front lists the trader's phone in place of its own: it stays
+        ({("a", "phones"): {"P"}, ("b", "phones"): {"P"}, ("f", "phones"): {"P"}}, True),
+        ({("a", "phones"): {"P", "P2"}, ("b", "phones"): {"P", "P2"}, ("f", "phones"): {"P"}},
+         True),
+        ({("a", "phones"): {"P"}, ("f", "phones"): {"P"}}, True),  # b gives no phone
+        # an agency's phone beside the other store's own
+        ({("a", "phones"): {"P"}, ("b", "phones"): {"P"}, ("f", "phones"): {"P", "F"}}, False),
+        # an agency's phone the trader lists on one store, his own on the other
+        ({("a", "phones"): {"P", "A"}, ("b", "phones"): {"A"}, ("f", "phones"): {"P"}}, False),
+    ],
+)  # fmt: skip
+def test_a_single_account_stays_joined_by_one_value_unless_it_is_an_add_on(
+    listed: dict, kept: bool
+) -> None:
+    links = pd.concat([GROUP, _through("P", ("a", "f"))], ignore_index=True)
+    found = cluster(list("abf"), links, 0.95, 0.999, listed={k: frozenset(v) for k, v in
+                                                             listed.items()})  # fmt: skip
+    assert found.members == ([["a", "b", "f"]] if kept else [["a", "b"], ["f"]])
+    if not kept:
+        (apart,) = found.kept_apart
+        assert apart["value"] == "P" and apart["groups"] == [["a", "b"], ["f"]]
+        assert "add-on" in apart["reason"]
+
+
+def test_bank_accounts_that_differ_from_store_to_store_are_no_add_on() -> None:
+    links = pd.DataFrame(
+        [("a", "b", 0.999, None), ("a", "f", 0.999, ("bank_accounts", "K"))],
+        columns=["account_a", "account_b", "probability", "carrier"],
+    )
+    listed = {("a", "bank_accounts"): frozenset({"K"}), ("b", "bank_accounts"): frozenset({"L"}),
+              ("f", "bank_accounts"): frozenset({"K"})}  # fmt: skip
+    assert cluster(list("abf"), links, 0.95, 0.999, listed=listed).members == [["a", "b", "f"]]
+
+
 def edited_matching(tmp_path: Path, change) -> Path:
     data = yaml.safe_load((DEFAULTS / "matching.yaml").read_text(encoding="utf-8"))
     change(data)

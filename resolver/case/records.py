@@ -129,6 +129,17 @@ class Records:
             """
         ).fetchdf()
 
+    def strong_values(self) -> dict[tuple[str, str], frozenset[str]]:
+        """(account_id, kind) -> the values of a strong kind (phones, bank and payment
+        accounts, ID numbers) the account lists, hubs left out (a service everyone lists is
+        no one's own): whether a value stands alone or beside others of its kind."""
+        kinds = [name for name, kind in VALUE_KINDS.items() if kind.strong]
+        rows = self.case.db.execute(
+            f"SELECT account_id, kind, list(value) FROM kept_values "
+            f"WHERE kind IN ({_quoted(kinds)}) GROUP BY ALL"
+        ).fetchall()
+        return {(account, kind): frozenset(values) for account, kind, values in rows}
+
     def for_linkage(self) -> pd.DataFrame:
         """One record per account for the model: the first registrant's name and ID (the
         most frequent across disclosures), and lists of every value that is not a hub."""

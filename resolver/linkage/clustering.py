@@ -7,7 +7,11 @@ until nothing changes:
 1. Two groups of two or more accounts joined only through one shared value (an agency's phone,
    a family's bank account), by however many links, are kept apart: a cluster that holds
    several people must be held together by ties that do not all run through one value. A
-   single account joined through one value (a front registered with the trader's phone) stays.
+   single account joined to a group through one value (a front registered with the trader's
+   phone) stays, unless the value is an add-on on either side: the single account lists it
+   beside another of its kind, or it is a phone the group lists on some of its accounts and
+   other phones on others (an agency's phone next to the store's own). A front lists what the
+   trader controls in place of its own, and the trader lists his phone wherever he gives one.
 2. A link that alone holds two groups of two or more accounts together (a bridge) must clear the
    higher `bridge` threshold.
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -33,6 +38,7 @@ import pandas as pd
 from resolver.linkage.judged import Judged
 
 Value = tuple[str, str, str]  # ("v", kind, value): a node standing for a shared value
+Listed = Mapping[tuple[str, str], frozenset[str]]
 
 
 @dataclass
@@ -49,10 +55,13 @@ def cluster(
     link_threshold: float,
     bridge_threshold: float,
     judged: Judged | None = None,
+    listed: Listed | None = None,
 ) -> Clusters:
     """`links`: account_a, account_b, probability, and `carrier` (kind, value) when the link
-    rests on one value, else None. `judged`: the investigators' judgements to obey."""
+    rests on one value, else None. `judged`: the investigators' judgements to obey. `listed`:
+    (account, kind) -> the values of that kind the account lists (of the kinds that matter)."""
     judged = judged or Judged({}, {}, {})
+    listed = listed or {}
     kept = links[links["probability"] >= link_threshold]
     graph = nx.Graph()
     graph.add_nodes_from(accounts)
@@ -79,8 +88,8 @@ def cluster(
         if isinstance(b, str) and graph.edges[a, b]["probability"] < bridge_threshold
     }
     for part in list(nx.connected_components(graph)):
-        if part & suspects and len(_accounts(part)) >= 4:
-            _resist(graph, part, bridge_threshold, kept_apart)
+        if part & suspects and len(_accounts(part)) >= 3:
+            _resist(graph, part, bridge_threshold, listed, kept_apart)
     _separate(graph, judged, kept_apart)
     members = sorted(
         (sorted(n for n in part if isinstance(n, str)) for part in nx.connected_components(graph)),
@@ -135,11 +144,13 @@ def _accounts(nodes) -> list[str]:
     return sorted(n for n in nodes if isinstance(n, str))
 
 
-def _resist(graph: nx.Graph, part: set, bridge_threshold: float, kept_apart: list[dict]) -> None:
+def _resist(
+    graph: nx.Graph, part: set, bridge_threshold: float, listed: Listed, kept_apart: list[dict]
+) -> None:
     """Apply both rules to one connected part of `graph` until nothing changes."""
     sub = graph.subgraph(part).copy()
     while True:
-        split = _split_at_values(sub, kept_apart)
+        split = _split_at_values(sub, listed, kept_apart)
         if not (_cut_weak_bridges(sub, bridge_threshold, kept_apart) or split):
             break
     graph.remove_edges_from(
@@ -147,10 +158,10 @@ def _resist(graph: nx.Graph, part: set, bridge_threshold: float, kept_apart: lis
     )
 
 
-def _split_at_values(graph: nx.Graph, kept_apart: list[dict]) -> bool:
+def _split_at_values(graph: nx.Graph, listed: Listed, kept_apart: list[dict]) -> bool:
     """Rule 1: a value node that alone holds two or more groups of two or more accounts to the
-    rest stays with the largest of them (and any single accounts); returns whether anything
-    changed."""
+    rest stays with the largest of them, and with the single accounts it is no add-on for;
+    returns whether anything changed."""
     changed = False
     for node in [n for n in nx.articulation_points(graph) if isinstance(n, tuple)]:
         edges = {n: graph.edges[node, n]["probability"] for n in graph.neighbors(node)}
@@ -163,18 +174,38 @@ def _split_at_values(graph: nx.Graph, kept_apart: list[dict]) -> bool:
                 seen |= part
                 parts.append((_accounts(part), [n for n in edges if n in part]))
         big = sorted((p for p in parts if len(p[0]) >= 2), key=lambda p: (-len(p[0]), p[0]))
+        add_on = bool(big) and _add_on(node, big[0][0], listed)
+        singles = []
         for accounts, attached in parts:
             if big and len(accounts) >= 2 and accounts != big[0][0]:
                 continue
+            if big and len(accounts) == 1 and (add_on or _add_on(node, accounts, listed)):
+                singles.append(accounts)
+                continue
             for neighbour in attached:
                 graph.add_edge(node, neighbour, probability=edges[neighbour])
-        if len(big) >= 2:
-            changed = True
-            kept_apart.append({
-                "reason": "groups held together by one shared value only",
-                "kind": node[1], "value": node[2], "groups": [p[0] for p in big],
-            })  # fmt: skip
+        for reason, apart in (
+            ("groups held together by one shared value only", [p[0] for p in big[1:]]),
+            ("an account joined to a group by one shared value, an add-on on one side",
+             singles),
+        ):  # fmt: skip
+            if apart:
+                changed = True
+                kept_apart.append({"reason": reason, "kind": node[1], "value": node[2],
+                                   "groups": [big[0][0], *apart]})  # fmt: skip
     return changed
+
+
+def _add_on(node: Value, accounts: list[str], listed: Listed) -> bool:
+    """Whether `accounts` treat the value of `node` as an add-on: a single account lists it
+    beside another value of its kind; in a group, one account lists a phone of its own and not
+    this one (an owner lists his phone on every store he gives a phone for; bank accounts and
+    ID numbers differ from store to store and from registrant to registrant by nature)."""
+    _, kind, value = node
+    held = [listed.get((account, kind), frozenset()) for account in accounts]
+    if len(accounts) == 1:
+        return value in held[0] and len(held[0]) > 1
+    return kind == "phones" and any(values and value not in values for values in held)
 
 
 def _cut_weak_bridges(graph: nx.Graph, threshold: float, kept_apart: list[dict]) -> bool:

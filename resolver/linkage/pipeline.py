@@ -188,7 +188,12 @@ def _name_traders(case: Case, accounts: list[str], config: MatchingConfig) -> Li
     links["carrier"] = control.carriers(links, config.link_bits)
     judgements = case.judgements.current()
     groups = cluster(
-        accounts, links, config.thresholds.link, config.thresholds.bridge, Judged.of(judgements)
+        accounts,
+        links,
+        config.thresholds.link,
+        config.thresholds.bridge,
+        Judged.of(judgements),
+        case.records.strong_values(),
     )
     conflicts = contradictions(judgements)
     case.judgements.replace_contested(conflicts)
