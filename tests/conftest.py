@@ -6,12 +6,14 @@ import os
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import settings
 
 from resolver.case import Case
 from resolver.config import Config
 from resolver.demo import disclosure_files, generate
+from resolver.graph.model import NODES, RELATIONSHIPS
 from resolver.ingestion import ingest
 from resolver.linkage.pipeline import link
 
@@ -133,3 +135,14 @@ def chrome():
         yield driver
     finally:
         driver.quit()
+
+
+def empty_graph_frames() -> dict[str, pd.DataFrame]:
+    """Every frame the graph model reads, with its columns and no row."""
+    columns: dict[str, list[str]] = {}
+    for spec in NODES:
+        columns.setdefault(spec.frame, []).extend([spec.key, *spec.properties])
+    for rel in RELATIONSHIPS:
+        columns.setdefault(rel.frame, []).extend([rel.start[1], rel.end[1],
+                                                  *rel.properties.values()])  # fmt: skip
+    return {name: pd.DataFrame(columns=list(dict.fromkeys(c))) for name, c in columns.items()}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import empty_graph_frames
 
 from resolver import workflows
 from resolver.case import Case
@@ -87,13 +88,7 @@ def test_a_first_loaded_graph_answers_queries_as_the_other(graphs, way: str) -> 
 
 
 def test_bulk_keeps_every_digit_and_type() -> None:
-    columns: dict[str, list[str]] = {}
-    for spec in NODES:
-        columns.setdefault(spec.frame, []).extend([spec.key, *spec.properties])
-    for rel in RELATIONSHIPS:
-        columns.setdefault(rel.frame, []).extend([rel.start[1], rel.end[1],
-                                                  *rel.properties.values()])  # fmt: skip
-    frames = {name: pd.DataFrame(columns=list(dict.fromkeys(c))) for name, c in columns.items()}
+    frames = empty_graph_frames()
     frames["disclosures"] = pd.DataFrame(
         [{"disclosure_id": "001", "file_name": "零零一.csv", "platform": "jd",
           "ingested_at": None}]

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import empty_graph_frames
 from hypothesis import given
 from hypothesis import strategies as st
 
 from resolver.case import Case
 from resolver.graph import by_label
 from resolver.graph.load import CASE_STATE, load
-from resolver.graph.model import NODES, RELATIONSHIPS
 from resolver.graph.store import open_store
 
 pairs = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 300)), max_size=400)
@@ -43,13 +43,7 @@ def test_chunks_of_a_round_share_no_node(pairs: list[tuple[int, int]], workers: 
 
 
 def test_a_type_with_one_label_at_both_ends_is_written_by_one_worker() -> None:
-    columns: dict[str, list[str]] = {}
-    for spec in NODES:
-        columns.setdefault(spec.frame, []).extend([spec.key, *spec.properties])
-    for rel in RELATIONSHIPS:
-        columns.setdefault(rel.frame, []).extend([rel.start[1], rel.end[1],
-                                                  *rel.properties.values()])  # fmt: skip
-    frames = {name: pd.DataFrame(columns=list(dict.fromkeys(c))) for name, c in columns.items()}
+    frames = empty_graph_frames()
     frames["links"] = pd.DataFrame(
         {"account_a": ["a", "b", "c", "d"], "account_b": ["b", "c", "a", "a"],
          "probability": 0.9, "match_weight": 9.0, "evidence": "[]"}
