@@ -96,6 +96,23 @@ def test_a_masked_key_counts_only_where_one_side_is_masked(taobao_file, tmp_path
     assert "masked_phone_keys" in masked["control_evidence"]
 
 
+def test_a_phone_key_brings_only_pairs_with_a_masked_side_before_the_model(
+    taobao_file, tmp_path
+) -> None:
+    """Two full numbers on one key (138 + 2222) are different numbers: the pair is not scored;
+    each against the mask that fits both is."""
+    rows = [
+        store("A", "甲", 1, phones="13811112222"),
+        store("B", "乙", 2, phones="13833332222"),
+        store("C", "丙", 3, phones="138****2222"),
+        store("D", "丁", 4),
+    ]
+    path = taobao_file(tmp_path / "stores.csv", rows)
+    with Case.open(tmp_path / "case") as case:
+        result = match(case, [path], graph=False)
+    assert result.link.pairs == 2  # A-C and B-C; A-B (and D) are not candidates
+
+
 def test_two_groups_held_together_by_one_phone_are_kept_apart(taobao_file, tmp_path) -> None:
     shared = "13900005555"
     rows = [

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from splink import Linker, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules, n_largest_blocks
+from splink.blocking_rule_library import CustomRule
 from splink.internals.exceptions import EMTrainingException, SplinkException
 
 from resolver.config.matching import LIST_COLUMNS, MatchingConfig
@@ -112,8 +113,29 @@ def _lists(rule: list[str]) -> list[str]:
     return [column for column in rule if column in LIST_COLUMNS]
 
 
+# A key (`138*5678`) only says something where one side's is masked: two full numbers that
+# differ are different numbers, whatever their keys (a key of 3 + 4 digits is held by numbers
+# whose count grows with the case, so pairs of full numbers on one key grow as its square).
+MASKED_KEYS = {kind.keys: name for name, kind in VALUE_KINDS.items() if kind.keys}
+
+
+def blocking_rule(rule: list[str]):
+    """Splink's rule for the columns of `rule`: the same value in each (one of the values of a
+    list); on a key column, only where one side's key is masked."""
+    keys = [column for column in rule if column in MASKED_KEYS]
+    if not keys:
+        return block_on(*rule, arrays_to_explode=_lists(rule))
+    same = [f"l.{column} = r.{column}" for column in rule]
+    masked = [
+        f"(list_contains(l.{MASKED_KEYS[key]}, l.{key}) OR "
+        f"list_contains(r.{MASKED_KEYS[key]}, r.{key}))"
+        for key in keys
+    ]
+    return CustomRule(" AND ".join(same + masked), "duckdb", arrays_to_explode=_lists(rule))
+
+
 def blocking_rules(config: MatchingConfig) -> list:
-    rules = [block_on(*rule, arrays_to_explode=_lists(rule)) for rule in config.blocking]
+    rules = [blocking_rule(rule) for rule in config.blocking]
     # Pairs tied by order evidence are always scored, whatever their identifiers.
     return [*rules, block_on(EVIDENCE_COLUMN, arrays_to_explode=[EVIDENCE_COLUMN])]
 
@@ -217,8 +239,7 @@ class Model:
         and the values that blow up; past `budget.warn_pairs`, return a warning. `progress`
         hears each rule counted."""
         budget, warnings = config.budget, []
-        named = [(", ".join(rule), block_on(*rule, arrays_to_explode=_lists(rule)))
-                 for rule in config.blocking]  # fmt: skip
+        named = [(", ".join(rule), blocking_rule(rule)) for rule in config.blocking]
         named += [
             (f"EM on {', '.join(rule)}", block_on(*rule)) for rule in config.training.em_blocking
         ]
