@@ -175,7 +175,8 @@ class Orders:
 
     def ships_to(self, of_disclosures: list[str] | None) -> dict[str, pd.DataFrame]:
         """Orders shipped to an identifier some account is registered with, by graph label:
-        (order key, identifier key)."""
+        (order key, identifier key). A semi-join: a value many accounts hold (a cloud
+        warehouse's address) does not multiply the orders shipped to it."""
         frames: dict = {}
         where = ""
         if of_disclosures is not None:
@@ -189,10 +190,10 @@ class Orders:
             ):
                 found[label] = db.execute(
                     f"""
-                    SELECT DISTINCT o.platform || ':' || o.order_id AS "order", v.value AS key
+                    SELECT DISTINCT o.platform || ':' || o.order_id AS "order", {column} AS key
                     FROM order_recipients o
-                    JOIN account_values v ON v.kind IN ({kinds}) AND v.value = {column}
-                    WHERE true {where} ORDER BY 1, 2
+                    WHERE {column} IN (SELECT value FROM account_values WHERE kind IN ({kinds}))
+                    {where} ORDER BY 1, 2
                     """
                 ).fetchdf()
         return found
