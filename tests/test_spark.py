@@ -77,8 +77,9 @@ def test_spark_gives_the_traders_duckdb_gives(
 
 def _explain_scores_as_spark_did(folder: Path, last: Path) -> None:
     """`explain` scores a pair on DuckDB with the model Spark trained: for the links Spark
-    scored in the last run (those of the last file's accounts: the others were scored when
-    the case held fewer accounts, under other name frequencies), the same weight."""
+    scored in the last run (those of accounts that only the last file names: the others may
+    have been scored when the case held fewer accounts, under other name frequencies), the
+    same weight."""
     with Case.open(folder) as case:
         saved = case.model.load()
         assert saved is not None and saved.settings["sql_dialect"] == "spark"
@@ -87,9 +88,9 @@ def _explain_scores_as_spark_did(folder: Path, last: Path) -> None:
         model = Model.for_one_pair(prepared.accounts, saved.settings, rules, case.spill_folder())
         records = prepared.accounts.set_index("unique_id")
         sources = case.disclosures.sources()
-        new = set(case.disclosures.accounts_of(
-            sources.loc[sources["file_name"] == last.name, "sha256"].tolist()
-        ))  # fmt: skip
+        is_last = sources["file_name"] == last.name
+        new = case.disclosures.accounts_of(sources.loc[is_last, "sha256"].tolist())
+        new -= case.disclosures.accounts_of(sources.loc[~is_last, "sha256"].tolist())
         links = case.links.for_graph()
         links = links[links["account_a"].isin(new) | links["account_b"].isin(new)].head(40)
         assert len(links) == 40
