@@ -24,11 +24,10 @@ import numpy as np
 import pandas as pd
 
 from resolver.graph.model import NODES, RELATIONSHIPS, Nodes, Relationships
-from resolver.graph.store import GraphStore, plain_rows
+from resolver.graph.store import KEYS, GraphStore, plain_rows
 from resolver.progress import Progress
 
 WORKERS = 4  # transactions side by side: Neo4j's own guidance for UNWIND loads is a few
-KEY_OF = {spec.label: spec.key for spec in NODES}
 
 
 @dataclass(frozen=True)
@@ -54,8 +53,8 @@ def relationship_statement(rel: Relationships) -> str:
     (start, _), (end, _) = rel.start, rel.end
     text = (
         f"UNWIND $rows AS r\n"
-        f"MATCH (a:{start} {{{KEY_OF[start]}: r.from_key}})\n"
-        f"MATCH (b:{end} {{{KEY_OF[end]}: r.to_key}})\n"
+        f"MATCH (a:{start} {{{KEYS[start]}: r.from_key}})\n"
+        f"MATCH (b:{end} {{{KEYS[end]}: r.to_key}})\n"
         f"CREATE (a)-[x:{rel.type}]->(b)"
     )
     if rel.properties:

@@ -16,20 +16,10 @@ from typing import Any, Protocol
 import pandas as pd
 
 from resolver.errors import ConfigError, StoreUnavailable
+from resolver.graph.model import NODES
 
 GRAPH_NAME = "resolver"
-KEYS = {  # label -> the property that identifies a node of it
-    "Trader": "trader_id",
-    "Account": "account_id",
-    "Order": "key",
-    "Disclosure": "disclosure_id",
-    "Phone": "key",
-    "Address": "key",
-    "BankAccount": "key",
-    "PaymentAccount": "key",
-    "IdNumber": "key",
-    "Name": "key",
-}
+KEYS = {spec.label: spec.key for spec in NODES}  # label -> the property identifying a node
 
 EXTRA_INDEXES = (  # looked up by sales queries; string properties used in equality only
     ("Trader", "network_id"),
