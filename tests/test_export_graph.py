@@ -9,12 +9,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from conftest import empty_graph_frames
 from typer.testing import CliRunner
 
 from resolver import workflows
 from resolver.case import Case
 from resolver.cli import app
+from resolver.graph import bulk, by_label, export
 from resolver.graph.export import ARRAY_DELIMITER
 from resolver.graph.model import NODES, RELATIONSHIPS
 from resolver.graph.store import KEYS, open_store
@@ -170,3 +173,35 @@ def test_cli_export_graph(linked_case: Path, tmp_path: Path) -> None:
     wrong = runner.invoke(app, ["export-graph", "--out", str(tmp_path / "x"), "--format", "csv",
                                 "--case", str(linked_case)])  # fmt: skip
     assert wrong.exit_code == 2
+
+
+def test_a_pair_named_twice_is_one_relationship_in_every_first_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MERGE makes one relationship of a type between two nodes and SET leaves the last row's
+    properties: the export, GRAPH.BULK and the load by label write the same when a frame names
+    a pair twice (an account on two rows of one disclosure)."""
+    frames = empty_graph_frames()
+    frames["disclosures"] = pd.DataFrame(
+        [{"disclosure_id": "d1", "file_name": "a.csv", "platform": "jd", "ingested_at": None}]
+    )
+    frames["accounts"] = pd.DataFrame([{"account_id": "jd:1", "platform": "jd"}]).reindex(
+        columns=frames["accounts"].columns
+    )
+    frames["account_sources"] = pd.DataFrame(
+        {"account_id": ["jd:1", "jd:1"], "disclosure_id": ["d1", "d1"], "sheet": ["s", "s"],
+         "row": [2, 7]}
+    )  # fmt: skip
+    batches = list(bulk.bulk_batches(frames))
+    assert sum(relationships for _, relationships, _, _ in batches) == 1
+    steps = {step.name: step for step in by_label.steps(frames)}
+    (written,) = [c for chunks in steps["DISCLOSED_IN relationships"].rounds for c in chunks]
+    assert written[["from_key", "to_key", "row"]].values.tolist() == [["jd:1", "d1", 7]]
+    monkeypatch.setattr(export, "graph_frames", lambda case, only: frames)
+    out = tmp_path / "admin"
+    with Case.open(tmp_path / "case") as case:
+        summary = export.export_neo4j_admin(case, out)
+    assert summary.relationships["DISCLOSED_IN"] == 1
+    (path,) = out.glob("relationships_DISCLOSED_IN_*.csv")
+    _, rows = read(path)
+    assert [(r["START_ID"], r["row"]) for r in rows] == [("jd:1", 7)]

@@ -59,7 +59,7 @@ def bulk_batches(
             done += count
             progress(f"graph: {spec.frame.replace('_', ' ')}", done, len(frame))
     for rel in RELATIONSHIPS:
-        frame = frames[rel.frame]
+        frame = rel.rows(frames)
         start = frame[rel.start[1]].map(ids[rel.start[0]])
         end = frame[rel.end[1]].map(ids[rel.end[0]])
         found = start.notna() & end.notna()  # as the loader's MATCH finds both ends or skips
@@ -67,7 +67,6 @@ def bulk_batches(
             list(rel.properties), axis=1
         )
         frame.insert(0, "__ends", _ends(start[found], end[found]))
-        frame = frame.loc[~frame["__ends"].duplicated(keep="last")]  # MERGE: one per pair
         header = _header(rel.type, tuple(rel.properties))
         done = 0
         for count, body in _chunks(frame, header, leading=1):

@@ -78,12 +78,11 @@ def steps(frames: dict[str, pd.DataFrame], workers: int = WORKERS) -> Iterator[S
         rounds = [[nodes.iloc[c] for c in chunks]]
         yield Step(f"{spec.label} nodes", node_statement(spec), rounds)
     for rel in RELATIONSHIPS:
-        frame = frames[rel.frame]
+        frame = rel.rows(frames)
         rows = pd.DataFrame(
             {"from_key": frame[rel.start[1]], "to_key": frame[rel.end[1]]}
             | {p: frame[column] for p, column in rel.properties.items()}
         )
-        rows = rows.drop_duplicates(subset=["from_key", "to_key"], keep="last")  # as MERGE
         one_worker = rel.start[0] == rel.end[0]
         yield Step(
             f"{rel.type} relationships",

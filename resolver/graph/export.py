@@ -67,8 +67,8 @@ def export_neo4j_admin(case: Case, out: Path, progress: Progress = silent) -> Ex
         nodes[spec.label] = nodes.get(spec.label, 0) + len(frame)
         node_files.append((spec.label, path))
         progress("export: nodes", len(node_files), len(every))
-    for index, rel in enumerate(RELATIONSHIPS):  # frames hold each pair once, as MERGE leaves it
-        frame = frames[rel.frame]
+    for index, rel in enumerate(RELATIONSHIPS):
+        frame = rel.rows(frames)
         path = out / f"relationships_{rel.type}_{index:02d}.csv"
         header = [f":START_ID({rel.start[0]})", f":END_ID({rel.end[0]})"] + [
             _typed(name, frame[column]) for name, column in rel.properties.items()

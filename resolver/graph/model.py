@@ -37,6 +37,11 @@ class Relationships:
     end: tuple[str, str]
     properties: dict[str, str]  # property -> column
 
+    def rows(self, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """One row per (start, end) pair: MERGE makes one relationship of a type between two
+        nodes, and SET leaves the last row's properties."""
+        return frames[self.frame].drop_duplicates(subset=[self.start[1], self.end[1]], keep="last")
+
 
 IDENTIFIER_PROPERTIES = ("value", "masked", "hub")
 ORDER_PROPERTIES = ("platform", "order_id", "product_title", "amount_fen", "quantity",
