@@ -95,6 +95,9 @@ class ValueKind:
     keys: str | None = None  # a masked kind: the kind holding every key it is compared with
     hub_checked: bool = True  # whether many unrelated holders make a value a hub
     ties_networks: bool = False  # full values that tie traders into one network
+    # a value an agency lends the stores it runs (its contact phone): listed beside a store's
+    # own, it is an add-on; a bank or payment account or an ID number is the registrant's own
+    lent: bool = False
 
     @property
     def masked(self) -> bool:
@@ -122,7 +125,7 @@ VALUE_KINDS = _kinds(
     ValueKind("masked_payment_keys", "masked payment account", "a masked payment account that fits",
               "PaymentAccount", "money", keys="payment_keys"),
     ValueKind("phones", "mobile phone", "a mobile phone in common", "Phone", "phone", strong=True,
-              ties_networks=True),
+              ties_networks=True, lent=True),
     ValueKind("phone_keys", "phone key", "same phone key"),
     ValueKind("masked_phone_keys", "masked phone", "a masked phone that fits", "Phone", "phone",
               keys="phone_keys"),

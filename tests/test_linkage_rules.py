@@ -59,6 +59,20 @@ def test_an_agency_phone_beside_the_stores_own_links_nobody(taobao_file, tmp_pat
     assert "an add-on of 3 otherwise unrelated groups" in hubs.loc["+86" + agency, "reason"]
 
 
+def test_a_bank_account_beside_the_stores_own_is_no_agencys(taobao_file, tmp_path) -> None:
+    """The agency shape of the test above, with a bank account: an agency lends its contact
+    phone, not a bank account (a store's settlement account is its registrant's own), so
+    the shared account is no hub and ties the stores."""
+    shared = bank(99)
+    rows = [store(f"S{n}", f"店主{n}", n) for n in range(1, 4)]
+    rows += [store(f"S{n}", f"店主{n}", n, bank=shared) for n in range(1, 4)]  # two rows each
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        hubs = case.links.hubs()
+    assert shared not in set(hubs["value"])
+    assert found.nunique() == 1, found.to_dict()
+
+
 def test_one_weak_tie_never_links_and_two_weak_ties_of_one_facet_neither(
     taobao_file, tmp_path
 ) -> None:

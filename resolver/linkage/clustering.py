@@ -36,6 +36,7 @@ import networkx as nx
 import pandas as pd
 
 from resolver.linkage.judged import Judged
+from resolver.vocabulary import VALUE_KINDS
 
 Value = tuple[str, str, str]  # ("v", kind, value): a node standing for a shared value
 Listed = Mapping[tuple[str, str], frozenset[str]]
@@ -197,15 +198,18 @@ def _split_at_values(graph: nx.Graph, listed: Listed, kept_apart: list[dict]) ->
 
 
 def _add_on(node: Value, accounts: list[str], listed: Listed) -> bool:
-    """Whether `accounts` treat the value of `node` as an add-on: a single account lists it
-    beside another value of its kind; in a group, one account lists a phone of its own and not
-    this one (an owner lists his phone on every store he gives a phone for; bank accounts and
-    ID numbers differ from store to store and from registrant to registrant by nature)."""
+    """Whether `accounts` treat the value of `node`, of a kind an agency lends (a phone), as
+    an add-on: a single account lists it beside another value of its kind; in a group, one
+    account lists a phone of its own and not this one (an owner lists his phone on every store
+    he gives a phone for). A bank or payment account or an ID number is its registrant's own:
+    shared, it ties, whatever else is listed beside it."""
     _, kind, value = node
+    if not VALUE_KINDS[kind].lent:
+        return False
     held = [listed.get((account, kind), frozenset()) for account in accounts]
     if len(accounts) == 1:
         return value in held[0] and len(held[0]) > 1
-    return kind == "phones" and any(values and value not in values for values in held)
+    return any(values and value not in values for values in held)
 
 
 def _cut_weak_bridges(graph: nx.Graph, threshold: float, kept_apart: list[dict]) -> bool:

@@ -56,7 +56,8 @@ def detect_hubs(
         _, kind, value = node
         noun = VALUE_KINDS[kind].noun
         count = len(holders)
-        add_on = _add_on_groups(graph, node, holders, held) if 1 < count <= rules.max_groups else 0
+        lent = VALUE_KINDS[kind].lent and 1 < count <= rules.max_groups
+        add_on = _add_on_groups(graph, node, holders, held) if lent else 0
         if count > rules.max_groups:
             reason = f"held by {count} otherwise unrelated groups of accounts"
         elif add_on > rules.max_add_on_groups:
