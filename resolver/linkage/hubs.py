@@ -4,9 +4,9 @@ A phone, bank account or address ties accounts together only while one controlle
 it. It is a hub when the accounts holding it fall into groups that nothing else ties together
 (by the rest of the strong evidence: ID numbers, bank and payment accounts, phones), and
 - a strong value (phone, bank or payment account, ID number) is held by more than
-  `max_groups` such groups, or treated as an add-on by more than `max_add_on_groups` of them:
-  listed beside a value of the same kind of their own, or by only some of their accounts (an
-  agency's phone next to the store's own);
+  `max_groups` such groups, or a phone (what an agency lends) is treated as an add-on by more
+  than `max_add_on_groups` of them: listed beside a phone of their own, or by only some of their
+  accounts (an agency's phone next to the store's own);
 - a weak value (address, landline, store name, masked key) is held by more than
   `max_groups_weak` such groups (a market building, a cloud warehouse, a generic name);
 - or orders reach the phone or address under more than `max_recipient_names` names (a
