@@ -29,6 +29,7 @@ COMPARED_KINDS = {
     "store_names": ("store_stems",),
 }
 SHOWN_VALUES = 3  # values of one account named when two accounts differ
+Hubs = dict[tuple[str, str], str]  # (kind, value) -> why it is a hub
 
 
 @dataclass(frozen=True)
@@ -74,15 +75,32 @@ class Disclosed:
     def values(self, account: str, kind: str) -> list[str]:
         return self._raw.get((account, kind), [])
 
+    def hubs_shared(self, account_a: str, account_b: str, hubs: Hubs) -> list[tuple[str, str]]:
+        """(kind, value) of the hubs both accounts disclosed, of the kinds that tie."""
+        return [(kind, value) for kind, value in hubs
+                if VALUE_KINDS[kind].facet and self._where.get((account_a, kind, value))
+                and self._where.get((account_b, kind, value))]  # fmt: skip
+
+
+def hubs_of(frame: pd.DataFrame) -> Hubs:
+    """The case's hubs (`Case.links.hubs`): (kind, value) -> why it is a hub."""
+    return dict(zip(zip(frame["kind"], frame["value"], strict=True), frame["reason"].tolist(),
+                    strict=True))  # fmt: skip
+
 
 def reasons(
     account_a: str, account_b: str, ties: list[Tie], steps: list[Step], disclosed: Disclosed,
-    t: Words,
+    t: Words, hubs: Hubs | None = None,
 ) -> list[Reason]:  # fmt: skip
     """What speaks for the two accounts being one trader (each tie, as disclosed and where;
-    each comparison of the model that raised the weight), then what speaks against (each
-    comparison that lowered it, with both sides' values)."""
+    each comparison of the model that raised the weight), what both list and no comparison
+    weighed (hubs: `hubs_of`), then what speaks against (each comparison that lowered it, with
+    both sides' values: a hub among them is no tie)."""
     found = [Reason("for", _tie(account_a, account_b, tie, disclosed, t)) for tie in ties]
+    for kind, value in disclosed.hubs_shared(account_a, account_b, hubs or {}):
+        tie = _tie(account_a, account_b, Tie(kind, value, 0.0, True), disclosed, t)
+        why = t.say("hub_left_out", reason=(hubs or {})[kind, value])
+        found.append(Reason("left_out", tie + why))
     tied = {tie.kind for tie in ties}
     for step in steps:
         kinds = COMPARED_KINDS.get(step.comparison, ())

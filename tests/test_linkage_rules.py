@@ -55,8 +55,14 @@ def test_an_agency_phone_beside_the_stores_own_links_nobody(taobao_file, tmp_pat
     found, case = linked(taobao_file, tmp_path, rows)
     with case:
         hubs = case.links.hubs().set_index("value")
+        why = explain(case, "taobao:S1", "taobao:S2", lang="en")
     assert found.nunique() == 3
     assert "an add-on of 3 otherwise unrelated groups" in hubs.loc["+86" + agency, "reason"]
+    # explained in words: both list it, and why it weighed nothing
+    (left_out,) = [r.text for r in why.reasons or [] if r.side == "left_out"]
+    assert left_out.startswith(f"a mobile phone in common {agency}, disclosed by stores.csv row")
+    assert left_out.endswith("a hub, left out of every comparison: "
+                             + hubs.loc["+86" + agency, "reason"])  # fmt: skip
 
 
 def test_a_bank_account_beside_the_stores_own_is_no_agencys(taobao_file, tmp_path) -> None:

@@ -25,7 +25,7 @@ from resolver.errors import NotFound, NotLinked
 from resolver.i18n import FONTS, Words, is_wide, local_time, probability_text, words
 from resolver.linkage.model import Model
 from resolver.linkage.pipeline import prepare, score
-from resolver.reasons import Disclosed, Reason, reasons, step_words, tie_words
+from resolver.reasons import Disclosed, Reason, hubs_of, reasons, step_words, tie_words
 
 
 @dataclass
@@ -82,7 +82,8 @@ def explain(
         float(row["match_weight"]), float(row["probability"]), int(row["self_purchase_orders"]),
         (traders.get(account_a), traders.get(account_b)), case.links.pair(a, b) is not None,
         case.judgements.of_pair(a, b), lang,
-        reasons(account_a, account_b, ties, steps, disclosed, words(lang)),
+        reasons(account_a, account_b, ties, steps, disclosed, words(lang),
+                hubs_of(case.links.hubs())),
     )  # fmt: skip
 
 

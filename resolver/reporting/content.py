@@ -31,7 +31,7 @@ from resolver.case.links import Step, Tie, ties_of
 from resolver.config import Config, DamagesConfig
 from resolver.errors import NotLinked, ResolverError
 from resolver.i18n import Words, words
-from resolver.reasons import Disclosed, Reason, reasons, step_words, tie_words
+from resolver.reasons import Disclosed, Reason, hubs_of, reasons, step_words, tie_words
 from resolver.reporting.damages import Assessment, assess
 from resolver.vocabulary import IDENTIFIER_WORDS
 
@@ -232,8 +232,10 @@ def _say_why(case: Case, links: list[Link], t: Words) -> None:
     """Each link's reasons in plain words, with the values as disclosed and where."""
     accounts = sorted({a for link in links for a in (link.account_a, link.account_b)})
     disclosed = Disclosed(case.records.disclosed_values(accounts))
+    hubs = hubs_of(case.links.hubs())
     for link in links:
-        link.reasons = reasons(link.account_a, link.account_b, link.ties, link.steps, disclosed, t)
+        link.reasons = reasons(link.account_a, link.account_b, link.ties, link.steps, disclosed, t,
+                               hubs)  # fmt: skip
 
 
 def _table_bytes(frame: pd.DataFrame) -> bytes:
