@@ -179,3 +179,27 @@ def test_explaining_two_unrelated_accounts_gives_no_control_weight(taobao_file, 
         why = explain(case, "taobao:A", "taobao:B")
     assert not why.stored and not why.ties and why.control_weight is None
     assert why.match_weight == why.splink_weight < 0 and why.probability < 0.01
+
+
+def test_a_value_that_became_a_hub_unties_the_accounts_an_earlier_run_linked(
+    taobao_file, tmp_path
+) -> None:
+    """An incremental run scores the new accounts' pairs; a value their disclosure made a hub
+    (or no longer one) changes the links of earlier accounts too: those are scored again, and
+    the case is what a full run would make of it."""
+    phone = "13800009999"
+    first = taobao_file(tmp_path / "first.csv", [store("A", "甲", 1, phones=phone),
+                                                 store("B", "乙", 2, phones=phone)])  # fmt: skip
+    later = taobao_file(
+        tmp_path / "later.csv", [store(f"N{n}", f"新{n}", 10 + n, phones=phone) for n in range(11)]
+    )
+    case = Case.open(tmp_path / "case")
+    with case:
+        match(case, [first], graph=False)
+        assert case.links.pair("taobao:A", "taobao:B") is not None
+        result = match(case, [later], graph=False)
+        hubs = set(case.links.hubs()["value"])
+        incremental = pd.Series(case.traders.assignment())
+        pair = case.links.pair("taobao:A", "taobao:B")
+    assert result.link.mode == "incremental" and "+86" + phone in hubs
+    assert pair is None and incremental.nunique() == 13, incremental.to_dict()

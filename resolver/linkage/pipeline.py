@@ -114,21 +114,22 @@ def link(
 ) -> LinkSummary:
     """Score, cluster and name the traders of the case, in one transaction.
 
-    `changed`: accounts whose records are new since the last run; only pairs involving them are
-    scored (`predict_within` / `predict_between`), the other links are kept. None (or a first
-    run, or `retrain`) scores every pair.
+    `changed`: accounts whose records are new since the last run; only pairs involving them, or
+    an account holding a value that became a hub or is one no longer, are scored
+    (`predict_within` / `predict_between`), the other links are kept. None (or a first run, or
+    `retrain`) scores every pair.
     """
     started = time.perf_counter()
     say = progress or silent
     case.limit_memory(config.resources.memory_limit)
     with case.transaction():
         say("finding hubs")
+        candidates = case.records.hub_candidates()
         hubs = detect_hubs(
-            case.records.hub_candidates(),
-            case.records.own_counts(),
-            case.orders.recipient_names(),
-            config.hubs,
+            candidates, case.records.own_counts(), case.orders.recipient_names(), config.hubs
         )
+        if changed is not None:
+            changed = changed | _holders(candidates, _moved(case.links.hubs(), hubs))
         case.links.replace_hubs(hubs)
         prepared = prepare(case, config)
         if len(prepared.accounts) < 2:
@@ -160,6 +161,22 @@ def link(
     summary.warnings = warnings
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _moved(before: pd.DataFrame, now: pd.DataFrame) -> set[tuple[str, str]]:
+    """(kind, value) of the values that became hubs, or are hubs no longer."""
+    return set(zip(before["kind"], before["value"], strict=True)) ^ set(
+        zip(now["kind"], now["value"], strict=True)
+    )
+
+
+def _holders(candidates: pd.DataFrame, values: set[tuple[str, str]]) -> set[str]:
+    """The accounts holding any of `values`: an incremental run scores their pairs again, as
+    the hub a new disclosure made (or unmade) changes what they share with the others."""
+    if not values:
+        return set()
+    held = [pair in values for pair in zip(candidates["kind"], candidates["value"], strict=True)]
+    return set(candidates.loc[held, "account_id"])
 
 
 def _stale(case: Case) -> bool:
