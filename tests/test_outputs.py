@@ -406,7 +406,7 @@ def test_long_work_reports_its_progress_with_counts(linked_case, tmp_path) -> No
         workflows.report(case, None, tmp_path / "all.html", progress=record)
         workflows.report(case, None, tmp_path / "all.xlsx", progress=record)
     last = {step: (done, total) for step, done, total in heard}
-    rules = len(Config().matching.blocking) + len(Config().matching.training.em_blocking)
+    rules = len(Config().matching.blocking)
     assert last["counting candidate pairs per blocking rule"] == (rules, rules)
     assert any(step.startswith("scoring ") for step, _, _ in heard)
     done, total = last["graph: orders"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import em_sample
 from typer.testing import CliRunner
 
 from resolver import workflows
@@ -110,6 +111,16 @@ def _record(records: pd.DataFrame, account: str) -> dict:
         else:
             record[column] = None if pd.isna(value) else value
     return record
+
+
+def test_an_em_sample_is_the_same_on_spark(tmp_path: Path) -> None:
+    """`em_rule`'s sample, translated by Splink, keeps about as many pairs on Spark (Spark's
+    hash is not DuckDB's: another sample of the same size), the same ones every time."""
+    spark_ready()
+    config = Config().matching.model_copy(update={"engine": "spark"})
+    whole, sampled, again = em_sample(config, tmp_path)
+    assert whole == 3000 * 2999 // 2
+    assert 95_000 < sampled < 105_000 and again == sampled
 
 
 def test_conditions_in_sparks_sql() -> None:

@@ -142,6 +142,7 @@ class Training(Strict):
     prior_recall: float = Field(default=0.6, gt=0, le=1)
     u_max_pairs: int = Field(default=2_000_000, ge=10_000)
     em_blocking: list[list[str]] = Field(min_length=1)
+    em_max_pairs: int = Field(default=2_000_000, ge=10_000)
     seed: int = 1
 
 

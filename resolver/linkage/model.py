@@ -29,6 +29,7 @@ from resolver.progress import Progress, silent
 from resolver.vocabulary import VALUE_KINDS
 
 EVIDENCE_COLUMN = "evidence_tokens"
+SAMPLE_SCALE = 1_000_000  # an EM sample keeps pairs whose hash, modulo this, falls below a bound
 logging.getLogger("splink").setLevel(logging.ERROR)  # training notes are ours to report
 LOG = logging.getLogger(__name__)
 
@@ -134,6 +135,19 @@ def blocking_rule(rule: list[str]):
     return CustomRule(" AND ".join(same + masked), "duckdb", arrays_to_explode=_lists(rule))
 
 
+def em_rule(rule: list[str], pairs: int, max_pairs: int):
+    """The EM rule on `rule`'s columns, over at most about `max_pairs` of its `pairs`: past
+    that, a sample of them fixed by a hash of the two ids (the same on every run and engine).
+    A value most sellers share (a common name) makes pairs as the square of the case, and m
+    is estimated as well from a sample of them."""
+    if pairs <= max_pairs:
+        return block_on(*rule)
+    kept = max_pairs * SAMPLE_SCALE // pairs
+    same = " AND ".join(f"l.{column} = r.{column}" for column in rule)
+    sample = f"abs(hash(l.unique_id || '|' || r.unique_id)) % {SAMPLE_SCALE} < {kept}"
+    return CustomRule(f"{same} AND {sample}", "duckdb")
+
+
 def blocking_rules(config: MatchingConfig) -> list:
     rules = [blocking_rule(rule) for rule in config.blocking]
     # Pairs tied by order evidence are always scored, whatever their identifiers.
@@ -225,8 +239,13 @@ class Model:
             max_pairs=config.training.u_max_pairs, seed=config.training.seed
         )
         for rule in config.training.em_blocking:
+            pairs = self._pairs_of(block_on(*rule))
+            if pairs > config.training.em_max_pairs:
+                LOG.info("EM on %s: a sample of its %s pairs", ", ".join(rule), f"{pairs:,}")
             try:
-                training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
+                training.estimate_parameters_using_expectation_maximisation(
+                    em_rule(rule, pairs, config.training.em_max_pairs)
+                )
             except (EMTrainingException, SplinkException) as err:
                 skipped.append(f"EM blocked on {', '.join(rule)}: {str(err).splitlines()[0]}")
         for note in skipped:
@@ -234,20 +253,14 @@ class Model:
         return skipped
 
     def check_budget(self, config: MatchingConfig, progress: Progress = silent) -> list[str]:
-        """Count the candidate pairs of each blocking rule (prediction and EM) with Splink's
-        blocking analysis before any is scored; past `budget.max_pairs` stop, naming the rule
-        and the values that blow up; past `budget.warn_pairs`, return a warning. `progress`
-        hears each rule counted."""
+        """Count the candidate pairs of each blocking rule with Splink's blocking analysis
+        before any is scored; past `budget.max_pairs` stop, naming the rule and the values that
+        blow up; past `budget.warn_pairs`, return a warning. `progress` hears each rule counted.
+        (An EM rule is held to `training.em_max_pairs` by sampling: see `em_rule`.)"""
         budget, warnings = config.budget, []
         named = [(", ".join(rule), blocking_rule(rule)) for rule in config.blocking]
-        named += [
-            (f"EM on {', '.join(rule)}", block_on(*rule)) for rule in config.training.em_blocking
-        ]
         for done, (name, rule) in enumerate(named, start=1):
-            counted = count_comparisons_from_blocking_rules(
-                self.accounts, blocking_rules=rule, link_type="dedupe_only",
-                unique_id_column_name="unique_id", record_sample_proportion=1.0,
-            )[0]["marginal_comparison_count"]  # fmt: skip
+            counted = self._pairs_of(rule)
             progress("counting candidate pairs per blocking rule", done, len(named))
             if counted <= budget.warn_pairs:
                 continue
@@ -266,6 +279,13 @@ class Model:
                 )
             warnings.append(message)
         return warnings
+
+    def _pairs_of(self, rule: Any) -> int:
+        """The candidate pairs a blocking rule brings (Splink's blocking analysis)."""
+        return int(count_comparisons_from_blocking_rules(
+            self.accounts, blocking_rules=rule, link_type="dedupe_only",
+            unique_id_column_name="unique_id", record_sample_proportion=1.0,
+        )[0]["marginal_comparison_count"])  # fmt: skip
 
     def settings(self) -> dict[str, Any]:
         """The trained model (settings and parameters) as Splink writes it to JSON."""
