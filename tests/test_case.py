@@ -166,3 +166,23 @@ def test_a_read_that_does_not_fit_the_limit_runs_again_under_the_usual_one(
             != limits[1]
             == case.db.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
         )
+
+
+def test_a_linkage_outcome_is_recorded_with_its_events(tmp_path: Path) -> None:
+    """Traders created, retired into the one kept, split off: each an event, in one set."""
+    with Case.open(tmp_path / "case") as case:
+        case.traders.record({"a": "TR1", "b": "TR2"}, {"a": 1.0, "b": 1.0}, ["TR1", "TR2"], [], [])
+        case.traders.record({"a": "TR1", "b": "TR1", "c": "TR3"}, {"a": 1.0, "b": 0.99, "c": 1.0},
+                            ["TR3"], [("TR2", "TR1")], [("TR1", "TR3")])  # fmt: skip
+        traders = case.db.execute(
+            "SELECT trader_id, retired_into FROM traders ORDER BY trader_id"
+        ).fetchall()
+        events = case.db.execute(
+            "SELECT event, trader_id, other_trader_id FROM trader_events ORDER BY ALL"
+        ).fetchall()
+        assert case.traders.assignment() == {"a": "TR1", "b": "TR1", "c": "TR3"}
+        assert case.traders.current("TR2") == ["TR2", "TR1"]
+    assert traders == [("TR1", None), ("TR2", "TR1"), ("TR3", None)]
+    assert events == [("created", "TR1", None), ("created", "TR2", None),
+                      ("created", "TR3", None), ("merged", "TR2", "TR1"),
+                      ("split", "TR3", "TR1")]  # fmt: skip

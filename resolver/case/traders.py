@@ -72,23 +72,27 @@ class Traders:
         """Store a linkage run's outcome: every account's trader and its probability of
         belonging, the traders created, retired into an older one (retired, kept), and split
         off (old, new), each as an event."""
+        events = pd.DataFrame(
+            [("created", t, None) for t in created]
+            + [("merged", retired, kept) for retired, kept in merged]
+            + [("split", new, old) for old, new in split],
+            columns=["event", "trader_id", "other"],
+            dtype=object,
+        )
+        retired = pd.DataFrame(merged, columns=["retired", "kept"], dtype=object)
         db = self.case.db
-        if created:
-            db.executemany(
-                "INSERT INTO traders VALUES (?, now(), NULL, NULL)", [[t] for t in created]
-            )
-            db.executemany(
-                "INSERT INTO trader_events VALUES (now(), 'created', ?, NULL)",
-                [[t] for t in created],
-            )
-        for retired, kept in merged:
+        with self.case.registered(events=events, retired=retired):  # a set each, not row by row
             db.execute(
-                "UPDATE traders SET retired_into = ?, retired_at = now() WHERE trader_id = ?",
-                [kept, retired],
+                "INSERT INTO traders SELECT trader_id, now(), NULL, NULL FROM events "
+                "WHERE event = 'created'"
             )
-            db.execute("INSERT INTO trader_events VALUES (now(), 'merged', ?, ?)", [retired, kept])
-        for old, new in split:
-            db.execute("INSERT INTO trader_events VALUES (now(), 'split', ?, ?)", [new, old])
+            db.execute(
+                "UPDATE traders SET retired_into = r.kept, retired_at = now() FROM retired r "
+                "WHERE traders.trader_id = r.retired"
+            )
+            db.execute(
+                "INSERT INTO trader_events SELECT now(), event, trader_id, other FROM events"
+            )
         members = pd.DataFrame(
             {
                 "account_id": list(trader_of),
