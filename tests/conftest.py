@@ -7,13 +7,11 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 from hypothesis import settings
 
 from resolver.case import Case
 from resolver.config import Config
-from resolver.config.matching import MatchingConfig
 from resolver.demo import disclosure_files, generate
 from resolver.graph.model import NODES, RELATIONSHIPS
 from resolver.ingestion import ingest
@@ -148,29 +146,3 @@ def empty_graph_frames() -> dict[str, pd.DataFrame]:
         columns.setdefault(rel.frame, []).extend([rel.start[1], rel.end[1],
                                                   *rel.properties.values()])  # fmt: skip
     return {name: pd.DataFrame(columns=list(dict.fromkeys(c))) for name, c in columns.items()}
-
-
-def em_sample(config: MatchingConfig, spill: Path) -> tuple[int, int, int]:
-    """The pairs of an EM rule on 3,000 accounts of one name, on the engine of `config`: whole,
-    held to 100,000 by `em_rule`, and so held again."""
-    from splink.blocking_analysis import count_comparisons_from_blocking_rules
-
-    from resolver.linkage.engines import database_api, register
-    from resolver.linkage.model import em_rule
-
-    table = pa.table({"unique_id": [f"taobao:{n}" for n in range(3000)],
-                      "registrant_pinyin": ["lijing"] * 3000})  # fmt: skip
-    accounts = register(database_api(config, spill), table, "accounts")
-
-    def pairs(rule) -> int:
-        return count_comparisons_from_blocking_rules(
-            accounts, blocking_rules=rule, link_type="dedupe_only",
-            unique_id_column_name="unique_id", record_sample_proportion=1.0,
-        )[0]["marginal_comparison_count"]  # fmt: skip
-
-    whole = pairs(em_rule(["registrant_pinyin"], 0, 100_000))
-    return (
-        whole,
-        pairs(em_rule(["registrant_pinyin"], whole, 100_000)),
-        pairs(em_rule(["registrant_pinyin"], whole, 100_000)),
-    )

@@ -8,13 +8,14 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import yaml
-from conftest import em_sample
 
 from resolver import explain, match
 from resolver.case import Case
 from resolver.config import DEFAULTS, Config
+from resolver.config.matching import MatchingConfig
 from resolver.errors import ConfigError, ResolverError
 from resolver.exports import export_accounts, export_traders, write
 from resolver.i18n import words
@@ -367,7 +368,33 @@ def test_explain_prints_the_probability_the_clustering_used(linked_case: Path) -
 
 def test_an_em_rule_past_its_budget_runs_on_a_fixed_sample_of_its_pairs(tmp_path: Path) -> None:
     """3,000 accounts of one name make 4,498,500 EM pairs: the rule keeps about 100,000 of
-    them, the same ones every time (on Spark: test_spark.py)."""
+    them, the same ones every time (Spark's SQL for it: test_spark.py)."""
     whole, sampled, again = em_sample(Config().matching, tmp_path)
     assert whole == 3000 * 2999 // 2
     assert 95_000 < sampled < 105_000 and again == sampled
+
+
+def em_sample(config: MatchingConfig, spill: Path) -> tuple[int, int, int]:
+    """The pairs of an EM rule on 3,000 accounts of one name, on the engine of `config`: whole,
+    held to 100,000 by `em_rule`, and so held again."""
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    from resolver.linkage.engines import database_api, register
+    from resolver.linkage.model import em_rule
+
+    table = pa.table({"unique_id": [f"taobao:{n}" for n in range(3000)],
+                      "registrant_pinyin": ["lijing"] * 3000})  # fmt: skip
+    accounts = register(database_api(config, spill), table, "accounts")
+
+    def pairs(rule) -> int:
+        return count_comparisons_from_blocking_rules(
+            accounts, blocking_rules=rule, link_type="dedupe_only",
+            unique_id_column_name="unique_id", record_sample_proportion=1.0,
+        )[0]["marginal_comparison_count"]  # fmt: skip
+
+    whole = pairs(em_rule(["registrant_pinyin"], 0, 100_000))
+    return (
+        whole,
+        pairs(em_rule(["registrant_pinyin"], whole, 100_000)),
+        pairs(em_rule(["registrant_pinyin"], whole, 100_000)),
+    )
