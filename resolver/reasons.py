@@ -53,6 +53,7 @@ class Disclosed:
     def __init__(self, frame: pd.DataFrame) -> None:
         self._where: dict[tuple[str, str, str], list[Source]] = defaultdict(list)
         self._raw: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self._held: dict[str, set[tuple[str, str]]] = defaultdict(set)  # account -> (kind, value)
         columns = ("account_id", "kind", "value", "raw", "source_file", "source_sheet",
                    "source_row")  # fmt: skip
         for account, kind, value, raw, file, sheet, row in zip(
@@ -60,6 +61,7 @@ class Disclosed:
         ):
             sheet = None if sheet is None or pd.isna(sheet) else sheet
             self._where[(account, kind, value)].append(Source(raw, file, sheet, int(row)))
+            self._held[account].add((kind, value))
             if raw not in self._raw[(account, kind)]:
                 self._raw[(account, kind)].append(raw)
 
@@ -76,10 +78,9 @@ class Disclosed:
         return self._raw.get((account, kind), [])
 
     def hubs_shared(self, account_a: str, account_b: str, hubs: Hubs) -> list[tuple[str, str]]:
-        """(kind, value) of the hubs both accounts disclosed, of the kinds that tie."""
-        return [(kind, value) for kind, value in hubs
-                if VALUE_KINDS[kind].facet and self._where.get((account_a, kind, value))
-                and self._where.get((account_b, kind, value))]  # fmt: skip
+        """(kind, value) of the hubs both accounts disclosed, of the kinds that tie, in order."""
+        both = self._held.get(account_a, set()) & self._held.get(account_b, set())
+        return sorted(held for held in both if held in hubs and VALUE_KINDS[held[0]].facet)
 
 
 def hubs_of(frame: pd.DataFrame) -> Hubs:
@@ -97,9 +98,10 @@ def reasons(
     weighed (hubs: `hubs_of`), then what speaks against (each comparison that lowered it, with
     both sides' values: a hub among them is no tie)."""
     found = [Reason("for", _tie(account_a, account_b, tie, disclosed, t)) for tie in ties]
-    for kind, value in disclosed.hubs_shared(account_a, account_b, hubs or {}):
+    hubs = hubs or {}
+    for kind, value in disclosed.hubs_shared(account_a, account_b, hubs):
         tie = _tie(account_a, account_b, Tie(kind, value, 0.0, True), disclosed, t)
-        why = t.say("hub_left_out", reason=(hubs or {})[kind, value])
+        why = t.say("hub_left_out", reason=hubs[kind, value])
         found.append(Reason("left_out", tie + why))
     tied = {tie.kind for tie in ties}
     for step in steps:
