@@ -126,13 +126,17 @@ def blocking_rule(rule: list[str]):
     keys = [column for column in rule if column in MASKED_KEYS]
     if not keys:
         return block_on(*rule, arrays_to_explode=_lists(rule))
-    same = [f"l.{column} = r.{column}" for column in rule]
     masked = [
         f"(list_contains(l.{MASKED_KEYS[key]}, l.{key}) OR "
         f"list_contains(r.{MASKED_KEYS[key]}, r.{key}))"
         for key in keys
     ]
-    return CustomRule(" AND ".join(same + masked), "duckdb", arrays_to_explode=_lists(rule))
+    return CustomRule(" AND ".join(_same(rule) + masked), "duckdb", arrays_to_explode=_lists(rule))
+
+
+def _same(rule: list[str]) -> list[str]:
+    """A rule's columns as SQL conditions: the same value on both sides."""
+    return [f"l.{column} = r.{column}" for column in rule]
 
 
 def em_rule(rule: list[str], pairs: int, max_pairs: int):
@@ -143,9 +147,8 @@ def em_rule(rule: list[str], pairs: int, max_pairs: int):
     if pairs <= max_pairs:
         return block_on(*rule)
     kept = max_pairs * SAMPLE_SCALE // pairs
-    same = " AND ".join(f"l.{column} = r.{column}" for column in rule)
     sample = f"abs(hash(l.unique_id || '|' || r.unique_id)) % {SAMPLE_SCALE} < {kept}"
-    return CustomRule(f"{same} AND {sample}", "duckdb")
+    return CustomRule(" AND ".join([*_same(rule), sample]), "duckdb")
 
 
 def blocking_rules(config: MatchingConfig) -> list:

@@ -173,9 +173,7 @@ def _moved(before: pd.DataFrame, now: pd.DataFrame) -> set[tuple[str, str]]:
 def _holders(candidates: pd.DataFrame, values: set[tuple[str, str]]) -> set[str]:
     """The accounts holding any of `values`: an incremental run scores their pairs again, as
     the hub a new disclosure made (or unmade) changes what they share with the others."""
-    if not values:
-        return set()
-    held = [pair in values for pair in zip(candidates["kind"], candidates["value"], strict=True)]
+    held = pd.MultiIndex.from_frame(candidates[["kind", "value"]]).isin(list(values))
     return set(candidates.loc[held, "account_id"])
 
 
