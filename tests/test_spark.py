@@ -19,7 +19,7 @@ from resolver.case import Case
 from resolver.cli import app
 from resolver.config import Config
 from resolver.demo import disclosure_files, generate
-from resolver.linkage.engines import condition, default_partitions
+from resolver.linkage.engines import condition, default_partitions, spark_session
 from resolver.linkage.model import Model, em_rule
 from resolver.linkage.pipeline import prepare
 from resolver.linkage.quality import pairwise
@@ -46,12 +46,14 @@ def demo_2000(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def _traders(files: list[Path], folder: Path, engine: str) -> pd.Series:
-    """A full match of all files but the last, then an incremental one of the last (the saved
-    model scores only the new accounts' pairs): every account's trader."""
+    """A full match of all files but the last, then, in the case opened again, an incremental
+    one of the last (the saved model scores only the new accounts' pairs): every account's
+    trader."""
     config = Config().running_on(engine, "local[2]")
     with Case.open(folder) as case:
         first = workflows.match(case, files[:-1], config=config, graph=False)
         assert first.link.trained
+    with Case.open(folder) as case:  # opening it again empties tmp/, Spark's scratch
         then = workflows.match(case, files[-1:], config=config, graph=False)
         assert then.link.mode == "incremental" and not then.link.trained
         assert then.link.scored_accounts < then.link.accounts
@@ -110,6 +112,20 @@ def _record(records: pd.DataFrame, account: str) -> dict:
         else:
             record[column] = None if pd.isna(value) else value
     return record
+
+
+def test_another_case_gets_a_spark_session_of_its_own(tmp_path: Path) -> None:
+    """In one Python process, a second case's Spark work goes into its own folder, not into
+    the first one's (removed here: it must stay removed)."""
+    spark_ready()
+    config = Config().running_on("spark", "local[2]").matching
+    for folder in ("a", "b"):
+        spark = spark_session(config, tmp_path / folder / "tmp")
+        assert spark.range(1000).repartition(3).count() == 1000  # a shuffle: scratch written
+        if folder == "a":
+            shutil.rmtree(tmp_path / "a")
+    assert any((tmp_path / "b" / "tmp" / "spark" / "local").iterdir())
+    assert not (tmp_path / "a").exists(), "b's Spark scratch went into a's folder"
 
 
 def test_an_em_sample_reads_the_same_in_sparks_sql() -> None:

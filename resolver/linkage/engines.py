@@ -74,7 +74,8 @@ def register(db_api: Any, table: pa.Table, name: str) -> Any:
 
 
 def spark_session(config: MatchingConfig, spill: Path) -> Any:
-    """The process's Spark session, made for the case (or the one already running)."""
+    """The process's Spark session, its scratch inside `spill`: the one already running where
+    it was made for this folder and its scratch is still there, else a new one."""
     try:
         from pyspark.sql import SparkSession
         from splink.backends.spark import similarity_jar_location
@@ -106,6 +107,17 @@ def spark_session(config: MatchingConfig, spill: Path) -> Any:
     )
     try:
         spark = builder.getOrCreate()
+        scratch = work / "local"
+        if spark.sparkContext.getConf().get("spark.local.dir") != str(scratch) or not (
+            scratch.is_dir()
+        ):  # a session of this process made for another case, or for this one before it
+            jvm: Any = spark._jvm  # was opened again (which empties tmp/): its scratch is gone
+            spark.stop()
+            # the JVM keeps the scratch folders its first session made (Spark's
+            # Utils.localRootDirs) for every later one: forget them, or this case's work would
+            # be written into the other case's folder
+            getattr(getattr(jvm.org.apache.spark.util, "Utils$"), "MODULE$").clearLocalRootDirs()
+            spark = builder.getOrCreate()
     except Exception as err:  # no Java, a master that does not answer
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ResolverError(f"engine spark: Spark did not start: {first}") from None
