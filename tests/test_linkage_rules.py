@@ -101,6 +101,23 @@ def test_one_weak_tie_never_links_and_two_weak_ties_of_one_facet_neither(
     assert kinds == {"addresses", "store_stems"} and pair["control_weight"] == 6.0
 
 
+def test_a_name_that_many_accounts_hold_in_one_district_brings_no_pairs(
+    taobao_file, tmp_path
+) -> None:
+    """A name in a district blocks pairs while at most `budget.max_block_accounts` (50)
+    accounts hold it; past that (a common name where many sellers trade) it brings none, and
+    pairs it shares with another tie are still scored."""
+    common = [store(f"S{n}", "王伟", n) for n in range(1, 52)]  # 51 accounts, one district
+    common[1]["store_name"] = common[0]["store_name"] = "锦绣家居旗舰店"
+    few = [store(f"S{n}", "王伟", n) for n in range(1, 4)]
+    pairs = []
+    for name, rows in (("common", common), ("few", few)):
+        path = taobao_file(tmp_path / f"{name}.csv", rows)
+        with Case.open(tmp_path / name) as case:
+            pairs.append(match(case, [path], graph=False).link.pairs)
+    assert pairs == [1, 3]  # S1-S2 by their store name; each pair of the three by name
+
+
 def test_a_masked_key_counts_only_where_one_side_is_masked(taobao_file, tmp_path) -> None:
     stem = {"store_name": "锦绣家居旗舰店"}
     rows = [

@@ -153,6 +153,9 @@ class Budget(Strict):
 
     warn_pairs: int = Field(default=2_000_000, ge=1)
     max_pairs: int = Field(default=30_000_000, ge=1)
+    # a weak value (a name in a district, an address, a store name) held by more accounts than
+    # this brings no candidate pairs: see `linkage.model.capped`
+    max_block_accounts: int = Field(default=50, ge=2)
 
 
 class Resources(Strict):

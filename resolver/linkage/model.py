@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -120,9 +121,65 @@ def _lists(rule: list[str]) -> list[str]:
 MASKED_KEYS = {kind.keys: name for name, kind in VALUE_KINDS.items() if kind.keys}
 
 
+def capped(rule: list[str]) -> bool:
+    """Whether `rule` blocks on weak values only (a name and district, an address, a store
+    name: no identifier, no masked key), whose blocks are held to `budget.max_block_accounts`.
+    A weak value never links on its own, so a pair it alone brings has nothing to link it, and
+    a value that many accounts hold (a common name where a third of the sellers trade) makes
+    pairs as the square of the case."""
+    return not any(
+        column in MASKED_KEYS or getattr(VALUE_KINDS.get(column), "strong", False)
+        for column in rule
+    )
+
+
+def block_column(rule: list[str]) -> str:
+    """The column a capped rule blocks on: its values, joined, where few enough hold them."""
+    return "block_" + "_".join(rule)
+
+
+def with_block_columns(accounts: pd.DataFrame, config: MatchingConfig) -> pd.DataFrame:
+    """`accounts` with a `block_column` for each capped rule: the rule's values of an account
+    (one of each list's, joined) that at most `budget.max_block_accounts` accounts hold."""
+    rules = [rule for rule in config.blocking if capped(rule)]
+    if not rules:
+        return accounts
+    columns = sorted({column for rule in rules for column in rule})
+    frame = accounts.reset_index(drop=True)
+    with duckdb.connect(config={"memory_limit": config.resources.memory_limit}) as db:
+        db.register("accounts", frame[["unique_id", *columns]])
+        for rule in rules:
+            exploded = ", ".join(
+                f"unnest({column}) AS {column}" if column in LIST_COLUMNS else column
+                for column in rule
+            )
+            held = db.sql(
+                f"""
+                WITH held AS (
+                    SELECT DISTINCT unique_id, concat_ws(chr(31), {", ".join(rule)}) AS key
+                    FROM (SELECT unique_id, {exploded} FROM accounts)
+                    WHERE {" AND ".join(f"{column} IS NOT NULL" for column in rule)}
+                )
+                SELECT a.unique_id, coalesce(b.keys, []::VARCHAR[]) AS keys
+                FROM accounts a LEFT JOIN (
+                    SELECT unique_id, list_sort(list(key)) AS keys FROM (
+                        SELECT unique_id, key, count(*) OVER (PARTITION BY key) AS holders
+                        FROM held
+                    ) WHERE holders <= {int(config.budget.max_block_accounts)} GROUP BY unique_id
+                ) b USING (unique_id)
+                """
+            ).to_arrow_table()
+            keys = dict(zip(held["unique_id"].to_pylist(), held["keys"].to_pylist(), strict=True))
+            frame[block_column(rule)] = frame["unique_id"].map(keys)
+    return frame
+
+
 def blocking_rule(rule: list[str]):
     """Splink's rule for the columns of `rule`: the same value in each (one of the values of a
-    list); on a key column, only where one side's key is masked."""
+    list); on a key column, only where one side's key is masked; a capped rule on its
+    `block_column`."""
+    if capped(rule):
+        return block_on(block_column(rule), arrays_to_explode=[block_column(rule)])
     keys = [column for column in rule if column in MASKED_KEYS]
     if not keys:
         return block_on(*rule, arrays_to_explode=_lists(rule))
@@ -187,7 +244,8 @@ class Model:
         spill: Path,
     ) -> None:
         self.db_api = database_api(config, spill)
-        self.table = _arrow(accounts)
+        self.block_columns = [block_column(rule) for rule in config.blocking if capped(rule)]
+        self.table = _arrow(with_block_columns(accounts, config))
         self.accounts = register(self.db_api, self.table, "accounts")
         self.linker = Linker(self.accounts, settings, log_level=logging.ERROR)
 
@@ -322,8 +380,11 @@ class Model:
         return self.linker.misc.query_sql(sql, output_type="pandas")
 
     def explain(self, left: dict, right: dict) -> pd.DataFrame:
-        """One pair scored, as `predict` gives pairs."""
-        return _pairs(self.linker.inference.score_pair(left, right).as_pandas_dataframe())
+        """One pair scored, as `predict` gives pairs (the block columns, which only blocking
+        reads, empty: Splink carries every column of the records)."""
+        blocks: dict[str, list[str]] = {column: [] for column in self.block_columns}
+        pair = self.linker.inference.score_pair(blocks | left, blocks | right)
+        return _pairs(pair.as_pandas_dataframe())
 
 
 def tf_columns(config: MatchingConfig) -> list[str]:
