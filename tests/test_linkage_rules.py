@@ -93,7 +93,11 @@ def test_one_weak_tie_never_links_and_two_weak_ties_of_one_facet_neither(
     found, case = linked(taobao_file, tmp_path, rows)
     with case:
         pair = case.links.pair("taobao:C1", "taobao:C2")
+        alone = case.links.pair("taobao:A1", "taobao:A2")
+        why = explain(case, "taobao:A1", "taobao:A2")
     assert found["taobao:A1"] != found["taobao:A2"]  # an address alone
+    assert alone is None, "one weak tie keeps no link"
+    assert not why.stored and why.control_weight == 3.0 and why.probability == 8 / 9
     assert found["taobao:B1"] != found["taobao:B2"]  # an address and a landline: one home
     assert found["taobao:C1"] == found["taobao:C2"]  # an address and a store name
     assert pair is not None

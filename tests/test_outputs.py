@@ -363,9 +363,9 @@ def test_explain_says_what_two_accounts_share_as_disclosed_and_where(linked_case
 
 def test_explain_says_what_speaks_against(linked_case) -> None:
     with Case.open(linked_case) as case:
-        a, b = case.db.execute(
-            "SELECT account_a, account_b FROM links WHERE probability < 0.95 LIMIT 1"
-        ).fetchone()
+        a, b = (row[0] for row in case.db.execute(  # the first accounts of two traders
+            "SELECT min(account_id) FROM trader_accounts GROUP BY trader_id ORDER BY 1 LIMIT 2"
+        ).fetchall())  # fmt: skip
         why = workflows.explain(case, a, b, lang="en")
         names = case.records.disclosed_values([a, b])
     against = [r.text for r in why.reasons if r.side == "against"]
