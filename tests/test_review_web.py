@@ -31,15 +31,21 @@ def served(linked_case: Path, tmp_path: Path):
 
 
 def test_judge_a_pair_in_the_browser_and_see_it_after_a_reload(served, chrome) -> None:
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+        WebDriverException,
+    )
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     def shows(element_id: str, text: str) -> None:
-        """Wait for the page a click leads to: until the element holds `text`."""
-        WebDriverWait(
-            driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-        ).until(lambda d: text in d.find_element(By.ID, element_id).text)
+        """Wait for the page a click leads to: until the element holds `text` (an element of
+        the page being replaced may be gone, or, in Chromium 156, "not belong to the document")."""
+        ignored = (NoSuchElementException, StaleElementReferenceException, WebDriverException)
+        WebDriverWait(driver, 20, ignored_exceptions=ignored).until(
+            lambda d: text in d.find_element(By.ID, element_id).text
+        )
 
     case, server = served
     driver = chrome
