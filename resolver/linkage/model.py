@@ -244,8 +244,8 @@ class Model:
         spill: Path,
     ) -> None:
         self.db_api = database_api(config, spill)
-        self.block_columns = [block_column(rule) for rule in config.blocking if capped(rule)]
-        self.table = _arrow(with_block_columns(accounts, config))
+        blocked = bool(settings.get("blocking_rules_to_generate_predictions"))
+        self.table = _arrow(with_block_columns(accounts, config) if blocked else accounts)
         self.accounts = register(self.db_api, self.table, "accounts")
         self.linker = Linker(self.accounts, settings, log_level=logging.ERROR)
 
@@ -268,13 +268,14 @@ class Model:
     ) -> Model:
         """The saved model on DuckDB whatever engine trained it, to score one pair (`explain`):
         the same levels with the same trained parameters, each condition in DuckDB's SQL (a
-        Spark session for one pair would take longer than the question)."""
+        Spark session for one pair would take longer than the question). One pair is not
+        blocked: no blocking rules, so no block columns to make over the whole case."""
+        settings = copy.deepcopy(settings)
+        settings["blocking_rules_to_generate_predictions"] = []
         if config.engine == "duckdb":
             return cls.load(accounts, settings, config, spill)
         on_duckdb = config.on("duckdb")
-        settings = copy.deepcopy(settings)
         settings["sql_dialect"] = "duckdb"
-        settings["blocking_rules_to_generate_predictions"] = []  # one pair is not blocked
         for saved, rules in zip(settings["comparisons"], config.comparisons, strict=True):
             for level, rule in zip(saved["comparison_levels"], rules.levels, strict=True):
                 level["sql_condition"] = _level(rule, "duckdb")["sql_condition"]
@@ -380,11 +381,8 @@ class Model:
         return self.linker.misc.query_sql(sql, output_type="pandas")
 
     def explain(self, left: dict, right: dict) -> pd.DataFrame:
-        """One pair scored, as `predict` gives pairs (the block columns, which only blocking
-        reads, empty: Splink carries every column of the records)."""
-        blocks: dict[str, list[str]] = {column: [] for column in self.block_columns}
-        pair = self.linker.inference.score_pair(blocks | left, blocks | right)
-        return _pairs(pair.as_pandas_dataframe())
+        """One pair scored, as `predict` gives pairs."""
+        return _pairs(self.linker.inference.score_pair(left, right).as_pandas_dataframe())
 
 
 def tf_columns(config: MatchingConfig) -> list[str]:
