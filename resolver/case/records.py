@@ -255,6 +255,6 @@ class Records:
             return db.execute(
                 """
                 SELECT DISTINCT v.* FROM value_sources v SEMI JOIN wanted USING (account_id)
-                ORDER BY account_id, kind, value, source_file, source_row
+                ORDER BY account_id, kind, value, source_file, source_sheet, source_row, raw
                 """
             ).fetchdf()
