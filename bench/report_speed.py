@@ -30,7 +30,7 @@ def timed(case: Case, trader: str | None, out: Path) -> None:
     started = time.perf_counter()
     report = write_report(case, trader, out)
     seconds = time.perf_counter() - started
-    orders = sum(len(n.orders) for n in report.networks)
+    orders = len(report.orders)
     print(
         f"report {trader or '--all'} -> {out.suffix}: {len(report.networks):,} network(s), "
         f"{orders:,} orders, {seconds:.1f} s, {out.stat().st_size / 1e6:.1f} MB"

@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -28,6 +27,7 @@ import pyarrow as pa
 from resolver import __version__
 from resolver.case import Case
 from resolver.case.links import Step, Tie, ties_of
+from resolver.case.order_sets import OrderSet
 from resolver.config import Config, DamagesConfig
 from resolver.errors import NotLinked, ResolverError
 from resolver.i18n import Words, words
@@ -38,12 +38,7 @@ from resolver.vocabulary import IDENTIFIER_WORDS
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIGURES = ("orders", "amount_fen", "infringing_fen", "self_purchase_orders", "self_purchase_fen",
            "orders_disclosed_twice", "copies_disagree")  # fmt: skip
-DIMENSIONS = {  # totals are given overall and along each of these order columns
-    "trader": "trader_id",
-    "platform": "platform",
-    "month": "month",
-    "product": "product_title",
-}
+FINGERPRINT_ROWS = 65_536  # the orders are hashed in batches of this many rows
 
 
 @dataclass
@@ -86,7 +81,7 @@ class NetworkReport:
 
     @cached_property
     def orders(self) -> pd.DataFrame:  # every order once; `counted`: whether totals include it
-        return self._table("orders")
+        return self.report.orders.of_rank(self.rank)
 
     @cached_property
     def totals(self) -> pd.DataFrame:  # dimension, value, orders, amount_fen, infringing_fen
@@ -141,6 +136,7 @@ class Report:
     damages: DamagesConfig
     disclosures: pd.DataFrame
     tables: dict[str, pd.DataFrame]  # every network's rows, sorted in the order of `networks`
+    orders: OrderSet  # every network's orders, on disk (a large case has millions), the same way
     link_threshold: float  # links at or above it may join accounts (matching.yaml)
     scenarios: list[Assessment] = field(default_factory=list)  # the damages scenarios (names)
     ranks: dict[str, np.ndarray] = field(default_factory=dict)  # each table's network ranks
@@ -158,8 +154,13 @@ class Report:
 
     def bounds(self, table: str, rank: int) -> tuple[int, int]:
         """Where the rows of the network of this rank are in a table."""
-        start, stop = np.searchsorted(self.ranks[table], [rank, rank + 1])
-        return int(start), int(stop)
+        return bounds(self.ranks[table], rank)
+
+
+def bounds(ranks: np.ndarray, rank: int) -> tuple[int, int]:
+    """Where the rows of rank `rank` are among rows sorted by rank (`ranks`)."""
+    start, stop = np.searchsorted(ranks, [rank, rank + 1])
+    return int(start), int(stop)
 
 
 def build(
@@ -190,12 +191,14 @@ def build(
     judged = _judgements(case, accounts)
     links = _links(case.links.within(accounts), t)
     _say_why(case, links, t)
-    orders = _orders(case, accounts, config.keywords, include_self_purchases)
+    totals, figures, rank, orders = case.read_within(  # spilled past the case's limit
+        config.matching.resources.memory_limit,
+        lambda: _orders(case, accounts, config.keywords, include_self_purchases),
+    )
     tables = {
         "accounts": _how_linked(accounts, links, judged, t),
         "judgements": judged,
-        "orders": orders,
-        "totals": _totals(orders),
+        "totals": totals,
         "shared": _shared(case, accounts),
         "self_purchases": case.orders.self_purchases_of(accounts),
         "quarantined": _quarantined(case, accounts),
@@ -216,10 +219,12 @@ def build(
         damages=config.damages,
         disclosures=case.disclosures.sources(),
         tables=tables,
+        orders=orders,
+        figures=figures,
         link_threshold=config.matching.thresholds.link,
         scenarios=assess(config.damages, 0, 0, lang),
     )
-    _arrange(report, links)
+    _arrange(report, links, rank)
     for network in report.networks:
         network.damages = assess(
             config.damages, network.total("amount_fen"), network.total("infringing_fen"), lang
@@ -241,7 +246,11 @@ def _say_why(case: Case, links: list[Link], t: Words) -> None:
 def _table_bytes(frame: pd.DataFrame) -> bytes:
     """A table as Arrow's stream format: every value and type, lists as lists, in order (fast
     and exact, where text would print floats and abridge long arrays)."""
-    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    return _arrow_bytes(pa.Table.from_pandas(frame, preserve_index=False))
+
+
+def _arrow_bytes(table: pa.Table) -> bytes:
+    table = table.replace_schema_metadata(None)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -250,8 +259,9 @@ def _table_bytes(frame: pd.DataFrame) -> bytes:
 
 def _fingerprint(report: Report) -> str:
     """sha256 of what the report states: its facts but the moment it was made, every table in
-    the report's order, each network's figures, links and damages. The same case, asked the
-    same, gives the same fingerprint; a printed page and a workbook are tied by it."""
+    the report's order, each network's figures, links (with their reasons) and damages. The
+    same case, asked the same, gives the same fingerprint; a printed page and a workbook are
+    tied by it."""
     digest = hashlib.sha256()
     facts = [report.subject, report.lang, report.tool_version, report.config_sha256,
              report.model_config_sha256 or "", str(report.include_self_purchases),
@@ -260,24 +270,32 @@ def _fingerprint(report: Report) -> str:
     for name in sorted(report.tables):
         digest.update(name.encode())
         digest.update(_table_bytes(report.tables[name]))
+    digest.update(b"orders")
+    for batch in report.orders.batches(FINGERPRINT_ROWS):  # fixed batches: the same bytes
+        digest.update(_arrow_bytes(batch))
     digest.update(_table_bytes(report.disclosures))
     for network in report.networks:
         parts = [network.network_id, json.dumps(network.report.figures.get(network.network_id))]
         parts += [f"{d.scenario}|{d.amount_fen}|{d.formula}" for d in network.damages]
-        parts += [f"{k.account_a}|{k.account_b}|{k.probability!r}|{k.same_trader}"
+        parts += [f"{k.account_a}|{k.account_b}|{k.probability!r}|{k.same_trader}|"
+                  + "|".join(f"{r.side}:{r.text}" for r in k.reasons)
                   for k in network.links]  # fmt: skip
         digest.update("\0".join(parts).encode())
     return digest.hexdigest()
 
 
-def _arrange(report: Report, links: list[Link]) -> None:
-    """Order the networks, largest sales first, and sort every table in that order, so that a
-    network's rows are one slice of each."""
-    report.figures = _figures(report.tables["totals"], report.tables["orders"])
-    accounts = report.tables["accounts"]
+def _ranks(accounts: pd.DataFrame, figures: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Each network's place in the report: largest sales first, then by id."""
     names = sorted(set(accounts["network_id"]),
-                   key=lambda n: (-report.figures.get(n, {}).get("amount_fen", 0), n))  # fmt: skip
-    rank = {network: index for index, network in enumerate(names)}
+                   key=lambda n: (-figures.get(n, {}).get("amount_fen", 0), n))  # fmt: skip
+    return {network: index for index, network in enumerate(names)}
+
+
+def _arrange(report: Report, links: list[Link], rank: dict[str, int]) -> None:
+    """Sort every table in the order of the networks' ranks, so that a network's rows are one
+    slice of each (the orders were written so)."""
+    accounts = report.tables["accounts"]
+    names = sorted(rank, key=rank.__getitem__)
     for name, frame in report.tables.items():
         ranks = frame["network_id"].map(rank).to_numpy(dtype="int64")
         order = np.argsort(ranks, kind="stable")
@@ -296,15 +314,11 @@ def _arrange(report: Report, links: list[Link]) -> None:
     ]
 
 
-def _figures(totals: pd.DataFrame, orders: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Each network's FIGURES, from its overall totals and its orders."""
+def _figures(totals: pd.DataFrame, beside: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Each network's FIGURES, from its overall totals and the figures `beside` them."""
     overall = totals[totals["dimension"] == "all"].set_index("network_id")
     columns = {name: overall[name] for name in ("orders", "amount_fen", "infringing_fen")}
-    bought = orders[orders["self_purchase"]].groupby("network_id")["amount_fen"]
-    columns["self_purchase_orders"] = bought.size()
-    columns["self_purchase_fen"] = bought.sum()
-    columns["orders_disclosed_twice"] = orders[orders["copies"] > 1].groupby("network_id").size()
-    columns["copies_disagree"] = orders[orders["copies_disagree"]].groupby("network_id").size()
+    columns |= {name: beside.set_index("network_id")[name] for name in FIGURES if name in beside}
     frame = pd.DataFrame(columns).fillna(0).astype("int64")
     return {network: dict(row) for network, row in zip(
         frame.index, frame.to_dict(orient="records"), strict=True)}  # fmt: skip
@@ -409,65 +423,29 @@ def _how_linked(
 
 def _orders(
     case: Case, accounts: pd.DataFrame, keywords: list[str], include_self_purchases: bool
-) -> pd.DataFrame:
-    orders = case.orders.once(of_accounts=accounts["account_id"])
-    owners = accounts.set_index("account_id")
-    orders["trader_id"] = orders["account_id"].map(owners["trader_id"])
-    orders["network_id"] = orders["account_id"].map(owners["network_id"])
-    orders["month"] = orders["paid_at"].str.slice(0, 7)
-    orders["infringing"] = infringing(orders["product_title"], keywords)
-    orders["self_purchase"] = orders["self_purchase"].astype(bool)
-    orders["counted"] = include_self_purchases | ~orders["self_purchase"]
-    orders["copies"] = orders["provenance"].map(len)
-    orders["amount_fen"] = orders["amount_fen"].astype("int64")
-    return orders
+) -> tuple[pd.DataFrame, dict[str, dict[str, int]], dict[str, int], OrderSet]:
+    """The report's orders, on disk in the order of the networks, and what is summed of them:
+    totals, each network's figures, and the networks' ranks (largest sales first)."""
+    gathered = case.orders.gather(accounts, keywords, include_self_purchases)
+    try:
+        _check_summable(gathered.total_fen())
+        totals = gathered.totals()
+        figures = _figures(totals, gathered.figures())
+        rank = _ranks(accounts, figures)
+        return totals, figures, rank, gathered.arrange(rank)
+    finally:
+        gathered.drop()
 
 
-def infringing(titles: pd.Series, keywords: Iterable[str]) -> pd.Series:
-    """Whether each product title contains one of the brand keywords (as the Cypher queries
-    decide it: a case-sensitive substring)."""
-    words = [w for w in keywords if w]
-    titles = titles.fillna("")
-    if not words:
-        return pd.Series(False, index=titles.index)
-    return titles.map(lambda title: any(word in title for word in words))
-
-
-def _check_summable(amounts: pd.Series) -> None:
-    """Refuse totals that int64 fen cannot hold (they would wrap around silently): every sum
-    is a part of the sum of all orders, so that one being exact makes them all exact."""
-    if not len(amounts) or int(amounts.max()) * len(amounts) < 2**63:
-        return
-    total = sum(int(v) for v in amounts)
-    if total >= 2**63:
+def _check_summable(total_fen: int) -> None:
+    """Refuse totals that int64 fen cannot hold (they would wrap around where they are read):
+    every sum is a part of `total_fen`, the sum of all orders, so that one fitting makes them
+    all fit."""
+    if total_fen >= 2**63:
         raise ResolverError(
-            f"the orders total {total} fen, more than a report can sum exactly (2^63 fen); "
+            f"the orders total {total_fen} fen, more than a report can sum exactly (2^63 fen); "
             "check the amounts with `resolver query sales_per_trader`"
         )
-
-
-def _totals(orders: pd.DataFrame) -> pd.DataFrame:
-    """Counted orders, sales and infringing sales per network: overall and along each
-    dimension. Sums of int64 fen: exact."""
-    _check_summable(orders["amount_fen"])
-    counted = orders[orders["counted"]].assign(
-        infringing_fen=lambda o: o["amount_fen"].where(o["infringing"], 0)
-    )
-    parts = []
-    for dimension, column in (("all", None), *DIMENSIONS.items()):
-        keys = ["network_id"] + ([column] if column else [])
-        grouped = counted.groupby(keys, sort=True).agg(
-            orders=("key", "size"), amount_fen=("amount_fen", "sum"),
-            infringing_fen=("infringing_fen", "sum"),
-        ).reset_index()  # fmt: skip
-        grouped["value"] = grouped[column].fillna("").astype(str) if column else ""
-        grouped["dimension"] = dimension
-        parts.append(grouped[["network_id", "dimension", "value", "orders", "amount_fen",
-                              "infringing_fen"]])  # fmt: skip
-    totals = pd.concat(parts, ignore_index=True)
-    for column in ("orders", "amount_fen", "infringing_fen"):
-        totals[column] = totals[column].astype("int64")
-    return totals
 
 
 def _shared(case: Case, accounts: pd.DataFrame) -> pd.DataFrame:

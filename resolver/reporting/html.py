@@ -10,15 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
+from resolver.case.order_sets import DIMENSIONS
 from resolver.charts import Edge, Node, network_chart, weight_chart
 from resolver.i18n import FONTS, Words, local_time, probability_text, words
 from resolver.money import yuan
 from resolver.progress import Progress, silent
 from resolver.reasons import Reason, step_words, tie_words
-from resolver.reporting.content import DIMENSIONS, Link, NetworkReport, Report
+from resolver.reporting.content import Link, NetworkReport, Report, bounds
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -55,13 +57,13 @@ def render(report: Report, progress: Progress = silent) -> str:
     )  # fmt: skip
     t = words(report.lang)
     # Tuples of whole tables, cut per network: pandas per network costs more than the page.
-    rows = {
-        name: list(frame.itertuples(index=False, name=name.title().replace("_", "")))
-        for name, frame in report.tables.items()
-    }
+    rows = {name: _tuples(frame, name) for name, frame in report.tables.items()}
+    rows["orders"] = [o for batch in report.orders.batches(50_000)
+                      for o in _tuples(batch.to_pandas(), "orders")]  # fmt: skip
+    ranks = {name: report.ranks[name] for name in report.tables} | {"orders": report.orders.ranks()}
     views = []
     for done, network in enumerate(report.networks, start=1):
-        views.append(_view(report, network, rows, t))
+        views.append(_view(network, rows, ranks, t))
         progress("laying out the networks", done, len(report.networks))
     return environment.get_template("report.html.j2").render(
         report=report, networks=views, t=t, fonts=FONTS[report.lang]
@@ -72,8 +74,13 @@ def write(report: Report, out: Path, progress: Progress = silent) -> None:
     out.write_text(render(report, progress), encoding="utf-8")
 
 
-def _view(report: Report, network: NetworkReport, rows: dict[str, list], t: Words) -> NetworkView:
-    part = {name: table[slice(*report.bounds(name, network.rank))] for name, table in rows.items()}
+def _tuples(frame: pd.DataFrame, name: str) -> list:
+    return list(frame.itertuples(index=False, name=name.title().replace("_", "")))
+
+
+def _view(network: NetworkReport, rows: dict[str, list], ranks: dict[str, np.ndarray],
+          t: Words) -> NetworkView:  # fmt: skip
+    part = {name: table[slice(*bounds(ranks[name], network.rank))] for name, table in rows.items()}
     totals: dict[str, list] = {dimension: [] for dimension in DIMENSIONS}
     for total in part["totals"]:
         if total.dimension in totals:
@@ -89,7 +96,9 @@ def _view(report: Report, network: NetworkReport, rows: dict[str, list], t: Word
         judgements=part["judgements"],
         sources=part["sources"],
         links=[(link, link.reasons, link_chart(link, t)) for link in network.links],
-        picture=picture(part["accounts"], part["shared"], network.links, report.link_threshold, t),
+        picture=picture(
+            part["accounts"], part["shared"], network.links, network.report.link_threshold, t
+        ),
         counted_fen=sum(o.amount_fen for o in part["orders"] if o.counted),
     )
 

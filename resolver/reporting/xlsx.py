@@ -8,32 +8,96 @@ Moments are Excel dates and times in Beijing time (Asia/Shanghai), as the header
 are as wide as their contents (a Chinese character counts twice), long texts wrap, and every
 sheet prints landscape on A4, fitted to the page width, its header row repeated, the report's id,
 sha256 and the page number in the footer.
+
+XlsxWriter lays the workbook out: the cover, each sheet's header row, column widths and styles,
+filters and print set-up. The rows of data, millions in a large case, are made a column at a
+time (`resolver.reporting.sheet_rows`) and put into their sheets as the workbook is packed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-import numpy as np
 import pandas as pd
+import pyarrow as pa
 import xlsxwriter
 
-from resolver.i18n import SHANGHAI, Words, display_width, words
+from resolver.case.order_sets import OrderSet
+from resolver.i18n import Words, display_width, words
 from resolver.money import yuan
 from resolver.progress import Progress, silent
 from resolver.reporting.content import FIGURES, Report
+from resolver.reporting.sheet_rows import Column, cell_values, kind_of, letters, rows_xml
 
 MAX_ROWS = 1_048_575  # rows of data under the header that one sheet can hold
 BATCH_ROWS = 50_000
 MAX_WIDTH = 60  # characters; longer texts wrap
 SAMPLED_ROWS = 2_000  # rows a column's width is measured on
 MOMENTS = ("paid_at", "judged_at", "ingested_at")  # columns written as Excel dates and times
+ORDER_COLUMNS = {  # each order column shown, and its name in the sheet
+    **{column: column for column in (
+        "network_id", "trader_id", "account_id", "platform", "order_id", "paid_at", "month",
+        "product_title", "quantity", "amount_fen", "infringing", "self_purchase", "counted",
+        "copies", "copies_disagree")},
+    "provenance": "disclosed_in",
+    "disclosure_ids": "disclosure_sha256",
+}  # fmt: skip
+
+
+@dataclass
+class Rows:
+    """A table's rows, read a batch at a time (a case's orders are on disk)."""
+
+    columns: list[str]
+    length: int
+    batches: Callable[[int], Iterator[pa.Table]]  # rows per batch -> the batches, in order
+
+    @classmethod
+    def of_frame(cls, frame: pd.DataFrame) -> Rows:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+
+        def batches(rows: int) -> Iterator[pa.Table]:
+            return (pa.Table.from_batches([batch]) for batch in table.to_batches(rows))
+
+        return cls(list(frame.columns), len(frame), batches)
+
+    @classmethod
+    def of_orders(cls, orders: OrderSet, columns: dict[str, str]) -> Rows:
+        """`columns`: each order column shown, and its name in the sheet."""
+        names = list(columns.values())
+
+        def batches(rows: int) -> Iterator[pa.Table]:
+            for batch in orders.batches(rows, list(columns)):
+                yield batch.rename_columns(names)
+
+        return cls(names, len(orders), batches)
+
+
+@dataclass
+class Sheet:
+    """A sheet of a table: its file in the package, and the rows it shows (`first`, `count`);
+    its columns as laid out (a yuan column beside each fen column), made as it is packed."""
+
+    member: str
+    name: str  # the table's, in the report's words
+    rows: Rows
+    columns: list[Column]
+    first: int
+    count: int
 
 
 def write(report: Report, out: Path, progress: Progress = silent) -> None:
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    workbook = xlsxwriter.Workbook(str(out), options)
+    layout = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        layout, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     formats = {
         "header": workbook.add_format({"bold": True, "bg_color": "#ECEFF1", "border": 1,
                                        "text_wrap": True, "valign": "top"}),
@@ -45,12 +109,13 @@ def write(report: Report, out: Path, progress: Progress = silent) -> None:
         "proof": workbook.add_format({"bold": True, "font_color": "#B71C1C"}),
     }  # fmt: skip
     t = words(report.lang)
-    try:
-        _cover(workbook, report, formats, t)
-        for name, frame in _tables(report, t).items():
-            _table(workbook, t.get("sheet_" + name, name), frame, formats, report, t, progress)
-    finally:
-        workbook.close()
+    yes_no = (t["yes"], t["no"])
+    _cover(workbook, report, formats, t)
+    sheets: list[Sheet] = []
+    for name, rows in _tables(report, t).items():
+        sheets += _table(workbook, t.get("sheet_" + name, name), rows, formats, report, t)
+    workbook.close()
+    _pack(layout, sheets, out, yes_no, progress)
 
 
 def _print_setup(sheet, report: Report, t: Words, title_rows: bool = True) -> None:
@@ -106,7 +171,7 @@ def _cover(workbook: xlsxwriter.Workbook, report: Report, formats: dict, t: Word
     _print_setup(sheet, report, t, title_rows=False)
 
 
-def _tables(report: Report, t: Words) -> dict[str, pd.DataFrame]:
+def _tables(report: Report, t: Words) -> dict[str, Rows]:
     """Every table of the report, all networks under one header, in the report's order."""
     tables = report.tables
     summary = pd.DataFrame(
@@ -139,16 +204,11 @@ def _tables(report: Report, t: Words) -> dict[str, pd.DataFrame]:
                  "splink_weight", "prior", "reasons", "comparisons", "control_evidence",
                  "self_purchase_orders", "strongest_evidence", "same_trader"],
     )  # fmt: skip
-    return {
+    frames = {
         "Networks": summary,
         "Damages": damages,
         "Totals": tables["totals"][["network_id", "dimension", "value", "orders", "amount_fen",
                                     "infringing_fen"]],
-        "Orders": tables["orders"][["network_id", "trader_id", "account_id", "platform", "order_id",
-                          "paid_at", "month", "product_title", "quantity", "amount_fen",
-                          "infringing", "self_purchase", "counted", "copies", "copies_disagree",
-                          "provenance", "disclosure_ids"]].rename(
-            columns={"provenance": "disclosed_in", "disclosure_ids": "disclosure_sha256"}),
         "Accounts": tables["accounts"][["network_id", "trader_id", "account_id", "platform",
                                         "account_key", "store_name", "registrant_name",
                                         "registrant_kind", "probability", "linked_by",
@@ -166,6 +226,10 @@ def _tables(report: Report, t: Words) -> dict[str, pd.DataFrame]:
                                       "order_rows", "first_row", "last_row"]],
         "Disclosures": report.disclosures,
     }  # fmt: skip
+    every = {name: Rows.of_frame(frame) for name, frame in frames.items()}
+    every["Orders"] = Rows.of_orders(report.orders, ORDER_COLUMNS)
+    order = ["Networks", "Damages", "Totals", "Orders"]  # then the rest, as listed
+    return {name: every[name] for name in order + [n for n in every if n not in order]}
 
 
 def _rows(report: Report, table: str, rank: int) -> int:
@@ -182,103 +246,156 @@ def _header(column: str, t: Words) -> str:
     return name + (t.zone_suffix if column in MOMENTS else "")
 
 
-def _table(workbook: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, formats: dict,
-           report: Report, t: Words, progress: Progress) -> None:  # fmt: skip
-    """A frame under a header, split over several sheets past Excel's row limit; a `*_fen`
-    column gets a yuan column beside it. Rows go in batches, each converted a column at a time
-    and written cell by cell with the writer its column needs (a million orders make twenty
-    million cells: a batch at a time keeps the Python objects few)."""
-    columns: list[str] = []
-    for column in frame.columns:
-        columns.append(column)
+def _table(workbook: xlsxwriter.Workbook, name: str, rows: Rows, formats: dict, report: Report,
+           t: Words) -> list[Sheet]:  # fmt: skip
+    """A table's header on as many sheets as its rows need past Excel's row limit, each column
+    as wide as its sampled contents and styled as its cells; a `*_fen` column gets a yuan column
+    beside it. The rows themselves are made as the workbook is packed (`_pack`)."""
+    sample = next(rows.batches(SAMPLED_ROWS), None)
+    laid_out: list[tuple[str, str]] = []  # (column shown, kind)
+    for column in rows.columns:
+        data_type = sample.schema.field(column).type if sample is not None else pa.string()
+        laid_out.append((column, kind_of(column, data_type, MOMENTS)))
         if column.endswith("_fen"):
-            columns.append(column.removesuffix("_fen") + "_yuan")
-    sample = frame.head(SAMPLED_ROWS)
-    headers = {column: _header(column, t) for column in columns}
-    widths = {column: _width(sample, column, headers[column]) for column in columns}
-    wrapped = {column for column, width in widths.items() if width >= MAX_WIDTH}
-    for first in range(0, max(len(frame), 1), MAX_ROWS):
+            laid_out.append((column.removesuffix("_fen") + "_yuan", "yuan"))
+    headers = {column: _header(column, t) for column, _ in laid_out}
+    widths = {column: _width(sample, column, kind, headers[column], t) for column, kind in laid_out}
+    styles = {
+        column: formats["moment"] if kind == "moment" else formats["yuan"] if kind == "yuan"
+        else formats["wrap"] if widths[column] >= MAX_WIDTH else None
+        for column, kind in laid_out
+    }  # fmt: skip
+    sheets = []
+    for first in range(0, max(rows.length, 1), MAX_ROWS):
         sheet = workbook.add_worksheet(name if first == 0 else f"{name} {first // MAX_ROWS + 1}")
-        for index, column in enumerate(columns):
+        for index, (column, _) in enumerate(laid_out):
             sheet.write_string(0, index, headers[column], formats["header"])
-            sheet.set_column(index, index, widths[column])
+            sheet.set_column(index, index, widths[column], styles[column])
         sheet.freeze_panes(1, 0)
-        last = min(len(frame), first + MAX_ROWS)
-        for start in range(first, last, BATCH_ROWS):
-            _write_rows(sheet, frame.iloc[start : min(last, start + BATCH_ROWS)],
-                        1 + start - first, formats, wrapped, t)  # fmt: skip
-            progress(f"sheet {name}", min(last, start + BATCH_ROWS), len(frame))
-        sheet.autofilter(0, 0, max(last - first, 1), len(columns) - 1)
+        count = min(rows.length, first + MAX_ROWS) - first
+        sheet.autofilter(0, 0, max(count, 1), len(laid_out) - 1)
         _print_setup(sheet, report, t)
-    progress(f"sheet {name}", len(frame), len(frame))
+        member = f"xl/worksheets/sheet{len(workbook.worksheets())}.xml"
+        columns = [Column(_source(column, kind), kind, None) for column, kind in laid_out]
+        sheets.append(Sheet(member, name, rows, columns, first, count))
+    return sheets
 
 
-def _width(sample: pd.DataFrame, column: str, header: str) -> float:
+def _source(column: str, kind: str) -> str:
+    return column.removesuffix("_yuan") + "_fen" if kind == "yuan" else column
+
+
+def _width(sample: pa.Table | None, column: str, kind: str, header: str, t: Words) -> float:
     """Fitted to the header and the longest sampled value, at most MAX_WIDTH."""
     widest = display_width(header)
-    source = column.removesuffix("_yuan") + "_fen" if column.endswith("_yuan") else column
-    if column in MOMENTS:
+    if kind == "moment":
         widest = max(widest, 19)
-    elif source in sample.columns and len(sample):
-        values, _ = _cells(sample[source], source, ("yes", "no"))
-        texts = [str(v) for v in values if v is not None]
-        if column.endswith("_yuan"):
-            texts = [f"{v / 100:,.2f}" for v in values if v is not None]
-        widest = max([widest, *(display_width(x) for x in texts)])
+    elif sample is not None and sample.num_rows:
+        values = cell_values(sample.column(_source(column, kind)), kind, (t["yes"], t["no"]))
+        if kind == "yuan":
+            texts = [f"{v:,.2f}" for v in values.to_pylist() if v is not None]
+        else:
+            texts = [str(v) for v in values.to_pylist() if v is not None]
+        for text in sorted(set(texts), key=len, reverse=True):  # a character is 1 or 2 wide
+            if 2 * len(text) <= widest or widest >= MAX_WIDTH:
+                break
+            widest = max(widest, display_width(text))
     return float(min(MAX_WIDTH, max(8, widest + 2)))
 
 
-def _write_rows(sheet, rows: pd.DataFrame, first_row: int, formats: dict, wrapped: set[str],
-                t: Words) -> None:  # fmt: skip
-    writers = []  # (values, write method, format), one per sheet column
-    for column in rows.columns:
-        values, kind = _cells(rows[column], column, (t["yes"], t["no"]))
-        write = {"number": sheet.write_number, "moment": sheet.write_datetime}.get(
-            kind, sheet.write_string
-        )
-        cell_format = formats["moment"] if kind == "moment" else (
-            formats["wrap"] if column in wrapped else None)  # fmt: skip
-        writers.append((values, write, cell_format))
-        if column.endswith("_fen"):
-            yuan_values = [None if v is None else v / 100 for v in values]
-            writers.append((yuan_values, sheet.write_number, formats["yuan"]))
-    for offset in range(len(rows)):
-        # row by row: constant_memory mode flushes a row when the next one starts
-        for index, (values, write, cell_format) in enumerate(writers):
-            value = values[offset]
-            if value is not None:
-                write(first_row + offset, index, value, cell_format)
+def _pack(layout: io.BytesIO, sheets: list[Sheet], out: Path, yes_no: tuple[str, str],
+          progress: Progress) -> None:  # fmt: skip
+    """The laid-out workbook, packed again into `out` with every sheet's rows put in. A table's
+    rows are read once, in order, across its sheets."""
+    to_fill = {sheet.member: sheet for sheet in sheets}
+    reading: dict[int, _Cursor] = {}  # id of a table's Rows -> where its reading stands
+    with (
+        zipfile.ZipFile(layout) as laid,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as packed,
+    ):
+        for member in laid.infolist():
+            xml = laid.read(member)
+            sheet = to_fill.get(member.filename)
+            if sheet is None:
+                packed.writestr(member, xml)
+                continue
+            cursor = reading.setdefault(id(sheet.rows), _Cursor(sheet.rows.batches(BATCH_ROWS)))
+            with (
+                packed.open(member.filename, "w", force_zip64=True) as target,
+                _Behind(target) as behind,
+            ):
+                _fill(xml.decode("utf-8"), sheet, cursor, behind, yes_no, progress)
 
 
-def _cells(series: pd.Series, column: str, yes_no: tuple[str, str]) -> tuple[list, str]:
-    """A column as plain Python values (None where empty) and how to write them: moments as
-    Excel dates (Beijing time), numbers as numbers, flags as yes/no, lists joined with `; `,
-    everything else as text."""
-    if column in MOMENTS:
-        return [_moment(v) for v in series.tolist()], "moment"
-    if pd.api.types.is_bool_dtype(series):
-        yes, no = yes_no
-        return [yes if v else no for v in series.tolist()], "string"
-    if pd.api.types.is_numeric_dtype(series):
-        values = series.astype(object).where(series.notna(), None).tolist()
-        return values, "number"
-    values = []
-    for value in series.tolist():
-        if isinstance(value, list | tuple | np.ndarray):
-            values.append("; ".join(map(str, list(value))))
-        elif value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-            values.append(None)
-        else:
-            values.append(str(value))
-    return values, "string"
+def _fill(xml: str, sheet: Sheet, cursor: _Cursor, target: _Behind, yes_no: tuple[str, str],
+          progress: Progress) -> None:  # fmt: skip
+    """A sheet's XML with its rows after the header row, its styles as laid out, and its
+    dimension covering them."""
+    styles = _column_styles(xml)
+    columns = [Column(c.source, c.kind, styles.get(i)) for i, c in enumerate(sheet.columns)]
+    head, tail = xml.split("</sheetData>", 1)
+    last = f"{letters(len(columns) - 1)}{sheet.count + 1}"
+    head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head, count=1)
+    target.write(head.encode("utf-8"))
+    written = 0
+    for batch in cursor.take(sheet.count):
+        target.write(rows_xml(batch, columns, 2 + written, yes_no))
+        written += batch.num_rows
+        progress(f"sheet {sheet.name}", sheet.first + written, sheet.rows.length)
+    if not sheet.rows.length:
+        progress(f"sheet {sheet.name}", 0, 0)
+    target.write(("</sheetData>" + tail).encode("utf-8"))
 
 
-def _moment(value: object) -> dt.datetime | None:
-    """A moment as a naive datetime in Beijing time (Excel has no zones: the header says it).
-    Text without a zone is already Beijing time (orders' paid_at)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return None
-    moment = pd.Timestamp(value)
-    if moment.tzinfo is not None:
-        moment = moment.tz_convert(SHANGHAI).tz_localize(None)
-    return moment.to_pydatetime()
+def _column_styles(xml: str) -> dict[int, int]:
+    """The style of each column (0-based) as the laid-out sheet gives it: its cells take it."""
+    styles = {}
+    for first, last, style in re.findall(r'<col min="(\d+)" max="(\d+)"[^>]*? style="(\d+)"', xml):
+        for index in range(int(first) - 1, int(last)):
+            styles[index] = int(style)
+    return styles
+
+
+class _Behind:
+    """Writes (so compresses) a member in a thread of its own while the next rows are made:
+    zlib and Arrow both let go of Python's lock, so the two run side by side. One chunk at most
+    waits."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self._target = target
+        self._thread = ThreadPoolExecutor(max_workers=1)
+        self._last: Future | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._last is not None:
+            self._last.result()
+        self._last = self._thread.submit(self._target.write, data)
+
+    def __enter__(self) -> _Behind:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            if self._last is not None:
+                self._last.result()
+        finally:
+            self._thread.shutdown()
+
+
+class _Cursor:
+    """Reads a table's batches in order, a given number of rows at a time."""
+
+    def __init__(self, batches: Iterator[pa.Table]) -> None:
+        self._batches = batches
+        self._left: pa.Table | None = None
+
+    def take(self, rows: int) -> Iterator[pa.Table]:
+        while rows > 0:
+            batch, self._left = self._left, None
+            batch = batch if batch is not None else next(self._batches, None)
+            if batch is None:
+                return
+            if batch.num_rows > rows:
+                batch, self._left = batch.slice(0, rows), batch.slice(rows)
+            rows -= batch.num_rows
+            yield batch
