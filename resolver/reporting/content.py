@@ -6,7 +6,8 @@ its accounts share, every order once with the rows it came from, totals (overall
 platform, month and product) over the orders counted, self-purchase orders apart, quarantined
 rows that name its accounts, the investigators' judgements on its accounts (a network whose
 judgements contradict each other is refused), and the damages scenarios. The HTML and XLSX
-writers only lay this out; every figure is computed here, in integer fen.
+writers only lay this out; every figure is computed here (the orders' sums by the case's
+SQL), in integer fen.
 """
 
 from __future__ import annotations

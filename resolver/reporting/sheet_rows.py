@@ -1,15 +1,16 @@
 """Rows of a worksheet as SpreadsheetML, made a column at a time by Arrow.
 
-A report of every network of a large case is mostly its Orders sheet: 20 cells an order, 13 M
-orders at 200,000 traders. Written a cell at a time through a workbook library it cost ~6 us a
-cell (28.6 M cells took 4 minutes at 20,000 traders); made here a column at a time, the same
-XML costs a small part of that. `resolver.reporting.xlsx` lays out the workbook (headers, column
-widths and styles, print set-up) and puts these rows into its sheets.
+A report of every network of a large case is mostly its Orders sheet: about 20 cells an order,
+10.2 M orders at 200,000 hard demo traders. Written a cell at a time through a workbook library
+it cost ~6 us a cell (the 28.6 M cells of 20,000 traders took nearly 4 minutes); made here a
+column at a time, the same cells take 19 s, compression included. `resolver.reporting.xlsx`
+lays out the workbook (headers, column widths and styles, print set-up) and puts these rows
+into its sheets.
 
 Cells are written as Excel writes them: text inline (`t="inlineStr"`), escaped for XML and for
 Excel's own `_xHHHH_` escapes, its surrounding spaces kept, at most 32,767 UTF-16 units;
 numbers as numbers; moments as Excel dates in Beijing time; flags as yes/no in the report's
-words; lists joined with `; `. An empty value writes no cell.
+words; lists joined with `; `. A null writes no cell.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ MAX_TEXT = 32_767  # UTF-16 units Excel holds in a cell
 CUT = "…"
 # characters XML 1.0 cannot hold (or would read as a line feed): Excel writes them _xHHHH_
 ESCAPED = [*map(chr, range(0x00, 0x09)), *map(chr, range(0x0B, 0x20)), "\ufffe", "\uffff"]
+ESCAPED_PATTERN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in ESCAPED) + "]"  # as RE2 writes them
 SPACE = r"[\s\v\pZ\x85]"  # what Python's \s matches: Excel keeps it at either end if asked
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's dates (after its 1900 leap day)
 DAY_NS = 86_400 * 10**9
@@ -59,13 +61,12 @@ def cell_values(array: pa.ChunkedArray | pa.Array, kind: str, yes_no: tuple[str,
 
 
 def kind_of(source: str, data_type: pa.DataType, moments: tuple[str, ...]) -> str:
+    """How a source column's cells are written: `moments` as dates, numbers as numbers, the
+    rest (flags and lists included) as text."""
     if source in moments:
         return "moment"
-    if pa.types.is_integer(data_type) or pa.types.is_floating(data_type):
-        return "number"
-    if pa.types.is_decimal(data_type):
-        return "number"
-    return "text"
+    numeric = (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal)
+    return "number" if any(test(data_type) for test in numeric) else "text"
 
 
 def rows_xml(table: pa.Table, columns: list[Column], first_row: int,
@@ -85,8 +86,8 @@ def rows_xml(table: pa.Table, columns: list[Column], first_row: int,
     return _joined(rows)
 
 
-def _cells(values: pa.Array, letters: str, numbers: pa.Array, style: int | None) -> pa.Array:
-    """Each row's cell of one column (null where empty)."""
+def _cells(values: pa.Array, column: str, numbers: pa.Array, style: int | None) -> pa.Array:
+    """Each row's cell of one column (`column`: its letters; null where empty)."""
     styled = f' s="{style}"' if style is not None else ""
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         escaped = _escaped(values)
@@ -96,11 +97,11 @@ def _cells(values: pa.Array, letters: str, numbers: pa.Array, style: int | None)
         spaced = pc.match_substring_regex(ends, f"^{SPACE}|{SPACE}$")
         opening = pc.if_else(spaced, '<t xml:space="preserve">', "<t>")
         return pc.binary_join_element_wise(
-            f'<c r="{letters}', numbers, f'"{styled} t="inlineStr"><is>', opening, escaped,
+            f'<c r="{column}', numbers, f'"{styled} t="inlineStr"><is>', opening, escaped,
             "</t></is></c>", "",
         )  # fmt: skip
     return pc.binary_join_element_wise(
-        f'<c r="{letters}', numbers, f'"{styled}><v>', pc.cast(values, pa.string()), "</v></c>", ""
+        f'<c r="{column}', numbers, f'"{styled}><v>', pc.cast(values, pa.string()), "</v></c>", ""
     )
 
 
@@ -125,7 +126,7 @@ def _escaped(texts: pa.Array) -> pa.Array:
     texts = _fitted(texts)
     if pc.any(pc.match_substring(texts, "_x")).as_py():
         texts = pc.replace_substring_regex(texts, r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1")
-    if pc.any(pc.match_substring_regex(texts, r"[\x00-\x08\x0b-\x1f\x{fffe}\x{ffff}]")).as_py():
+    if pc.any(pc.match_substring_regex(texts, ESCAPED_PATTERN)).as_py():
         for character in ESCAPED:
             texts = pc.replace_substring(texts, character, f"_x{ord(character):04X}_")
     for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
@@ -181,12 +182,12 @@ def _moment(value: object) -> dt.datetime | None:
 
 def letters(index: int) -> str:
     """A column's letters (0 -> A, 26 -> AA)."""
-    letters = ""
+    name = ""
     index += 1
     while index:
         index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+        name = chr(ord("A") + rest) + name
+    return name
 
 
 def _joined(strings: pa.Array) -> bytes:
