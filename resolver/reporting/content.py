@@ -13,9 +13,12 @@ SQL), in integer fen.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -173,6 +176,32 @@ def build(
 ) -> Report:
     """The report of `trader_id`'s network, or (None) of every network of the case, in `lang`
     (None: `report.yaml`'s)."""
+    with _without_cycle_collection():
+        return _build(case, trader_id, include_self_purchases, config, lang)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector scans every live object each time it runs; a report of a large
+    case makes millions (links, their comparisons and reasons), none of them in cycles. With it
+    off while they are made, links and their reasons took 78.0 s at 200,000 hard traders instead
+    of 124.9 s (9.6 s instead of 13.3 s at 20,000)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(
+    case: Case,
+    trader_id: str | None,
+    include_self_purchases: bool,
+    config: Config | None,
+    lang: str | None,
+) -> Report:
     config = config or Config()
     lang = config.lang(lang)
     t = words(lang)
