@@ -3,6 +3,7 @@ in a real headless Chromium, the workbook read back, the damages arithmetic, the
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
@@ -415,3 +416,14 @@ def test_xlsx_continues_a_table_on_further_sheets_past_the_row_limit(
         o for b in written.orders.batches(1000, ["order_id"]) for o in b["order_id"].to_pylist()
     ]
     assert listed["order_id"].tolist() == in_order
+
+
+def test_a_report_leaves_the_cycle_collector_as_it_found_it(linked_case, ingested_case) -> None:
+    """The collector is off while a report is gathered (millions of objects, no cycles): it is
+    on again after, whether the report was made or refused."""
+    with Case.open(linked_case) as case:
+        assert report(case, None, lang="en").networks
+    assert gc.isenabled()
+    with Case.open(ingested_case) as case, pytest.raises(ResolverError, match="resolver match"):
+        report(case, None, lang="en")
+    assert gc.isenabled()
