@@ -139,13 +139,14 @@ class OrderSet:
     def __init__(self, path: Path) -> None:
         self._source = pa.OSFile(str(path), "r")
         self._finalizer = weakref.finalize(self, _remove, path, self._source)
-        metadata = pq.ParquetFile(self._source).metadata
+        opened = pq.ParquetFile(self._source)
+        metadata = opened.metadata
         self._length = metadata.num_rows
         self._spans = [  # (first rank, last rank) of each row group (rank is the first column)
             _span(metadata.row_group(i).column(0).statistics)
             for i in range(metadata.num_row_groups)
         ]
-        schema = pq.ParquetFile(self._source).schema_arrow
+        schema = opened.schema_arrow
         self._schema = schema.remove(schema.get_field_index("rank"))
         self.columns = self._schema.names
 

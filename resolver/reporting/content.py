@@ -348,7 +348,8 @@ def _figures(totals: pd.DataFrame, beside: pd.DataFrame) -> dict[str, dict[str, 
     """Each network's FIGURES, from its overall totals and the figures `beside` them."""
     overall = totals[totals["dimension"] == "all"].set_index("network_id")
     columns = {name: overall[name] for name in ("orders", "amount_fen", "infringing_fen")}
-    columns |= {name: beside.set_index("network_id")[name] for name in FIGURES if name in beside}
+    by_network = beside.set_index("network_id")
+    columns |= {name: by_network[name] for name in FIGURES if name in by_network}
     frame = pd.DataFrame(columns).fillna(0).astype("int64")
     return {network: dict(row) for network, row in zip(
         frame.index, frame.to_dict(orient="records"), strict=True)}  # fmt: skip

@@ -88,7 +88,7 @@ class Sheet:
     member: str
     name: str  # the table's, in the report's words
     rows: Rows
-    columns: list[Column]
+    columns: list[tuple[str, str]]  # (source column, kind) of each sheet column
     first: int
     count: int
 
@@ -276,7 +276,7 @@ def _table(workbook: xlsxwriter.Workbook, name: str, rows: Rows, formats: dict, 
         sheet.autofilter(0, 0, max(count, 1), len(laid_out) - 1)
         _print_setup(sheet, report, t)
         member = f"xl/worksheets/sheet{len(workbook.worksheets())}.xml"
-        columns = [Column(_source(column, kind), kind, None) for column, kind in laid_out]
+        columns = [(_source(column, kind), kind) for column, kind in laid_out]
         sheets.append(Sheet(member, name, rows, columns, first, count))
     return sheets
 
@@ -332,7 +332,8 @@ def _fill(xml: str, sheet: Sheet, cursor: _Cursor, target: _Behind, yes_no: tupl
     """A sheet's XML with its rows after the header row, its styles as laid out, and its
     dimension covering them."""
     styles = _column_styles(xml)
-    columns = [Column(c.source, c.kind, styles.get(i)) for i, c in enumerate(sheet.columns)]
+    columns = [Column(source, kind, styles.get(index))
+               for index, (source, kind) in enumerate(sheet.columns)]  # fmt: skip
     head, tail = xml.split("</sheetData>", 1)
     last = f"{letters(len(columns) - 1)}{sheet.count + 1}"
     head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head, count=1)
