@@ -65,6 +65,30 @@ def test_an_agency_phone_beside_the_stores_own_links_nobody(taobao_file, tmp_pat
                              + hubs.loc["+86" + agency, "reason"])  # fmt: skip
 
 
+def test_a_front_on_the_traders_phone_beside_a_crowded_agency_phone_stays_linked(
+    taobao_file, tmp_path
+) -> None:
+    """A front lists the trader's phone and a phone that twelve unrelated stores list (a hub
+    by its count): that phone is no one's own, so the trader's phone is the front's only own
+    phone, not an add-on beside it, and the front stays with the trader. (Found on the demo:
+    the front's search for a phone of its own went through the crowded phone to its other
+    holders, and made the trader's phone a hub.)"""
+    owner, crowded = "13900001111", "13800009999"
+    rows = [store("S1", "张三", 1, phones=f"{owner};13900002222")]
+    rows += [store("F1", "前一", 2, phones=f"{owner};{crowded}")]
+    rows += [store(f"A{n}", f"店主{n}", 10 + n, phones=f"139{10 + n:08d};{crowded}")
+             for n in range(11)]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        hubs = case.links.hubs().set_index("value")
+    assert found["taobao:F1"] == found["taobao:S1"]
+    assert "+86" + owner not in hubs.index
+    assert (
+        hubs.loc["+86" + crowded, "reason"] == "held by 12 otherwise unrelated groups of accounts"
+    )
+    assert found.nunique() == 12
+
+
 def test_a_bank_account_beside_the_stores_own_is_no_agencys(taobao_file, tmp_path) -> None:
     """The agency shape of the test above, with a bank account: an agency lends its contact
     phone, not a bank account (a store's settlement account is its registrant's own), so

@@ -4,9 +4,11 @@ A phone, bank account or address ties accounts together only while one controlle
 it. It is a hub when the accounts holding it fall into groups that nothing else ties together
 (by the rest of the strong evidence: ID numbers, bank and payment accounts, phones), and
 - a strong value (phone, bank or payment account, ID number) is held by more than
-  `max_groups` such groups, or a phone (what an agency lends) is treated as an add-on by more
-  than `max_add_on_groups` of them: listed beside a phone of their own, or by only some of their
-  accounts (an agency's phone next to the store's own);
+  `max_groups` such groups (found first, then the groups are counted again without them until
+  no more are found: such a value relates no one, and is no one's own phone), or a phone
+  (what an agency lends) is treated as an add-on by more than `max_add_on_groups` of them:
+  listed beside a phone of their own, or by only some of their accounts (an agency's phone next
+  to the store's own);
 - a weak value (address, landline, store name, masked key) is held by more than
   `max_groups_weak` such groups (a market building, a cloud warehouse, a generic name);
 - or orders reach the phone or address under more than `max_recipient_names` names (a
@@ -46,21 +48,29 @@ def detect_hubs(
         (account, ("v", kind, value))
         for account, kind, value in _rows(values[is_strong], "account_id", "kind", "value")
     )
-    blocks: dict[tuple, list[list[str]]] = defaultdict(list)  # value -> its holders by group
-    for block in nx.biconnected_components(graph):
-        for node in block:
-            if isinstance(node, tuple):
-                blocks[node].append([a for a in graph.neighbors(node) if a in block])
     accounts = dict(zip(_rows(values, "kind", "value"), values["holders"].tolist(), strict=True))
+    crowded: dict[tuple, int] = {}
+    while True:  # a value many groups hold ties none of them: it does not relate them to others
+        blocks = _groups(graph)
+        more = {node: len(groups) for node, groups in blocks.items()
+                if len(groups) > rules.max_groups}  # fmt: skip
+        if not more:
+            break
+        for node in more:  # nor is it anyone's own phone beside the one that ties
+            for account in graph.neighbors(node):
+                held[(account, node[1])] = held.get((account, node[1]), 1) - 1
+        graph.remove_nodes_from(more)
+        crowded |= more
+    for (_, kind, value), count in crowded.items():
+        reason = f"held by {count} otherwise unrelated groups of accounts"
+        found.append(_hub(kind, value, accounts[(kind, value)], count, reason))
     for node, holders in blocks.items():
         _, kind, value = node
         noun = VALUE_KINDS[kind].noun
         count = len(holders)
-        lent = VALUE_KINDS[kind].lent and 1 < count <= rules.max_groups
+        lent = VALUE_KINDS[kind].lent and count > 1
         add_on = _add_on_groups(graph, node, holders, held) if lent else 0
-        if count > rules.max_groups:
-            reason = f"held by {count} otherwise unrelated groups of accounts"
-        elif add_on > rules.max_add_on_groups:
+        if add_on > rules.max_add_on_groups:
             reason = (
                 f"an add-on of {add_on} otherwise unrelated groups of accounts (listed beside a "
                 f"{noun} of their own, or by only some of their accounts)"
@@ -90,6 +100,16 @@ def detect_hubs(
             continue
         found.append(_hub(kind, value, accounts[(kind, value)], len(parts), reason))
     return pd.DataFrame(found, columns=HUB_COLUMNS)
+
+
+def _groups(graph: nx.Graph) -> dict[tuple, list[list[str]]]:
+    """Value node -> its holders, by the groups that nothing but this value ties together."""
+    groups: dict[tuple, list[list[str]]] = defaultdict(list)
+    for block in nx.biconnected_components(graph):
+        for node in block:
+            if isinstance(node, tuple):
+                groups[node].append([a for a in graph.neighbors(node) if a in block])
+    return groups
 
 
 def _add_on_groups(graph: nx.Graph, node: tuple, groups: list[list[str]], held: dict) -> int:
