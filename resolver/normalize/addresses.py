@@ -63,10 +63,28 @@ def _codes_of(name: str) -> tuple[frozenset[str], bool]:
 @cache
 def _resolve(names: tuple[str, ...]) -> tuple[str | None, str | None, str | None]:
     """Province, city and district codes for a sequence of division names, by cnloc's rules.
-    The answer depends on the names alone, so it is computed once per sequence."""
+    The answer depends on the names alone, so it is computed once per sequence.
+
+    cnloc takes the first code that fits from a set, so where a short name fits several (山东
+    市中: 济南's 市中区 or 枣庄's; 伊宁: the city or the county) its answer changed with Python's
+    string hashing, from one run to the next. Both orders are tried: where they differ, only
+    the codes they agree on are kept, and the rest is unknown rather than a guess."""
     automaton = _parser().year_automatons[DIVISION_YEAR]
-    matches = [automaton.get(name) for name in names]
-    parsed = _parser().parse_left_to_right(matches, DIVISION_YEAR, county_short=True)
+    found = [automaton.get(name) for name in names]
+    first, last = (_parse_in_order(found, reverse) for reverse in (False, True))
+    if first == last:
+        return first
+    province = first[0] if first[0] == last[0] else None
+    city = first[1] if province and first[1] == last[1] else None
+    return province, city, None
+
+
+def _parse_in_order(found: list[dict], reverse: bool) -> tuple[str | None, str | None, str | None]:
+    """cnloc's parse, offered each name's codes in ascending (or descending) order."""
+    ordered = [{**match, "adcode": {rank: sorted(codes, reverse=reverse)
+                                   for rank, codes in match["adcode"].items()}}
+               for match in found]  # fmt: skip
+    parsed = _parser().parse_left_to_right(ordered, DIVISION_YEAR, county_short=True)
     return parsed["province_adcode"], parsed["city_adcode"], parsed["county_adcode"]
 
 
