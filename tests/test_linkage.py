@@ -66,6 +66,24 @@ def test_model_is_saved_inside_the_owner_only_case(linked_case: Path) -> None:
     assert (linked_case / "case.duckdb").stat().st_mode & 0o077 == 0
 
 
+def test_the_saved_model_keeps_nine_significant_digits(linked_case: Path) -> None:
+    """EM's sums run in parallel, so its last bits differed between two runs of one case
+    (1e-14 apart): the trained probabilities are rounded, so a case trains to one model."""
+    with Case.open(linked_case) as case:
+        saved = case.model.load()
+    assert saved is not None
+    trained = [
+        level[name]
+        for comparison in saved.settings["comparisons"]
+        for level in comparison["comparison_levels"]
+        for name in ("m_probability", "u_probability")
+        if isinstance(level.get(name), float)
+    ]
+    assert len(trained) > 10
+    assert all(value == float(f"{value:.9g}") for value in trained)
+    assert any(value != float(f"{value:.6g}") for value in trained)  # rounded, not cut short
+
+
 def test_incremental_match_in_a_fresh_process_keeps_ids(demo_files, demo_dir, tmp_path) -> None:
     folder = tmp_path / "case"
     first, second = demo_files[2:], demo_files[:2]  # taobao first; then douyin and jd

@@ -30,6 +30,7 @@ from resolver.progress import Progress, silent
 from resolver.vocabulary import VALUE_KINDS
 
 EVIDENCE_COLUMN = "evidence_tokens"
+PARAMETER_DIGITS = 9  # significant digits a trained m or u probability keeps (see _settle)
 SAMPLE_SCALE = 1_000_000  # an EM sample keeps pairs whose hash, modulo this, falls below a bound
 logging.getLogger("splink").setLevel(logging.ERROR)  # training notes are ours to report
 LOG = logging.getLogger(__name__)
@@ -310,6 +311,7 @@ class Model:
                 )
             except (EMTrainingException, SplinkException) as err:
                 skipped.append(f"EM blocked on {', '.join(rule)}: {str(err).splitlines()[0]}")
+        _settle(self.linker._settings_obj)
         for note in skipped:
             LOG.warning("training step skipped: %s", note)
         return skipped
@@ -383,6 +385,22 @@ class Model:
     def explain(self, left: dict, right: dict) -> pd.DataFrame:
         """One pair scored, as `predict` gives pairs."""
         return _pairs(self.linker.inference.score_pair(left, right).as_pandas_dataframe())
+
+
+def _settle(settings: Any) -> None:
+    """Round the trained m and u probabilities to PARAMETER_DIGITS significant digits. EM sums
+    over pairs in parallel, so the last bits of its answer differ from run to run (1e-14 apart
+    on the demo); rounded, the same case trains to the same model, and its links, reasons and
+    report fingerprint are the same on every run. The rounded values are the ones stored and
+    scored with."""
+    for comparison in settings.comparisons:
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                continue
+            for name in ("_m_probability", "_u_probability"):
+                value = getattr(level, name)
+                if isinstance(value, float):
+                    setattr(level, name, float(f"{value:.{PARAMETER_DIGITS}g}"))
 
 
 def tf_columns(config: MatchingConfig) -> list[str]:
