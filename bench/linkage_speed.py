@@ -3,22 +3,29 @@ minutes and 4 GB on 2 cores; an incremental match of a new disclosure of 1,000 a
 most 20 seconds; near-linear growth from 2,000 to 20,000 and 60,000 traders).
 
     python bench/linkage_speed.py [--traders 20000] [--seed 7] [--hard] [--new 1000]
+                                  [--engine duckdb|spark] [--spark MASTER] [--against-duckdb]
 
 Uses a demo (generated once under bench/out/). The accounts of the Douyin disclosure are split:
 all but `--new` of them are ingested with the other disclosures by a separate process, so that
 the figures below are the link's alone; then the full link (hubs, training, blocking analysis,
 scoring, clustering) runs in a process of its own, and a disclosure holding the remaining
 accounts is matched incrementally in another. Peak memory is each step's process's own (VmHWM,
-Linux: unlike ru_maxrss it is not inherited from the process that started it).
+Linux: unlike ru_maxrss it is not inherited from the process that started it). With `--engine
+spark` both run on Splink's Spark backend (`--spark`, default `local[*]`); the peak is then the
+Python process's alone (the Spark JVM's heap is bounded by `spark.driver_memory`, 4g by default,
+and not measured); `--against-duckdb` links a copy of the case on DuckDB too and prints the
+pairwise F1 between the two engines' traders.
 """
 
 from __future__ import annotations
 
 import csv
 import multiprocessing as mp
+import shutil
 import time
 from pathlib import Path
 
+import pandas as pd
 from common import arguments, demo_data, scratch
 
 from resolver import match
@@ -26,6 +33,7 @@ from resolver.case import Case
 from resolver.config import Config
 from resolver.ingestion import ingest
 from resolver.linkage.pipeline import link
+from resolver.linkage.quality import pairwise
 
 
 def shop_of(line: str) -> str | None:
@@ -59,18 +67,20 @@ def _ingest(folder: Path, files: list[Path]) -> None:
         ingest(case, files)
 
 
-def _link(folder: Path, out: mp.Queue) -> None:
+def _link(folder: Path, config: Config, out: mp.Queue) -> None:
     with Case.open(folder) as case:
         started = time.perf_counter()
-        summary = link(case, Config().matching)
+        summary = link(case, config.matching)
         seconds = time.perf_counter() - started
-    out.put((summary, seconds, peak_gb()))
+    with Case.open(folder) as case:
+        traders = case.traders.assignment()
+    out.put((summary, seconds, peak_gb(), traders))
 
 
-def _match(folder: Path, new: Path, out: mp.Queue) -> None:
+def _match(folder: Path, new: Path, config: Config, out: mp.Queue) -> None:
     with Case.open(folder) as case:
         started = time.perf_counter()
-        result = match(case, [new], graph=False)
+        result = match(case, [new], config=config, graph=False)
         seconds = time.perf_counter() - started
     out.put((seconds, result.link.scored_accounts, len(result.link.joined), peak_gb()))
 
@@ -88,7 +98,11 @@ def in_process(spawn, target, *args):
 def main() -> None:
     parser = arguments(__doc__, traders=20_000, seed=7)
     parser.add_argument("--new", type=int, default=1000)
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+    parser.add_argument("--spark", default=None, help="Spark master (default local[*])")
+    parser.add_argument("--against-duckdb", action="store_true", help="compare with DuckDB's")
     args = parser.parse_args()
+    config = Config().running_on(args.engine, args.spark)
     data = demo_data(args)
     spawn = mp.get_context("spawn")
     with scratch() as work:
@@ -98,12 +112,17 @@ def main() -> None:
         reader = spawn.Process(target=_ingest, args=(work / "case", [*others, keep]))
         reader.start()
         reader.join()
-        full, full_seconds, full_peak = in_process(spawn, _link, work / "case")
-        seconds, scored, joined, peak = in_process(spawn, _match, work / "case", new)
+        if args.against_duckdb:
+            shutil.copytree(work / "case", work / "duckdb")
+        linked = in_process(spawn, _link, work / "case", config)
+        full, full_seconds, full_peak, traders = linked
+        seconds, scored, joined, peak = in_process(spawn, _match, work / "case", new, config)
+        if args.against_duckdb:
+            *_, on_duckdb = in_process(spawn, _link, work / "duckdb", Config())
     with (data / "truth" / "accounts.csv").open(encoding="utf-8") as handle:
         accounts = sum(1 for _ in csv.DictReader(handle))
     kind = "hard " if args.hard else ""
-    print(f"{kind}demo of {args.traders:,} traders, {accounts:,} accounts")
+    print(f"{kind}demo of {args.traders:,} traders, {accounts:,} accounts; engine {args.engine}")
     print(
         f"full link: {full.accounts:,} accounts, {full.pairs:,} candidate pairs -> "
         f"{full.traders:,} traders, {full.links:,} links, in {full_seconds:.1f} s; "
@@ -113,6 +132,12 @@ def main() -> None:
         f"incremental match of {added:,} new accounts ({scored:,} scored): {seconds:.1f} s "
         f"including ingest; {joined:,} joined existing traders; peak memory {peak:.2f} GB"
     )
+    if args.against_duckdb:
+        ids = sorted(on_duckdb)
+        agreement = pairwise(pd.Series(on_duckdb)[ids], pd.Series(traders).reindex(ids))
+        print(f"the same case linked on DuckDB: pairwise F1 between the two engines' traders "
+              f"{agreement.f1:.4f} (precision {agreement.precision:.4f}, recall "
+              f"{agreement.recall:.4f}, DuckDB's as truth)")  # fmt: skip
 
 
 if __name__ == "__main__":

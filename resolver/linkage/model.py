@@ -392,7 +392,8 @@ def _settle(settings: Any) -> None:
     over pairs in parallel, so the last bits of its answer differ from run to run (1e-14 apart
     on the demo); rounded, the same case trains to the same model, and its links, reasons and
     report fingerprint are the same on every run. The rounded values are the ones stored and
-    scored with."""
+    scored with. (Splink's raw attributes: its public getter answers a default for a level
+    that training left alone.)"""
     for comparison in settings.comparisons:
         for level in comparison.comparison_levels:
             if level.is_null_level:
