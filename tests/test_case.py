@@ -186,3 +186,16 @@ def test_a_linkage_outcome_is_recorded_with_its_events(tmp_path: Path) -> None:
     assert events == [("created", "TR1", None), ("created", "TR2", None),
                       ("created", "TR3", None), ("merged", "TR2", "TR1"),
                       ("split", "TR3", "TR1")]  # fmt: skip
+
+
+def test_duckdb_draws_no_progress_bar_of_its_own(tmp_path: Path) -> None:
+    """DuckDB draws a bar on the terminal past 2 s of a query, between our own progress lines
+    and under --quiet (seen in `load-graph --quiet` at 200,000 traders): every connection we
+    open, the case's and the model's, is made without it."""
+    from resolver.linkage.engines import database_api
+
+    with Case.open(tmp_path / "case") as case:
+        (on,) = case.db.execute("SELECT current_setting('enable_progress_bar')").fetchone() or ()
+    model = database_api(Config().matching, tmp_path / "spill")
+    (on_model,) = model._con.execute("SELECT current_setting('enable_progress_bar')").fetchone()
+    assert on is False and on_model is False

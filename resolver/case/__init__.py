@@ -36,7 +36,7 @@ DATABASE = "case.duckdb"
 SPILL = "tmp"  # where DuckDB writes what does not fit in memory: inside the case, owner-only
 T = TypeVar("T")
 
-__all__ = ["DATABASE", "DEFAULT_CASE", "Case", "private_folder"]
+__all__ = ["DATABASE", "DEFAULT_CASE", "Case", "private_folder", "quiet"]
 
 
 def private_folder(path: Path) -> Path:
@@ -195,9 +195,16 @@ class Case:
         }
 
 
+def quiet(db: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """`db` without the progress bar DuckDB draws on the terminal past 2 s of a query: our
+    commands show their own progress, or none with --quiet."""
+    db.execute("SET enable_progress_bar = false")
+    return db
+
+
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path))
+        return quiet(duckdb.connect(str(path)))
     except duckdb.IOException as err:
         held = re.search(r"PID (\d+)", str(err))
         by = f" by process {held.group(1)}" if held else ""

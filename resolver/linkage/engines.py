@@ -24,6 +24,7 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
+from resolver.case import quiet
 from resolver.config.matching import LIST_COLUMNS, MatchingConfig
 from resolver.errors import ResolverError
 
@@ -55,7 +56,7 @@ def database_api(config: MatchingConfig, spill: Path) -> Any:
     connection = duckdb.connect(
         config={"memory_limit": config.resources.memory_limit, "temp_directory": str(spill)}
     )
-    return DuckDBAPI(connection=connection)
+    return DuckDBAPI(connection=quiet(connection))
 
 
 def register(db_api: Any, table: pa.Table, name: str) -> Any:

@@ -23,6 +23,7 @@ from splink.blocking_analysis import count_comparisons_from_blocking_rules, n_la
 from splink.blocking_rule_library import CustomRule
 from splink.internals.exceptions import EMTrainingException, SplinkException
 
+from resolver.case import quiet
 from resolver.config.matching import LIST_COLUMNS, MatchingConfig
 from resolver.errors import ResolverError
 from resolver.linkage.engines import condition, database_api, register
@@ -147,7 +148,7 @@ def with_block_columns(accounts: pd.DataFrame, config: MatchingConfig) -> pd.Dat
         return accounts
     columns = sorted({column for rule in rules for column in rule})
     frame = accounts.reset_index(drop=True)
-    with duckdb.connect(config={"memory_limit": config.resources.memory_limit}) as db:
+    with quiet(duckdb.connect(config={"memory_limit": config.resources.memory_limit})) as db:
         db.register("accounts", frame[["unique_id", *columns]])
         for rule in rules:
             exploded = ", ".join(
