@@ -173,7 +173,7 @@ def test_addresses(raw, province, city, district, street) -> None:
 def test_an_ambiguous_address_reads_the_same_under_every_string_hash() -> None:
     """cnloc picks the first code that fits from a set, whose order follows Python's string
     hashing: the same address gave 济南's district in one process and 枣庄's in the next, and
-    two runs of one case linked differently."""
+    two runs of one case linked differently (under hash seeds 1 and 2, for one)."""
     code = (
         "from resolver.normalize.addresses import normalize_address as n; "
         "v = n('山东市中新华路108号'); w = n('河北桥西朝阳路967号'); "
@@ -184,7 +184,7 @@ def test_an_ambiguous_address_reads_the_same_under_every_string_hash() -> None:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True,
             env={**os.environ, "PYTHONHASHSEED": str(seed)},
         ).stdout
-        for seed in range(8)
+        for seed in (1, 2)
     }  # fmt: skip
     assert seen == {"None None None None\n"}
 
