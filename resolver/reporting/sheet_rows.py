@@ -196,4 +196,4 @@ def _joined(strings: pa.Array) -> bytes:
         strings = strings.combine_chunks()
     offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)
     start, stop = offsets[strings.offset], offsets[strings.offset + len(strings)]
-    return strings.buffers()[2].to_pybytes()[start:stop]
+    return strings.buffers()[2][start:stop].to_pybytes()  # only the bytes of these strings
