@@ -19,15 +19,20 @@ from resolver.reporting import xlsx
 
 def ours(values: list, path: Path) -> list:
     """`values` as a one-column table of a report's workbook, read back."""
+    packed(pd.DataFrame({"value": values}), path)
+    return read(path, len(values))
+
+
+def packed(frame: pd.DataFrame, path: Path) -> None:
+    """`frame` as sheet `t` of a workbook laid out and packed as a report's are."""
     layout = io.BytesIO()
     workbook = xlsxwriter.Workbook(layout, {"in_memory": True})
     formats = {name: workbook.add_format({"text_wrap": name == "wrap"})
                for name in ("header", "yuan", "moment", "wrap")}  # fmt: skip
-    rows = xlsx.Rows.of_frame(pd.DataFrame({"value": values}))
+    rows = xlsx.Rows.of_frame(frame)
     sheets = xlsx._table(workbook, "t", rows, formats, _NoReport(), words("en"))
     workbook.close()
     xlsx._pack(layout, sheets, path, ("yes", "no"), lambda *_: None)
-    return read(path, len(values))
 
 
 def theirs(values: list, path: Path) -> list:
@@ -74,13 +79,7 @@ def test_the_hard_cases_of_text(tmp_path: Path) -> None:
 def test_numbers_and_flags_keep_their_values(tmp_path: Path) -> None:
     frame = pd.DataFrame({"p": [0.1 + 0.2, 1e-9, None], "n": [2**53, -1, 0],
                           "flag": [True, False, True], "list": [["a", "b"], [], ["c"]]})  # fmt: skip
-    layout = io.BytesIO()
-    workbook = xlsxwriter.Workbook(layout, {"in_memory": True})
-    formats = {name: workbook.add_format() for name in ("header", "yuan", "moment", "wrap")}
-    sheets = xlsx._table(workbook, "t", xlsx.Rows.of_frame(frame), formats, _NoReport(),
-                         words("en"))  # fmt: skip
-    workbook.close()
-    xlsx._pack(layout, sheets, tmp_path / "n.xlsx", ("yes", "no"), lambda *_: None)
+    packed(frame, tmp_path / "n.xlsx")
     rows = list(load_workbook(tmp_path / "n.xlsx", read_only=True)["t"].iter_rows(
         min_row=2, values_only=True))  # fmt: skip
     assert rows == [(0.30000000000000004, 2**53, "yes", "a; b"), (1e-9, -1, "no", ""),
