@@ -6,10 +6,14 @@ from one linked demo case and compared whole."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+import struct
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from conftest import empty_graph_frames
 
@@ -35,8 +39,12 @@ def graphs(linked_case: Path, tmp_path_factory: pytest.TempPathFactory):
     for way in ("fastest", "by_label", "merge"):
         folder = root / way
         shutil.copytree(judged, folder)
-        with Case.open(folder) as case, open_store(folder, None, fresh=True) as graph:
-            made[way] = folder, load(case, graph, batch_size=997, first_load=way)
+        with pytest.MonkeyPatch.context() as patch:
+            # orders in many batches, and batches cut into many tokens
+            patch.setattr(bulk, "CHUNK_ROWS", 997)
+            patch.setattr(bulk, "CHUNK_BYTES", 64 * 1024)
+            with Case.open(folder) as case, open_store(folder, None, fresh=True) as graph:
+                made[way] = folder, load(case, graph, batch_size=997, first_load=way)
     return made
 
 
@@ -101,6 +109,42 @@ def test_bulk_keeps_every_digit_and_type() -> None:
     assert token.endswith(b"\x03001\x00\x03" + "零零一.csv".encode() + b"\x00\x03jd\x00\x00")
 
 
+def test_bulk_encodes_each_type_as_the_server_reads_it() -> None:
+    """Lists (empty, missing, with a missing item), longs, doubles (NaN: no property) and
+    booleans, each as GRAPH.BULK's tag and then the value, native byte order."""
+    frame = pd.DataFrame(
+        {"names": [["李", None], [], None], "count": [7, -1, 2**40],
+         "probability": [0.5, float("nan"), None], "retired": [True, False, None]}
+    )  # fmt: skip
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    rows = bulk._rows([bulk._encoded(column) for column in table.columns]).to_pylist()
+    long, double = struct.Struct("=Bq"), struct.Struct("=Bd")
+    assert rows == [
+        long.pack(5, 2) + "\x03李\x00".encode() + b"\x00"
+        + long.pack(4, 7) + double.pack(2, 0.5) + b"\x01\x01",
+        long.pack(5, 0) + long.pack(4, -1) + b"\x00" + b"\x01\x00",
+        b"\x00" + long.pack(4, 2**40) + b"\x00" + b"\x00",
+    ]  # fmt: skip
+    with pytest.raises(bulk.NotBulkable, match="NUL"):
+        bulk._encoded(pa.array(["a\x00b"]))
+    with pytest.raises(bulk.NotBulkable, match="type"):
+        bulk._encoded(pa.array([dt.date(2024, 1, 1)]))
+
+
+def test_bulk_tokens_stay_under_the_chunk_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows are cut into tokens of at most CHUNK_BYTES with the header, in order, none lost;
+    a row longer than that goes alone."""
+    monkeypatch.setattr(bulk, "CHUNK_BYTES", 100)
+    values = [b"a" * 30, b"b" * 30, b"c" * 30, b"d" * 250, b"e" * 10]
+    rows = pa.array(values, bulk.BYTES).slice(0)
+    tokens = list(bulk._tokens(rows, b"h" * 10))
+    assert [count for count, _ in tokens] == [3, 1, 1]
+    assert b"".join(body for _, body in tokens) == b"".join(values)
+    assert list(bulk._tokens(pa.array(values, bulk.BYTES).slice(2, 2), b"")) == [
+        (1, b"c" * 30), (1, b"d" * 250)
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize("where", ["first disclosure", "last order"])
 def test_a_value_bulk_cannot_carry_falls_back_to_a_load_by_label(
     where: str, linked_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -116,19 +160,18 @@ def test_a_value_bulk_cannot_carry_falls_back_to_a_load_by_label(
             bad = case.disclosures.sources()["sha256"].iloc[0]
 
         met: list[str] = []
+        encode_text = bulk._text
 
-        def text(value: str) -> bytes:
-            if value == bad:
-                met.append(value)
-                value += "\x00"
-            return bulk._text(value)
+        def text(values: pa.Array) -> pa.Array:
+            if bad in values.to_pylist():
+                met.append(bad)
+                values = pc.if_else(pc.equal(values, bad), bad + "\x00", values)
+            return encode_text(values)
 
-        monkeypatch.setitem(bulk.ENCODERS, str, text)
+        monkeypatch.setattr(bulk, "_text", text)
         summary = load(case, graph)
         _, orders = graph.query("MATCH (o:Order) RETURN count(o)")
         _, accounts = graph.query("MATCH (a:Account) RETURN count(a)")
     assert met == [bad]  # bulk met it (and a load by label does not encode)
     assert orders[0][0] == summary.counts["orders"] > 1000
     assert accounts[0][0] == summary.counts["accounts"]
-    with pytest.raises(bulk.NotBulkable):
-        bulk._value("a\x00b")

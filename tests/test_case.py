@@ -199,3 +199,22 @@ def test_duckdb_draws_no_progress_bar_of_its_own(tmp_path: Path) -> None:
         assert case.db.execute(setting).fetchall() == [(False,)]
     model = database_api(Config().matching, tmp_path / "spill")
     assert model._con.execute(setting).fetchall() == [(False,)]  # Splink keeps it there
+
+
+def test_a_stream_is_read_under_the_limit_and_again_under_the_usual_one(tmp_path: Path) -> None:
+    """A query whose first batch cannot be made inside the limit (one list of five million
+    numbers, which DuckDB cannot spill) runs again under the case's usual limit; the limit is
+    set back after the block, even when the reader was left half read by a failure."""
+    with Case.open(tmp_path / "case") as case:
+        case.limit_memory("2GB")
+        usual = case.db.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        whole = "SELECT len(list(range)) AS n FROM range(5000000)"
+        with case.streamed_within("10MB", whole, 1) as batches:
+            assert [b.column("n").to_pylist() for b in batches] == [[5_000_000]]
+        with pytest.raises(duckdb.OutOfMemoryException):
+            case.db.execute(f"SET memory_limit = '10MB'; {whole}").fetchall()
+        case.limit_memory("2GB")
+        with pytest.raises(KeyError), case.streamed_within("500MB", "FROM range(10)", 2) as batches:
+            assert next(batches).num_rows == 2
+            raise KeyError("a failure inside")
+        assert case.db.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == usual

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import pyarrow as pa
 
 from resolver.case import migrations
 from resolver.case.disclosures import Disclosures
@@ -120,7 +121,30 @@ class Case:
             return read()
 
     @contextmanager
-    def memory_held_to(self, limit: str) -> Iterator[None]:
+    def streamed_within(
+        self, limit: str, sql: str, rows: int
+    ) -> Iterator[Iterator[pa.RecordBatch]]:
+        """The rows of `sql`, `rows` at a time, read inside the block with DuckDB held to
+        `limit`, as `read_within` reads (where its sorts and aggregates cannot run inside it, the
+        query runs again under the case's usual limit). The connection takes no other query
+        until the block ends."""
+        usual = self._memory_limit
+        for held in (limit, usual):
+            with self.memory_held_to(held):
+                try:  # DuckDB runs the query's sorts and aggregates before the first batch
+                    reader = self.db.sql(sql).to_arrow_reader(rows)
+                except duckdb.OutOfMemoryException:
+                    if held == usual:
+                        raise
+                    continue
+                try:
+                    yield iter(reader)
+                finally:
+                    reader.close()  # before the limit is set back: DuckDB asks it
+                return
+
+    @contextmanager
+    def memory_held_to(self, limit: str | None) -> Iterator[None]:
         """`limit_memory` for the work inside the block, then the limit it had before (as
         given: DuckDB reports it rounded)."""
         before = self._memory_limit
@@ -236,3 +260,4 @@ def _prepare(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         db.execute("COMMIT")
     db.execute(migrations.VIEWS_SQL.read_text(encoding="utf-8"))
     return leftovers
+

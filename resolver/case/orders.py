@@ -8,9 +8,13 @@ This is the one definition of a sale that the graph, the queries and the reports
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
 
 from resolver.case.order_sets import GatheredOrders, gather
 
@@ -90,6 +94,14 @@ ORDER BY m.platform, m.order_id, m.seller, m.registrant, m.evidence
 """
 
 
+@dataclass
+class OrderBatches:
+    """Every order once, a batch at a time (see `Orders.in_batches`)."""
+
+    count: int
+    batches: Iterator[pa.RecordBatch]
+
+
 class Orders:
     def __init__(self, case: Case) -> None:
         self.case = case
@@ -120,6 +132,25 @@ class Orders:
             # Through Arrow: for a million orders, a third of the time and half the memory.
             sql = ORDERS_ONCE_SQL.format(where=where, copies=COPIES_SQL if copies else "")
             return db.sql(sql + " ORDER BY key").to_arrow_table().to_pandas()
+
+    @contextmanager
+    def in_batches(self, owners: pd.DataFrame, rows: int, memory: str) -> Iterator[OrderBatches]:
+        """Every order once (as `once(copies=False)`) with its seller's trader_id and
+        network_id from `owners`, sorted by key, `rows` at a time, inside the block: a graph's
+        first load reads millions of orders without holding them. DuckDB gathers and sorts
+        them held to `memory` (see `Case.streamed_within`)."""
+        frame = owners[["account_id", "trader_id", "network_id"]]
+        sql = (
+            f"SELECT o.*, w.trader_id, w.network_id "
+            f"FROM ({ORDERS_ONCE_SQL.format(where='true', copies='')}) o "
+            f"LEFT JOIN order_owners w USING (account_id) ORDER BY o.key"
+        )
+        with self.case.registered(order_owners=frame):
+            count = self.case.scalar(
+                "SELECT count(*) FROM (SELECT DISTINCT platform, order_id FROM orders)"
+            )
+            with self.case.streamed_within(memory, sql, rows) as batches:
+                yield OrderBatches(int(count), batches)
 
     def gather(
         self, accounts: pd.DataFrame, keywords: list[str], include_self_purchases: bool

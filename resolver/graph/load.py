@@ -23,8 +23,7 @@ import pandas as pd
 
 from resolver.case import Case
 from resolver.errors import GraphOutOfDate
-from resolver.graph import by_label
-from resolver.graph.bulk import NotBulkable, bulk_batches
+from resolver.graph import bulk, by_label
 from resolver.graph.model import IDENTIFIER_LABELS, first_load_counts
 from resolver.graph.store import FalkorStore, GraphStore, holds_nothing, plain_rows
 from resolver.progress import Progress, silent
@@ -185,14 +184,17 @@ def _first_load(
     case: Case, store: GraphStore, progress: Progress, batch_size: int, how: FirstLoad
 ) -> dict[str, int]:
     """The whole case into a graph that holds nothing; the counts of the frames written."""
-    frames = graph_frames(case, None)
     if how == "fastest" and isinstance(store, FalkorStore):
+        frames = graph_frames(case, None, orders=False)
         try:
-            store.bulk(bulk_batches(frames, progress))
+            owners, rows = frames["accounts"], bulk.CHUNK_ROWS
+            with case.orders.in_batches(owners, rows, READ_MEMORY) as orders:
+                store.bulk(bulk.bulk_batches(frames, orders.batches, progress, orders.count))
             store.ensure_schema()  # indexes built over what is there
-            return first_load_counts(frames)
-        except NotBulkable:
+            return first_load_counts(frames) | {"orders": orders.count}
+        except bulk.NotBulkable:
             store.drop()  # what was sent: loaded again by label
+    frames = graph_frames(case, None)
     store.ensure_schema()  # MATCH by key finds the nodes created before
     by_label.write(store, frames, batch_size, progress)
     return first_load_counts(frames)
@@ -234,13 +236,18 @@ def check_current(case: Case, store: GraphStore) -> None:
         )
 
 
-def graph_frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:
+def graph_frames(
+    case: Case, orders_of: list[str] | None, orders: bool = True
+) -> dict[str, pd.DataFrame]:
     """What the graph holds, as one frame per loader statement (`orders_of`: only the orders of
-    these disclosures; None: every order): the loader and the neo4j-admin export read these."""
-    return case.read_within(READ_MEMORY, lambda: _graph_frames(case, orders_of))
+    these disclosures; None: every order; `orders=False`: all but the orders, which the first
+    load reads a batch at a time): the loader and the neo4j-admin export read these."""
+    return case.read_within(READ_MEMORY, lambda: _graph_frames(case, orders_of, orders))
 
 
-def _graph_frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:
+def _graph_frames(
+    case: Case, orders_of: list[str] | None, with_orders: bool
+) -> dict[str, pd.DataFrame]:
     values = case.records.registered()
     networks = case.traders.networks()
     frames: dict[str, pd.DataFrame] = {}
@@ -267,11 +274,12 @@ def _graph_frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataF
         [asdict(j) for j in case.judgements.current()],
         columns=["account_a", "account_b", "verdict", "author", "judged_at", "reason", "seq"],
     )
-    orders = case.orders.once(of_disclosures=orders_of, copies=False)
-    owner = accounts.set_index("account_id")
-    orders["trader_id"] = orders["account_id"].map(owner["trader_id"])
-    orders["network_id"] = orders["account_id"].map(owner["network_id"])
-    frames["orders"] = orders
+    if with_orders:
+        orders = case.orders.once(of_disclosures=orders_of, copies=False)
+        owner = accounts.set_index("account_id")
+        orders["trader_id"] = orders["account_id"].map(owner["trader_id"])
+        orders["network_id"] = orders["account_id"].map(owner["network_id"])
+        frames["orders"] = orders
     for label, frame in case.orders.ships_to(orders_of).items():
         frames[f"ships_to_{label}"] = frame
     return frames
