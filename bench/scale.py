@@ -1,13 +1,14 @@
 """The whole pipeline at growing sizes: ingest, link, graph, report --all (XLSX), each stage run
 as the `resolver` command in a process of its own, as a user runs it.
 
-    python bench/scale.py [--sizes 2000 20000 60000] [--seed 5] [--hard] [--stages N]
+    python bench/scale.py [--sizes 2000 20000 60000] [--seed 5] [--hard] [--stages N] [--export]
 
 For each size it generates the demo (kept under bench/out/, not timed), then prints each stage's
 wall time and peak memory (the resident set of the largest process of the stage: the command,
 or one it waited for, such as the embedded graph server), and the growth of each stage per 10x
 of data between consecutive sizes (the issue's bound: at most ~12x per 10x). `--stages 3` stops
-after the graph (each stage needs the ones before it).
+after the graph (each stage needs the ones before it); `--export` adds `export-graph --format
+neo4j-admin` after the graph.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def command(stage: str, case: Path, files: list[Path]) -> list[str]:
         "ingest": [*resolver, "ingest", *map(str, files), *quiet],
         "link": [*resolver, "match", *quiet, "--no-graph"],
         "graph": [*resolver, "load-graph", *quiet],
+        "export": [*resolver, "export-graph", "--out", str(case.parent / "neo4j-admin"), *quiet],
         "report": [*resolver, "report", "--all", "--out", str(case.parent / "all.xlsx"), *quiet],
     }[stage]
 
@@ -72,8 +74,11 @@ def main() -> None:
     parser.add_argument("--hard", action="store_true", help="the hard demo (resolver demo --hard)")
     parser.add_argument("--stages", type=int, choices=range(1, 5), default=4,
                         help="how many stages to run, in order: " + ", ".join(STAGES))  # fmt: skip
+    parser.add_argument("--export", action="store_true", help="export-graph after the graph")
     args = parser.parse_args()
     stages = STAGES[: args.stages]
+    if args.export and "graph" in stages:
+        stages = (*stages[:3], "export", *stages[3:])
     figures: dict[int, dict[str, tuple[float, float]]] = {}
     print(f"{'traders':>8} {'stage':>7} {'seconds':>9} {'peak GB':>8}", flush=True)
     for size in args.sizes:

@@ -121,9 +121,7 @@ class Case:
             return read()
 
     @contextmanager
-    def streamed_within(
-        self, limit: str, sql: str, rows: int
-    ) -> Iterator[Iterator[pa.RecordBatch]]:
+    def streamed_within(self, limit: str, sql: str, rows: int) -> Iterator[pa.RecordBatchReader]:
         """The rows of `sql`, `rows` at a time, read inside the block with DuckDB held to
         `limit`, as `read_within` reads (where its sorts and aggregates cannot run inside it, the
         query runs again under the case's usual limit). The connection takes no other query
@@ -138,7 +136,7 @@ class Case:
                         raise
                     continue
                 try:
-                    yield iter(reader)
+                    yield reader
                 finally:
                     reader.close()  # before the limit is set back: DuckDB asks it
                 return
@@ -260,4 +258,3 @@ def _prepare(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         db.execute("COMMIT")
     db.execute(migrations.VIEWS_SQL.read_text(encoding="utf-8"))
     return leftovers
-

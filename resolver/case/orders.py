@@ -99,7 +99,7 @@ class OrderBatches:
     """Every order once, a batch at a time (see `Orders.in_batches`)."""
 
     count: int
-    batches: Iterator[pa.RecordBatch]
+    batches: pa.RecordBatchReader
 
 
 class Orders:

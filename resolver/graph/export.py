@@ -19,16 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from resolver.case import Case
 from resolver.errors import ResolverError
-from resolver.graph.load import graph_frames
-from resolver.graph.model import NODES, RELATIONSHIPS, Nodes
+from resolver.graph.load import READ_MEMORY, graph_frames
+from resolver.graph.model import NODES, RELATIONSHIPS, Nodes, Relationships
 from resolver.graph.store import plain_rows, schema_statements
 from resolver.progress import Progress, silent
 
 ARRAY_DELIMITER = "\x1f"  # unit separator: no disclosed value holds it (a ';' or '|' may)
 ADMIN_ARRAY_DELIMITER = "U+001F"
+# Arrow's integers and booleans as pandas' nullable ones: every batch of orders gets the header
+# types of the first (a column with a missing value stays integer, not float)
+NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int32Dtype(), pa.bool_(): pd.BooleanDtype()}
 BATCH_ROWS = 50_000
 
 
@@ -46,45 +50,48 @@ def export_neo4j_admin(case: Case, out: Path, progress: Progress = silent) -> Ex
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ResolverError(f"{out}: not an empty folder; the export writes a new one")
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    frames = graph_frames(case, None)
+    frames = graph_frames(case, None, orders=False)
     frames["case_state"] = pd.DataFrame(
         [{"key": "case", "revision": case.revision,
           "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}]
     )  # fmt: skip
+    every = (*NODES, Nodes("CaseState", "case_state", "key", ("revision", "loaded_at")))
+    files: list[_CsvFile] = []
+    try:
+        with case.orders.in_batches(frames["accounts"], BATCH_ROWS, READ_MEMORY) as orders:
+            # the orders a batch at a time, into their nodes' file and their SOLD file
+            typed = orders.batches.schema.empty_table().to_pandas(types_mapper=NULLABLE.get)
+            batches = (batch.to_pandas(types_mapper=NULLABLE.get) for batch in orders.batches)
+            frames["orders"] = next(batches, typed)
+            specs: list[Nodes | Relationships] = [*every, *RELATIONSHIPS]
+            for index, spec in enumerate(specs):
+                files.append(_CsvFile(out, spec, index - len(every), frames))
+                progress("export: files", index + 1, len(specs))
+            for frames["orders"] in batches:
+                for file in files:
+                    if file.spec.frame == "orders":
+                        file.write(frames)
+    finally:
+        for file in files:
+            file.handle.close()
     nodes: dict[str, int] = {}
     relationships: dict[str, int] = {}
     node_files: list[tuple[str, Path]] = []
     relationship_files: list[tuple[str, Path]] = []
-    every = (*NODES, Nodes("CaseState", "case_state", "key", ("revision", "loaded_at")))
-    for spec in every:  # an identifier's frame has a row per account holding it: one node
-        frame = spec.rows(frames)
-        path = out / f"nodes_{spec.label}.csv"
-        header = [f"{spec.key}:ID({spec.label})"] + [
-            _typed(name, frame[name]) for name in spec.properties
-        ]
-        columns = [spec.key, *spec.properties]
-        _write(path, header, frame[columns])
-        nodes[spec.label] = nodes.get(spec.label, 0) + len(frame)
-        node_files.append((spec.label, path))
-        progress("export: nodes", len(node_files), len(every))
-    for index, rel in enumerate(RELATIONSHIPS):
-        frame = rel.rows(frames)
-        path = out / f"relationships_{rel.type}_{index:02d}.csv"
-        header = [f":START_ID({rel.start[0]})", f":END_ID({rel.end[0]})"] + [
-            _typed(name, frame[column]) for name, column in rel.properties.items()
-        ]
-        columns = [rel.start[1], rel.end[1], *rel.properties.values()]
-        _write(path, header, frame[columns])
-        relationships[rel.type] = relationships.get(rel.type, 0) + len(frame)
-        relationship_files.append((rel.type, path))
-        progress("export: relationships", index + 1, len(RELATIONSHIPS))
+    for file in files:
+        if isinstance(file.spec, Nodes):
+            nodes[file.spec.label] = nodes.get(file.spec.label, 0) + file.rows
+            node_files.append((file.spec.label, file.path))
+        else:
+            relationships[file.spec.type] = relationships.get(file.spec.type, 0) + file.rows
+            relationship_files.append((file.spec.type, file.path))
     script = out / "import.sh"
     _private_text(script, _script(node_files, relationship_files))
     script.chmod(0o700)
     schema = out / "schema.cypher"
     _private_text(schema, "".join(f"{s};\n" for s in schema_statements("neo4j")))
-    files = [p for _, p in node_files + relationship_files] + [script, schema]
-    return ExportSummary(out, nodes, relationships, files)
+    paths = [p for _, p in node_files + relationship_files] + [script, schema]
+    return ExportSummary(out, nodes, relationships, paths)
 
 
 def _typed(name: str, values: pd.Series) -> str:
@@ -111,16 +118,39 @@ def _missing(value: object) -> bool:
     return isinstance(value, float) and value != value  # NaN
 
 
-def _write(path: Path, header: list[str], frame: pd.DataFrame) -> None:
-    """One CSV file, owner-only: a missing value is an empty field (no property, as the loader
-    leaves it), a text is quoted (an empty one is "", a property that is empty), arrays are
-    joined by the unit separator. Rows become Python values a batch at a time."""
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with open(handle, "w", encoding="utf-8", newline="") as file:
-        file.write(",".join(header) + "\n")
+class _CsvFile:
+    """The file of one label's nodes or one relationship type's rows of one frame, owner-only,
+    typed by the first frame it is given and written a frame at a time: a missing value is an
+    empty field (no property, as the loader leaves it), a text is quoted (an empty one is "",
+    a property that is empty), arrays are joined by the unit separator."""
+
+    def __init__(
+        self, out: Path, spec: Nodes | Relationships, index: int, frames: dict[str, pd.DataFrame]
+    ) -> None:
+        self.spec, self.rows = spec, 0
+        frame = spec.rows(frames)
+        if isinstance(spec, Nodes):
+            self.path = out / f"nodes_{spec.label}.csv"
+            self.columns = [spec.key, *spec.properties]
+            header = [f"{spec.key}:ID({spec.label})"]
+            header += [_typed(name, frame[name]) for name in spec.properties]
+        else:
+            self.path = out / f"relationships_{spec.type}_{index:02d}.csv"
+            self.columns = [spec.start[1], spec.end[1], *spec.properties.values()]
+            header = [f":START_ID({spec.start[0]})", f":END_ID({spec.end[0]})"]
+            header += [_typed(name, frame[column]) for name, column in spec.properties.items()]
+        handle = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self.handle = open(handle, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed by the export)
+        self.handle.write(",".join(header) + "\n")
+        self.write(frames)
+
+    def write(self, frames: dict[str, pd.DataFrame]) -> None:
+        """The spec's rows of `frames`, made Python values a batch at a time."""
+        frame = self.spec.rows(frames)[self.columns]
         for start in range(0, len(frame), BATCH_ROWS):
             for row in plain_rows(frame.iloc[start : start + BATCH_ROWS]):
-                file.write(",".join(_field(value) for value in row.values()) + "\n")
+                self.handle.write(",".join(_field(value) for value in row.values()) + "\n")
+        self.rows += len(frame)
 
 
 def _field(value: object) -> str:
