@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import empty_graph_frames
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from resolver import workflows
@@ -207,3 +209,22 @@ def test_a_pair_named_twice_is_one_relationship_in_every_first_load(
     (path,) = out.glob("relationships_DISCLOSED_IN_*.csv")
     _, rows = read(path)
     assert [(r["START_ID"], r["row"]) for r in rows] == [("jd:1", 7)]
+
+
+ROW = st.tuples(
+    st.none() | st.text(max_size=12),
+    st.none() | st.integers(-(2**63), 2**63 - 1),
+    st.none() | st.floats(allow_infinity=False),
+    st.none() | st.booleans(),
+    st.none() | st.lists(st.text(max_size=5), max_size=3),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(ROW, max_size=8))
+def test_export_lines_are_the_values_written_one_by_one(rows: list[tuple]) -> None:
+    """Columns made text by Arrow's kernels give the bytes the value-by-value writer gives:
+    quotes doubled, commas and newlines inside quotes, a missing value empty, an empty text
+    "", arrays joined by the unit separator."""
+    frame = pd.DataFrame(rows, columns=["text", "long", "double", "flag", "names"])
+    assert export._lines(frame) == export.lines_by_value(frame)

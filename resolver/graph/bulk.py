@@ -16,6 +16,7 @@ time from the case: memory then holds one batch of them, not all of them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -68,8 +69,9 @@ def bulk_batches(
     sold = _Orders(ids, frames, next_id)
     yield from _node_tokens(order_spec, sold.seen(orders), order_count or 0, progress)
     for rel in RELATIONSHIPS:
-        if rel.type == "SOLD":
-            start, end, frame = sold.accounts, sold.orders, pd.DataFrame(index=sold.orders)
+        if rel.frame == order_spec.frame:  # SOLD, kept as the orders went by (no properties)
+            start, end = sold.ends()
+            frame = pd.DataFrame(index=pd.RangeIndex(len(start)))
         else:
             frame = rel.rows(frames)
             start = ids.of(rel.start[0], frame[rel.start[1]])
@@ -133,13 +135,11 @@ class _Orders:
             yield pa.Table.from_batches([table]) if isinstance(table, pa.RecordBatch) else table
         self.ids.add("Order", self.shipped, self.shipped_ids)
 
-    @property
-    def accounts(self) -> np.ndarray:
-        return np.concatenate(self._accounts) if self._accounts else np.empty(0, np.int64)
-
-    @property
-    def orders(self) -> np.ndarray:
-        return np.concatenate(self._orders) if self._orders else np.empty(0, np.int64)
+    def ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """The node ids of each SOLD relationship's account and order."""
+        if not self._orders:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.concatenate(self._accounts), np.concatenate(self._orders)
 
 
 def _tables(frame: pd.DataFrame) -> Iterator[pa.Table]:
@@ -164,7 +164,7 @@ def _node_tokens(
 
 
 def _header(name: str, properties: tuple[str, ...]) -> bytes:
-    parts = [name.encode() + b"\x00", len(properties).to_bytes(4, "little")]
+    parts = [name.encode() + b"\x00", len(properties).to_bytes(4, sys.byteorder)]
     parts += [p.encode() + b"\x00" for p in properties]
     return b"".join(parts)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from resolver.case import Case
 from resolver.errors import ResolverError
@@ -28,6 +29,8 @@ from resolver.graph.model import NODES, RELATIONSHIPS, Nodes, Relationships
 from resolver.graph.store import plain_rows, schema_statements
 from resolver.progress import Progress, silent
 
+TEXT = pa.large_string()  # the type of every field made
+QUOTE = pa.scalar('"', TEXT)
 ARRAY_DELIMITER = "\x1f"  # unit separator: no disclosed value holds it (a ';' or '|' may)
 ADMIN_ARRAY_DELIMITER = "U+001F"
 # Arrow's integers and booleans as pandas' nullable ones: every batch of orders gets the header
@@ -67,7 +70,8 @@ def export_neo4j_admin(case: Case, out: Path, progress: Progress = silent) -> Ex
             for index, spec in enumerate(specs):
                 files.append(_CsvFile(out, spec, index - len(every), frames))
                 progress("export: files", index + 1, len(specs))
-            for frames["orders"] in batches:
+            for batch in batches:
+                frames["orders"] = batch
                 for file in files:
                     if file.spec.frame == "orders":
                         file.write(frames)
@@ -145,12 +149,51 @@ class _CsvFile:
         self.write(frames)
 
     def write(self, frames: dict[str, pd.DataFrame]) -> None:
-        """The spec's rows of `frames`, made Python values a batch at a time."""
+        """The spec's rows of `frames`, written a batch at a time."""
         frame = self.spec.rows(frames)[self.columns]
         for start in range(0, len(frame), BATCH_ROWS):
-            for row in plain_rows(frame.iloc[start : start + BATCH_ROWS]):
-                self.handle.write(",".join(_field(value) for value in row.values()) + "\n")
+            self.handle.write(_lines(frame.iloc[start : start + BATCH_ROWS]))
         self.rows += len(frame)
+
+
+def _lines(frame: pd.DataFrame) -> str:
+    """The CSV lines of `frame`: each column made text by Arrow's kernels (floats and any
+    column Arrow cannot type by Python's `repr`, as `_field` writes a value)."""
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column of mixed types: value by value
+        return lines_by_value(frame)
+    if not len(frame):
+        return ""
+    fields = [_fields(column.combine_chunks()) for column in table.columns]
+    lines = pc.binary_join_element_wise(*fields, pa.scalar(",", TEXT))
+    return "\n".join(lines.to_pylist()) + "\n"
+
+
+def lines_by_value(frame: pd.DataFrame) -> str:
+    """The CSV lines of `frame`, value by value in Python."""
+    return "".join(",".join(map(_field, row.values())) + "\n" for row in plain_rows(frame))
+
+
+def _fields(values: pa.Array) -> pa.Array:
+    """Every value of a column as its CSV field (see `_field`), never null."""
+    kind = values.type
+    if (
+        pa.types.is_list(kind)
+        and kind.value_type in (pa.string(), pa.large_string())
+        and not (values.flatten().null_count)
+    ):
+        values, kind = pc.binary_join(values, ARRAY_DELIMITER), pa.string()
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        escaped = pc.replace_substring(values.cast(pa.large_string()), '"', '""')
+        quoted = pc.binary_join_element_wise(QUOTE, escaped, QUOTE, pa.scalar("", TEXT))
+    elif pa.types.is_boolean(kind):
+        quoted = pc.if_else(values, pa.scalar("true", TEXT), pa.scalar("false", TEXT))
+    elif pa.types.is_integer(kind):
+        quoted = pc.cast(values, TEXT)
+    else:
+        quoted = pa.array([_field(value) for value in values.to_pylist()], TEXT)
+    return quoted.fill_null("")
 
 
 def _field(value: object) -> str:
