@@ -19,8 +19,9 @@ from conftest import empty_graph_frames
 
 from resolver import workflows
 from resolver.case import Case
+from resolver.case import orders as case_orders
 from resolver.graph import bulk
-from resolver.graph.load import load
+from resolver.graph.load import READ_MEMORY, graph_frames, load
 from resolver.graph.model import NODES, RELATIONSHIPS
 from resolver.graph.store import KEYS, open_store
 
@@ -43,6 +44,7 @@ def graphs(linked_case: Path, tmp_path_factory: pytest.TempPathFactory):
             # orders in many batches, and batches cut into many tokens
             patch.setattr(bulk, "CHUNK_ROWS", 997)
             patch.setattr(bulk, "CHUNK_BYTES", 64 * 1024)
+            patch.setattr(case_orders, "PART_ORDERS", 1500)  # orders gathered in parts
             with Case.open(folder) as case, open_store(folder, None, fresh=True) as graph:
                 made[way] = folder, load(case, graph, batch_size=997, first_load=way)
     return made
@@ -175,3 +177,29 @@ def test_a_value_bulk_cannot_carry_falls_back_to_a_load_by_label(
     assert met == [bad]  # bulk met it (and a load by label does not encode)
     assert orders[0][0] == summary.counts["orders"] > 1000
     assert accounts[0][0] == summary.counts["accounts"]
+
+
+def test_orders_read_in_parts_are_every_order_once(
+    linked_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first load's orders, gathered a part at a time (by a hash of the order), are the
+    orders the loader reads whole: each once, with the same values and the same owners."""
+    folder = tmp_path / "case"
+    shutil.copytree(linked_case, folder)
+    monkeypatch.setattr(case_orders, "PART_ORDERS", 700)
+    with Case.open(folder) as case:
+        whole = graph_frames(case, None)
+        owners = whole["accounts"]
+        with case.orders.in_batches(owners, 500, READ_MEMORY) as orders:
+            batches = list(orders.batches)
+            count, schema = orders.count, orders.schema
+    parts = pa.Table.from_batches(batches, schema).to_pandas()
+    assert count == len(parts) == len(whole["orders"]) > 3 * 700
+    assert parts["key"].is_unique
+
+    def plain(frame: pd.DataFrame) -> list[tuple]:
+        frame = frame.sort_values("key").astype(object).where(frame.notna(), None)
+        frame["provenance"] = frame["provenance"].map(tuple)
+        return list(frame[list(whole["orders"].columns)].itertuples(index=False))
+
+    assert plain(parts) == plain(whole["orders"])

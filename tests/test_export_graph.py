@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from resolver import workflows
 from resolver.case import Case
+from resolver.case import orders as case_orders
 from resolver.cli import app
 from resolver.graph import bulk, by_label, export
 from resolver.graph.export import ARRAY_DELIMITER
@@ -38,6 +39,7 @@ def exported(linked_case: Path, tmp_path_factory: pytest.TempPathFactory):
                         by="wang", graph=False)  # fmt: skip
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(export, "BATCH_ROWS", 997)  # orders read in many batches
+            patch.setattr(case_orders, "PART_ORDERS", 1500)  # ... gathered in parts
             summary = workflows.export_graph(case, out)
         workflows.load_graph(case)
     return folder, out, summary

@@ -63,7 +63,7 @@ def export_neo4j_admin(case: Case, out: Path, progress: Progress = silent) -> Ex
     try:
         with case.orders.in_batches(frames["accounts"], BATCH_ROWS, READ_MEMORY) as orders:
             # the orders a batch at a time, into their nodes' file and their SOLD file
-            typed = orders.batches.schema.empty_table().to_pandas(types_mapper=NULLABLE.get)
+            typed = orders.schema.empty_table().to_pandas(types_mapper=NULLABLE.get)
             batches = (batch.to_pandas(types_mapper=NULLABLE.get) for batch in orders.batches)
             frames["orders"] = next(batches, typed)
             specs: list[Nodes | Relationships] = [*every, *RELATIONSHIPS]
