@@ -157,8 +157,8 @@ class _CsvFile:
 
 
 def _lines(frame: pd.DataFrame) -> str:
-    """The CSV lines of `frame`: each column made text by Arrow's kernels (floats and any
-    column Arrow cannot type by Python's `repr`, as `_field` writes a value)."""
+    """The CSV lines of `frame`: each column made text by Arrow's kernels (floats, and any
+    other kind of column, value by value by `_field`, which keeps Python's `repr` of a float)."""
     try:
         table = pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column of mixed types: value by value
