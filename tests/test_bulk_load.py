@@ -21,6 +21,7 @@ from resolver import workflows
 from resolver.case import Case
 from resolver.case import orders as case_orders
 from resolver.graph import bulk
+from resolver.graph import load as graph_load
 from resolver.graph.load import READ_MEMORY, graph_frames, load
 from resolver.graph.model import NODES, RELATIONSHIPS
 from resolver.graph.store import KEYS, open_store
@@ -43,6 +44,7 @@ def graphs(linked_case: Path, tmp_path_factory: pytest.TempPathFactory):
         with pytest.MonkeyPatch.context() as patch:
             # orders in many batches, and batches cut into many tokens
             patch.setattr(bulk, "CHUNK_ROWS", 997)
+            patch.setattr(graph_load, "ORDER_ROWS", 997)
             patch.setattr(bulk, "CHUNK_BYTES", 64 * 1024)
             patch.setattr(case_orders, "PART_ORDERS", 1500)  # orders gathered in parts
             with Case.open(folder) as case, open_store(folder, None, fresh=True) as graph:

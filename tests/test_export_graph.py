@@ -38,7 +38,8 @@ def exported(linked_case: Path, tmp_path_factory: pytest.TempPathFactory):
         workflows.judge(case, *_two_accounts(case), "different", reason="two ID cards",
                         by="wang", graph=False)  # fmt: skip
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(export, "BATCH_ROWS", 997)  # orders read in many batches
+            patch.setattr(export, "ORDER_ROWS", 997)  # orders read in many batches
+            patch.setattr(export, "BATCH_ROWS", 300)  # ... and written in parts
             patch.setattr(case_orders, "PART_ORDERS", 1500)  # ... gathered in parts
             summary = workflows.export_graph(case, out)
         workflows.load_graph(case)

@@ -94,6 +94,11 @@ ORDER BY m.platform, m.order_id, m.seller, m.registrant, m.evidence
 """
 
 
+# Arrow's integers and booleans as pandas' nullable ones: every batch has the types of the others
+# (a column with a missing value stays integer, not float)
+NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int32Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
 @dataclass
 class OrderBatches:
     """Every order once, a batch at a time (see `Orders.in_batches`)."""
@@ -101,6 +106,15 @@ class OrderBatches:
     count: int
     schema: pa.Schema
     batches: Iterator[pa.RecordBatch]
+
+    def frames(self) -> Iterator[pd.DataFrame]:
+        """The batches as pandas frames, their integers and booleans nullable."""
+        for batch in self.batches:
+            yield batch.to_pandas(types_mapper=NULLABLE.get)
+
+    def no_rows(self) -> pd.DataFrame:
+        """A frame of the batches' columns and types, without rows."""
+        return self.schema.empty_table().to_pandas(types_mapper=NULLABLE.get)
 
 
 # Orders gathered and sorted at a time by a graph's first load: DuckDB cannot spill what it

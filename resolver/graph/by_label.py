@@ -11,12 +11,13 @@ node wait on each other, and may deadlock. Rows go to a k x k grid by (hash of t
 hash of the end node) modulo k; round r writes the k cells (i, i + r mod k) side by side, and
 no two of them share a start node or an end node. A type whose two ends have one label
 (Account -LINKED-> Account) could meet one node at both ends: it is written by one worker.
-Nodes of one label have distinct keys and are split evenly.
+Nodes of one label have distinct keys and are split evenly. The orders come from the case a
+batch at a time: each batch's nodes, then its SOLD relationships, so memory holds one batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ class Step:
     name: str
     statement: str
     rounds: list[list[pd.DataFrame]]
+    total: int | None = None  # rows of all the steps of this name, where it comes in parts
 
     @property
     def rows(self) -> int:
@@ -70,25 +72,55 @@ def statements() -> dict[str, str]:
     return named
 
 
-def steps(frames: dict[str, pd.DataFrame], workers: int = WORKERS) -> Iterator[Step]:
-    """The whole graph of `frames`, nodes first, as the steps of a first load by label."""
+def steps(
+    frames: dict[str, pd.DataFrame],
+    workers: int = WORKERS,
+    orders: Iterable[pd.DataFrame] | None = None,
+    order_count: int | None = None,
+) -> Iterator[Step]:
+    """The whole graph of `frames`, nodes first, as the steps of a first load by label.
+    `orders`: the orders frame a part at a time (`order_count` in all), in place of
+    `frames["orders"]`: each part's nodes, then its relationships to accounts."""
     for spec in NODES:
-        nodes = spec.rows(frames)[[spec.key, *spec.properties]]
-        chunks = [c for c in np.array_split(np.arange(len(nodes)), workers) if len(c)]
-        rounds = [[nodes.iloc[c] for c in chunks]]
-        yield Step(f"{spec.label} nodes", node_statement(spec), rounds)
+        if spec.frame != "orders":
+            yield _node_step(spec, frames, workers)
+    for part in [frames["orders"]] if orders is None else orders:
+        with_part = frames | {"orders": part}
+        for spec in NODES:
+            if spec.frame == "orders":
+                yield _node_step(spec, with_part, workers, order_count)
+        for rel in RELATIONSHIPS:
+            if rel.frame == "orders":
+                yield _relationship_step(rel, with_part, workers, order_count)
     for rel in RELATIONSHIPS:
-        frame = rel.rows(frames)
-        rows = pd.DataFrame(
-            {"from_key": frame[rel.start[1]], "to_key": frame[rel.end[1]]}
-            | {p: frame[column] for p, column in rel.properties.items()}
-        )
-        one_worker = rel.start[0] == rel.end[0]
-        yield Step(
-            f"{rel.type} relationships",
-            relationship_statement(rel),
-            grid(rows, 1 if one_worker else workers),
-        )
+        if rel.frame != "orders":
+            yield _relationship_step(rel, frames, workers)
+
+
+def _node_step(
+    spec: Nodes, frames: dict[str, pd.DataFrame], workers: int, total: int | None = None
+) -> Step:
+    nodes = spec.rows(frames)[[spec.key, *spec.properties]]
+    chunks = [c for c in np.array_split(np.arange(len(nodes)), workers) if len(c)]
+    rounds = [[nodes.iloc[c] for c in chunks]]
+    return Step(f"{spec.label} nodes", node_statement(spec), rounds, total)
+
+
+def _relationship_step(
+    rel: Relationships, frames: dict[str, pd.DataFrame], workers: int, total: int | None = None
+) -> Step:
+    frame = rel.rows(frames)
+    rows = pd.DataFrame(
+        {"from_key": frame[rel.start[1]], "to_key": frame[rel.end[1]]}
+        | {p: frame[column] for p, column in rel.properties.items()}
+    )
+    one_worker = rel.start[0] == rel.end[0]
+    return Step(
+        f"{rel.type} relationships",
+        relationship_statement(rel),
+        grid(rows, 1 if one_worker else workers),
+        total,
+    )
 
 
 def grid(rows: pd.DataFrame, workers: int) -> list[list[pd.DataFrame]]:
@@ -117,10 +149,13 @@ def write(
     batch_size: int,
     progress: Progress,
     workers: int = WORKERS,
+    orders: Iterable[pd.DataFrame] | None = None,
+    order_count: int | None = None,
 ) -> None:
-    """Write every step of `frames` into `store`, the chunks of a round side by side (each in
-    its own transactions of `batch_size` rows); a failure stops the load at the end of its
-    round and is raised (the graph then holds no case state: the next load merges)."""
+    """Write every step of `frames` (and `orders`, see `steps`) into `store`, the chunks of a
+    round side by side (each in its own transactions of `batch_size` rows); a failure stops the
+    load at the end of its round and is raised (the graph then holds no case state: the next
+    load merges)."""
 
     def write_chunk(statement: str, chunk: pd.DataFrame) -> int:
         for start in range(0, len(chunk), batch_size):
@@ -129,11 +164,12 @@ def write(
         return len(chunk)
 
     with ThreadPoolExecutor(workers, thread_name_prefix="graph-load") as pool:
-        for step in steps(frames, workers):
-            done, total = 0, step.rows
+        done: dict[str, int] = {}  # rows written by step name (a step may come in parts)
+        for step in steps(frames, workers, orders, order_count):
+            total = step.rows if step.total is None else step.total
             for chunks in step.rounds:
                 futures = [pool.submit(write_chunk, step.statement, c) for c in chunks]
                 wait(futures)  # the whole round, even where a chunk failed
                 for future in futures:
-                    done += future.result()  # raises the first failure
-                progress(f"graph: {step.name}", done, total)
+                    done[step.name] = done.get(step.name, 0) + future.result()  # raises
+                progress(f"graph: {step.name}", done[step.name], total)

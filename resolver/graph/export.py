@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from resolver.case import Case
 from resolver.errors import ResolverError
-from resolver.graph.load import READ_MEMORY, graph_frames
+from resolver.graph.load import ORDER_ROWS, READ_MEMORY, graph_frames
 from resolver.graph.model import NODES, RELATIONSHIPS, Nodes, Relationships
 from resolver.graph.store import plain_rows, schema_statements
 from resolver.progress import Progress, silent
@@ -33,9 +33,6 @@ TEXT = pa.large_string()  # the type of every field made
 QUOTE = pa.scalar('"', TEXT)
 ARRAY_DELIMITER = "\x1f"  # unit separator: no disclosed value holds it (a ';' or '|' may)
 ADMIN_ARRAY_DELIMITER = "U+001F"
-# Arrow's integers and booleans as pandas' nullable ones: every batch of orders gets the header
-# types of the first (a column with a missing value stays integer, not float)
-NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int32Dtype(), pa.bool_(): pd.BooleanDtype()}
 BATCH_ROWS = 50_000
 
 
@@ -61,11 +58,10 @@ def export_neo4j_admin(case: Case, out: Path, progress: Progress = silent) -> Ex
     every = (*NODES, Nodes("CaseState", "case_state", "key", ("revision", "loaded_at")))
     files: list[_CsvFile] = []
     try:
-        with case.orders.in_batches(frames["accounts"], BATCH_ROWS, READ_MEMORY) as orders:
+        with case.orders.in_batches(frames["accounts"], ORDER_ROWS, READ_MEMORY) as orders:
             # the orders a batch at a time, into their nodes' file and their SOLD file
-            typed = orders.schema.empty_table().to_pandas(types_mapper=NULLABLE.get)
-            batches = (batch.to_pandas(types_mapper=NULLABLE.get) for batch in orders.batches)
-            frames["orders"] = next(batches, typed)
+            batches = orders.frames()  # typed alike: the first batch types the headers
+            frames["orders"] = next(batches, orders.no_rows())
             specs: list[Nodes | Relationships] = [*every, *RELATIONSHIPS]
             for index, spec in enumerate(specs):
                 files.append(_CsvFile(out, spec, index - len(every), frames))

@@ -183,21 +183,23 @@ def load(
 def _first_load(
     case: Case, store: GraphStore, progress: Progress, batch_size: int, how: FirstLoad
 ) -> dict[str, int]:
-    """The whole case into a graph that holds nothing; the counts of the frames written."""
+    """The whole case into a graph that holds nothing, its orders read a batch at a time; the
+    counts of the frames written."""
+    frames = graph_frames(case, None, orders=False)
+    owners = frames["accounts"]
     if how == "fastest" and isinstance(store, FalkorStore):
-        frames = graph_frames(case, None, orders=False)
         try:
-            owners, rows = frames["accounts"], bulk.CHUNK_ROWS
-            with case.orders.in_batches(owners, rows, READ_MEMORY) as orders:
+            with case.orders.in_batches(owners, ORDER_ROWS, READ_MEMORY) as orders:
                 store.bulk(bulk.bulk_batches(frames, orders.batches, progress, orders.count))
             store.ensure_schema()  # indexes built over what is there
             return first_load_counts(frames) | {"orders": orders.count}
         except bulk.NotBulkable:
             store.drop()  # what was sent: loaded again by label
-    frames = graph_frames(case, None)
     store.ensure_schema()  # MATCH by key finds the nodes created before
-    by_label.write(store, frames, batch_size, progress)
-    return first_load_counts(frames)
+    with case.orders.in_batches(owners, ORDER_ROWS, READ_MEMORY) as orders:
+        by_label.write(store, frames, batch_size, progress, orders=orders.frames(),
+                       order_count=orders.count)  # fmt: skip
+    return first_load_counts(frames) | {"orders": orders.count}
 
 
 def _finish(
@@ -215,6 +217,7 @@ def _finish(
 # cannot spill grows with the case: where 1 GB is too little, the read runs again under the
 # case's usual limit (at 60,000 traders it fits, since the graph does not count copies).
 READ_MEMORY = "1GB"
+ORDER_ROWS = 50_000  # orders a first load or an export reads from the case at a time
 
 CASE_STATE = "MATCH (s:CaseState) RETURN s.revision AS revision, s.loaded_at AS loaded_at"
 
