@@ -121,7 +121,9 @@ class _Orders:
         self._accounts: list[np.ndarray] = []
         self._orders: list[np.ndarray] = []
 
-    def seen(self, tables: Iterable[pa.RecordBatch | pa.Table]) -> Iterator[pa.Table]:
+    def seen(
+        self, tables: Iterable[pa.RecordBatch | pa.Table]
+    ) -> Iterator[pa.RecordBatch | pa.Table]:
         for table in tables:
             keys = table.column("key").to_pandas()
             order_ids = np.arange(self.next_id, self.next_id + len(keys), dtype=np.int64)
@@ -132,7 +134,7 @@ class _Orders:
             self._orders.append(order_ids[found])
             shipped = self.shipped.get_indexer(keys)
             self.shipped_ids[shipped[shipped >= 0]] = order_ids[shipped >= 0]
-            yield pa.Table.from_batches([table]) if isinstance(table, pa.RecordBatch) else table
+            yield table
         self.ids.add("Order", self.shipped, self.shipped_ids)
 
     def ends(self) -> tuple[np.ndarray, np.ndarray]:
@@ -151,7 +153,7 @@ def _tables(frame: pd.DataFrame) -> Iterator[pa.Table]:
 
 
 def _node_tokens(
-    spec: Nodes, tables: Iterable[pa.Table], total: int, progress: Progress
+    spec: Nodes, tables: Iterable[pa.RecordBatch | pa.Table], total: int, progress: Progress
 ) -> Iterator[Token]:
     names = (spec.key, *spec.properties)
     header = _header(spec.label, names)
