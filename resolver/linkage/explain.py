@@ -69,7 +69,7 @@ def explain(
                                    case.spill_folder())  # fmt: skip
         records = prepared.accounts.set_index("unique_id")
         pairs = model.explain(_record(records, a), _record(records, b))
-        row = score(case, prepared, pairs).to_dict(orient="records")[0]
+        row = score(case, prepared, pairs, everything=True).to_dict(orient="records")[0]
     steps = [Step(**step) for step in json.loads(row["comparisons"] or "[]")]
     splink_weight = float(row["splink_weight"])
     control = row["control_weight"]
