@@ -181,27 +181,40 @@ def test_a_value_bulk_cannot_carry_falls_back_to_a_load_by_label(
     assert accounts[0][0] == summary.counts["accounts"]
 
 
+@pytest.mark.parametrize("one_disclosure", [False, True])
 def test_orders_read_in_parts_are_every_order_once(
-    linked_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    linked_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_disclosure: bool
 ) -> None:
-    """The first load's orders, gathered a part at a time (by a hash of the order), are the
-    orders the loader reads whole: each once, with the same values and the same owners."""
+    """The orders a load reads a part at a time (by a hash of the order), of every disclosure
+    or (after a match) of one, are the orders of `once`: each once, with the same values, and
+    with its seller's trader and network."""
     folder = tmp_path / "case"
     shutil.copytree(linked_case, folder)
     monkeypatch.setattr(case_orders, "PART_ORDERS", 700)
     with Case.open(folder) as case:
-        whole = graph_frames(case, None)
-        owners = whole["accounts"]
-        with case.orders.in_batches(owners, 500, READ_MEMORY) as orders:
+        owners = graph_frames(case, None)["accounts"]
+        whole = case.orders.once(copies=False)
+        only = None
+        if one_disclosure:
+            only = [case.disclosures.sources()["sha256"].iloc[0]]
+            keys = case.db.execute(
+                "SELECT DISTINCT platform || ':' || order_id FROM orders WHERE disclosure_id = ?",
+                only,
+            ).fetchall()
+            whole = whole[whole["key"].isin([key for (key,) in keys])]
+        with case.orders.in_batches(owners, 500, READ_MEMORY, only) as orders:
             batches = list(orders.batches)
             count, schema = orders.count, orders.schema
+    owner = owners.set_index("account_id")
+    whole["trader_id"] = whole["account_id"].map(owner["trader_id"])
+    whole["network_id"] = whole["account_id"].map(owner["network_id"])
     parts = pa.Table.from_batches(batches, schema).to_pandas()
-    assert count == len(parts) == len(whole["orders"]) > 3 * 700
+    assert count == len(parts) == len(whole) > 700
     assert parts["key"].is_unique
 
     def plain(frame: pd.DataFrame) -> list[tuple]:
         frame = frame.sort_values("key").astype(object).where(frame.notna(), None)
         frame["provenance"] = frame["provenance"].map(tuple)
-        return list(frame[list(whole["orders"].columns)].itertuples(index=False))
+        return list(frame[list(whole.columns)].itertuples(index=False))
 
-    assert plain(parts) == plain(whole["orders"])
+    assert plain(parts) == plain(whole)

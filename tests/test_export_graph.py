@@ -204,7 +204,7 @@ def test_a_pair_named_twice_is_one_relationship_in_every_first_load(
     steps = {step.name: step for step in by_label.steps(frames)}
     (written,) = [c for chunks in steps["DISCLOSED_IN relationships"].rounds for c in chunks]
     assert written[["from_key", "to_key", "row"]].values.tolist() == [["jd:1", "d1", 7]]
-    monkeypatch.setattr(export, "graph_frames", lambda case, only, orders: frames)
+    monkeypatch.setattr(export, "graph_frames", lambda case, only: frames)
     out = tmp_path / "admin"
     with Case.open(tmp_path / "case") as case:
         summary = export.export_neo4j_admin(case, out)

@@ -128,58 +128,60 @@ class Orders:
     def __init__(self, case: Case) -> None:
         self.case = case
 
-    def once(
-        self,
-        of_accounts: pd.Series | None = None,
-        of_disclosures: list[str] | None = None,
-        copies: bool = True,
-    ) -> pd.DataFrame:
-        """One row per (platform, order_id): every order, or those sold by `of_accounts`, or
-        every copy-group with a copy in `of_disclosures`; see the module's docstring.
-        `copies=False`: without which disclosures hold a copy and whether the copies disagree
-        (the graph keeps neither; counting them is what DuckDB cannot spill: at 60,000 traders
-        the read fits 1 GB without them, not with them)."""
+    def once(self, of_accounts: pd.Series | None = None, copies: bool = True) -> pd.DataFrame:
+        """One row per (platform, order_id): every order, or those sold by `of_accounts`; see
+        the module's docstring. `copies=False`: without which disclosures hold a copy and
+        whether the copies disagree (the graph keeps neither; counting them is what DuckDB
+        cannot spill: at 60,000 traders the read fits 1 GB without them, not with them)."""
         frames: dict = {}
         where = "true"
         if of_accounts is not None:
             frames["wanted_accounts"] = pd.DataFrame({"account_id": of_accounts})
             where = "account_id IN (SELECT account_id FROM wanted_accounts)"
-        elif of_disclosures is not None:
-            frames["wanted_disclosures"] = pd.DataFrame({"disclosure_id": of_disclosures or [""]})
-            where = (
-                "(platform, order_id) IN (SELECT platform, order_id FROM orders "
-                "WHERE disclosure_id IN (SELECT disclosure_id FROM wanted_disclosures))"
-            )
         with self.case.registered(**frames) as db:
             # Through Arrow: for a million orders, a third of the time and half the memory.
             sql = ORDERS_ONCE_SQL.format(where=where, copies=COPIES_SQL if copies else "")
             return db.sql(sql + " ORDER BY key").to_arrow_table().to_pandas()
 
     @contextmanager
-    def in_batches(self, owners: pd.DataFrame, rows: int, memory: str) -> Iterator[OrderBatches]:
-        """Every order once (as `once(copies=False)`) with its seller's trader_id and
-        network_id from `owners`, `rows` at a time, inside the block: a graph's first load reads
+    def in_batches(
+        self, owners: pd.DataFrame, rows: int, memory: str, of_disclosures: list[str] | None = None
+    ) -> Iterator[OrderBatches]:
+        """Every order once (as `once(copies=False)`), or every copy-group with a copy in
+        `of_disclosures` (what a load after a match adds), with its seller's trader_id and
+        network_id from `owners`, `rows` at a time, inside the block: a graph's load reads
         millions of orders without holding them. DuckDB gathers and sorts them a part at a time
         (by a hash of the order; by key within a part), held to `memory` (see
         `Case.streamed_within`); the case takes no other query until the block ends."""
-        with self.case.registered(order_owners=owners[["account_id", "trader_id", "network_id"]]):
+        frames = {"order_owners": owners[["account_id", "trader_id", "network_id"]]}
+        where = "true"
+        if of_disclosures is not None:
+            frames["wanted_disclosures"] = pd.DataFrame({"disclosure_id": of_disclosures or [""]})
+            where = (
+                "(platform, order_id) IN (SELECT platform, order_id FROM orders "
+                "WHERE disclosure_id IN (SELECT disclosure_id FROM wanted_disclosures))"
+            )
+        with self.case.registered(**frames):
             count = int(
                 self.case.scalar(
-                    "SELECT count(*) FROM (SELECT DISTINCT platform, order_id FROM orders)"
+                    f"SELECT count(*) FROM (SELECT DISTINCT platform, order_id FROM orders "
+                    f"WHERE {where})"
                 )
             )
             parts = max(1, -(-count // PART_ORDERS))
             schema = self.case.db.sql(_owned_orders("false")).to_arrow_table().schema
-            batches = self._parts(parts, rows, memory)
+            batches = self._parts(where, parts, rows, memory)
             try:
                 yield OrderBatches(count, schema, batches)
             finally:
                 batches.close()  # a part left half read ends its query first
 
-    def _parts(self, parts: int, rows: int, memory: str) -> Generator[pa.RecordBatch, None, None]:
+    def _parts(
+        self, where: str, parts: int, rows: int, memory: str
+    ) -> Generator[pa.RecordBatch, None, None]:
         for part in range(parts):
-            where = f"hash(platform, order_id) % {parts} = {part}"
-            with self.case.streamed_within(memory, _owned_orders(where), rows) as reader:
+            within = f"({where}) AND hash(platform, order_id) % {parts} = {part}"
+            with self.case.streamed_within(memory, _owned_orders(within), rows) as reader:
                 yield from reader
 
     def gather(

@@ -50,7 +50,7 @@ def export_neo4j_admin(case: Case, out: Path, progress: Progress = silent) -> Ex
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ResolverError(f"{out}: not an empty folder; the export writes a new one")
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    frames = graph_frames(case, None, orders=False)
+    frames = graph_frames(case, None)
     frames["case_state"] = pd.DataFrame(
         [{"key": "case", "revision": case.revision,
           "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}]

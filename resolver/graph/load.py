@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -165,19 +166,38 @@ def load(
     store.ensure_schema()
     store.query(named["forget_case_state"])  # a load cut short leaves a graph of no revision
     first = store.query("MATCH (o:Order) RETURN count(o) AS orders")[1][0][0] == 0
-    frames = graph_frames(case, None if first else orders_of)
+    only = None if first else orders_of
+    frames = graph_frames(case, only)
+    shipped = {name: frames.pop(name) for name in list(frames) if name.startswith("ships_to_")}
+    write = _writer(store, batch_size, progress or silent)
     counts = {}
     for name, frame in frames.items():
         if name in ("links", "judged"):  # replaced whole: one no longer in force must go
             store.query(named[f"drop_{name}"])
-        statement = named["orders_first" if name == "orders" and first else name]
-        for start in range(0, len(frame), batch_size):  # rows as dicts a batch at a time
-            done = min(start + batch_size, len(frame))
-            store.write(statement, plain_rows(frame.iloc[start:done]), batch_size)
-            if progress:
-                progress(f"graph: {name.replace('_', ' ')}", done, len(frame))
-        counts[name] = len(frame)
+        counts[name] = write(named[name], name, [frame], len(frame))
+    with case.orders.in_batches(frames["accounts"], ORDER_ROWS, READ_MEMORY, only) as orders:
+        statement = named["orders_first" if first else "orders"]
+        counts["orders"] = write(statement, "orders", orders.frames(), orders.count)
+    for name, frame in shipped.items():  # after the orders they start from
+        counts[name] = write(named[name], name, [frame], len(frame))
     return _finish(case, store, named, counts, started)
+
+
+def _writer(store: GraphStore, batch_size: int, progress: Progress) -> Callable[..., int]:
+    """A function that writes the rows of one frame, given in parts, with a statement, a batch
+    at a time (rows as dicts), and says how far it got; it returns the rows written."""
+
+    def write(statement: str, name: str, parts: Iterable[pd.DataFrame], total: int) -> int:
+        done = 0
+        for part in parts:
+            for start in range(0, len(part), batch_size):
+                rows = part.iloc[start : start + batch_size]
+                store.write(statement, plain_rows(rows), batch_size)
+                done += len(rows)
+                progress(f"graph: {name.replace('_', ' ')}", done, total)
+        return done
+
+    return write
 
 
 def _first_load(
@@ -185,7 +205,7 @@ def _first_load(
 ) -> dict[str, int]:
     """The whole case into a graph that holds nothing, its orders read a batch at a time; the
     counts of the frames written."""
-    frames = graph_frames(case, None, orders=False)
+    frames = graph_frames(case, None)
     owners = frames["accounts"]
     if how == "fastest" and isinstance(store, FalkorStore):
         try:
@@ -239,18 +259,14 @@ def check_current(case: Case, store: GraphStore) -> None:
         )
 
 
-def graph_frames(
-    case: Case, orders_of: list[str] | None, orders: bool = True
-) -> dict[str, pd.DataFrame]:
-    """What the graph holds, as one frame per loader statement (`orders_of`: only the orders of
-    these disclosures; None: every order; `orders=False`: all but the orders, which the first
-    load reads a batch at a time): the loader and the neo4j-admin export read these."""
-    return case.read_within(READ_MEMORY, lambda: _graph_frames(case, orders_of, orders))
+def graph_frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:
+    """What the graph holds but its orders (read a batch at a time: `Orders.in_batches`), as
+    one frame per loader statement (`orders_of`: only what ships the orders of these
+    disclosures; None: of every order): the loader and the neo4j-admin export read these."""
+    return case.read_within(READ_MEMORY, lambda: _graph_frames(case, orders_of))
 
 
-def _graph_frames(
-    case: Case, orders_of: list[str] | None, with_orders: bool
-) -> dict[str, pd.DataFrame]:
+def _graph_frames(case: Case, orders_of: list[str] | None) -> dict[str, pd.DataFrame]:
     values = case.records.registered()
     networks = case.traders.networks()
     frames: dict[str, pd.DataFrame] = {}
@@ -277,12 +293,6 @@ def _graph_frames(
         [asdict(j) for j in case.judgements.current()],
         columns=["account_a", "account_b", "verdict", "author", "judged_at", "reason", "seq"],
     )
-    if with_orders:
-        orders = case.orders.once(of_disclosures=orders_of, copies=False)
-        owner = accounts.set_index("account_id")
-        orders["trader_id"] = orders["account_id"].map(owner["trader_id"])
-        orders["network_id"] = orders["account_id"].map(owner["network_id"])
-        frames["orders"] = orders
     for label, frame in case.orders.ships_to(orders_of).items():
         frames[f"ships_to_{label}"] = frame
     return frames
