@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from resolver.arrow_bytes import offsets_and_data
 from resolver.graph.model import NODES, RELATIONSHIPS, Nodes
 from resolver.progress import Progress, silent
 
@@ -179,10 +180,7 @@ def _rows(columns: list[pa.Array]) -> pa.Array:
 def _tokens(rows: pa.Array, header: bytes) -> Iterator[tuple[int, bytes]]:
     """(rows, body) of at most CHUNK_BYTES with the header (a longer row goes alone), cut
     from the rows' one buffer."""
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[
-        rows.offset : rows.offset + len(rows) + 1
-    ]
-    data = rows.buffers()[2]
+    offsets, data = offsets_and_data(rows)
     start = 0
     while start < len(rows):
         end = int(np.searchsorted(offsets, offsets[start] + CHUNK_BYTES - len(header), "right"))

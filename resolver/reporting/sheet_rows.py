@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from resolver.arrow_bytes import joined
 from resolver.i18n import SHANGHAI
 
 MAX_TEXT = 32_767  # UTF-16 units Excel holds in a cell
@@ -83,7 +84,7 @@ def rows_xml(table: pa.Table, columns: list[Column], first_row: int,
     rows = pc.binary_join_element_wise(
         '<row r="', numbers, '">', *cells, "</row>", "", null_handling="replace"
     )
-    return _joined(rows)
+    return joined(rows)
 
 
 def _cells(values: pa.Array, column: str, numbers: pa.Array, style: int | None) -> pa.Array:
@@ -188,12 +189,3 @@ def letters(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         name = chr(ord("A") + rest) + name
     return name
-
-
-def _joined(strings: pa.Array) -> bytes:
-    """The UTF-8 bytes of every string, one after another (read from Arrow's buffers)."""
-    if isinstance(strings, pa.ChunkedArray):
-        strings = strings.combine_chunks()
-    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)
-    start, stop = offsets[strings.offset], offsets[strings.offset + len(strings)]
-    return strings.buffers()[2][start:stop].to_pybytes()  # only the bytes of these strings
