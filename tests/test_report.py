@@ -26,6 +26,7 @@ from resolver.config import DEFAULTS, Config
 from resolver.config.damages import DamagesConfig, Scenario
 from resolver.errors import ConfigError, ResolverError
 from resolver.money import yuan
+from resolver.reporting import html as report_html
 from resolver.reporting.damages import assess
 from resolver.reporting.html import render
 
@@ -230,6 +231,19 @@ def test_html_orders_listed_sum_to_the_totals_shown(reports) -> None:
         assert len(table[""]) == network.total("orders")
         assert sum(table["excluded"]) == network.total("self_purchase_fen")
         assert yuan(network.total("amount_fen")) in page
+
+
+def test_html_reads_the_orders_in_batches_as_it_lays_out_the_networks(
+    reports, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page is written a network at a time, its orders taken from the report's file in
+    batches: batches of 7 orders (cut inside networks, many networks to one batch) make the
+    page that one batch makes, and the file written is the page."""
+    whole = render(reports[0])
+    monkeypatch.setattr(report_html, "ORDER_BATCH", 7)
+    assert render(reports[0]) == whole
+    report_html.write(reports[0], tmp_path / "report.html")
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == whole
 
 
 def test_html_is_self_contained(reports) -> None:

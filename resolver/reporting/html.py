@@ -6,6 +6,7 @@ on every page (`resolver report --out X.pdf` prints it through a browser)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,19 @@ class NetworkView:
 
 
 def render(report: Report, progress: Progress = silent) -> str:
+    """The page whole (a PDF prints it; the tests read it)."""
+    return "".join(pieces(report, progress))
+
+
+def write(report: Report, out: Path, progress: Progress = silent) -> None:
+    with out.open("w", encoding="utf-8") as page:
+        page.writelines(pieces(report, progress))
+
+
+def pieces(report: Report, progress: Progress = silent) -> Iterator[str]:
+    """The page a piece at a time, each network laid out as the page reaches it: a report of
+    every network of a large case holds the rows of one network's orders at a time, read in
+    order from the report's file of orders."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -58,20 +72,49 @@ def render(report: Report, progress: Progress = silent) -> str:
     t = words(report.lang)
     # Tuples of whole tables, cut per network: pandas per network costs more than the page.
     rows = {name: _tuples(frame, name) for name, frame in report.tables.items()}
-    rows["orders"] = [o for batch in report.orders.batches(50_000)
-                      for o in _tuples(batch.to_pandas(), "orders")]  # fmt: skip
-    ranks = {name: report.ranks[name] for name in report.tables} | {"orders": report.orders.ranks()}
-    views = []
-    for done, network in enumerate(report.networks, start=1):
-        views.append(_view(network, rows, ranks, t))
-        progress("laying out the networks", done, len(report.networks))
-    return environment.get_template("report.html.j2").render(
-        report=report, networks=views, t=t, fonts=FONTS[report.lang]
+    ranks = {name: report.ranks[name] for name in report.tables}
+    summary = [(n, _count_of(ranks["accounts"], n.rank)) for n in report.networks]
+    return environment.get_template("report.html.j2").generate(
+        report=report, summary=summary, networks=_views(report, rows, ranks, t, progress), t=t,
+        fonts=FONTS[report.lang],
+    )  # fmt: skip
+
+
+def _views(report: Report, rows: dict[str, list], ranks: dict[str, np.ndarray], t: Words,
+           progress: Progress) -> Iterator[NetworkView]:  # fmt: skip
+    """Each network's view, in the report's order, its orders taken from the report's file as
+    the networks come (it is sorted by network rank, as the networks are)."""
+    order_ranks = report.orders.ranks()
+    orders = _Rows(
+        _tuples(batch.to_pandas(), "orders") for batch in report.orders.batches(ORDER_BATCH)
     )
+    for done, network in enumerate(report.networks, start=1):
+        yield _view(network, rows, ranks, orders.between(*bounds(order_ranks, network.rank)), t)
+        progress("laying out the networks", done, len(report.networks))
 
 
-def write(report: Report, out: Path, progress: Progress = silent) -> None:
-    out.write_text(render(report, progress), encoding="utf-8")
+ORDER_BATCH = 50_000  # orders read from the report's file at a time
+
+
+class _Rows:
+    """Rows that come in batches, taken in order by position (start, stop), never going back."""
+
+    def __init__(self, batches: Iterator[list]) -> None:
+        self._batches = batches
+        self._held: list = []
+        self._first = 0  # the position of the first row held
+
+    def between(self, start: int, stop: int) -> list:
+        while self._first + len(self._held) < stop:  # keep only what is still to be taken
+            kept = min(start, self._first + len(self._held))
+            self._held = self._held[kept - self._first :] + next(self._batches)
+            self._first = kept
+        return self._held[start - self._first : stop - self._first]
+
+
+def _count_of(ranks: np.ndarray, rank: int) -> int:
+    start, stop = bounds(ranks, rank)
+    return stop - start
 
 
 def _tuples(frame: pd.DataFrame, name: str) -> list:
@@ -79,7 +122,7 @@ def _tuples(frame: pd.DataFrame, name: str) -> list:
 
 
 def _view(network: NetworkReport, rows: dict[str, list], ranks: dict[str, np.ndarray],
-          t: Words) -> NetworkView:  # fmt: skip
+          orders: list, t: Words) -> NetworkView:  # fmt: skip
     part = {name: table[slice(*bounds(ranks[name], network.rank))] for name, table in rows.items()}
     totals: dict[str, list] = {dimension: [] for dimension in DIMENSIONS}
     for total in part["totals"]:
@@ -89,7 +132,7 @@ def _view(network: NetworkReport, rows: dict[str, list], ranks: dict[str, np.nda
         network=network,
         accounts=part["accounts"],
         shared=part["shared"],
-        orders=part["orders"],
+        orders=orders,
         totals=totals,
         self_purchases=part["self_purchases"],
         quarantined=part["quarantined"],
@@ -99,7 +142,7 @@ def _view(network: NetworkReport, rows: dict[str, list], ranks: dict[str, np.nda
         picture=picture(
             part["accounts"], part["shared"], network.links, network.report.link_threshold, t
         ),
-        counted_fen=sum(o.amount_fen for o in part["orders"] if o.counted),
+        counted_fen=sum(o.amount_fen for o in orders if o.counted),
     )
 
 

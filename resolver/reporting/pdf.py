@@ -23,7 +23,7 @@ from resolver.errors import ResolverError
 from resolver.processes import die_with_parent
 from resolver.progress import Progress, silent
 from resolver.reporting.content import Report
-from resolver.reporting.html import render
+from resolver.reporting.html import write as write_page
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome",
             "microsoft-edge", "msedge")  # fmt: skip
@@ -62,11 +62,10 @@ def find_browser() -> str:
 
 def write(report: Report, out: Path, progress: Progress = silent) -> None:
     browser = find_browser()
-    page = render(report, progress)
-    progress("printing the PDF in the browser")
     with tempfile.TemporaryDirectory(prefix="resolver-pdf-") as scratch:  # 0700
         html = Path(scratch) / "report.html"
-        html.write_text(page, encoding="utf-8")
+        write_page(report, html, progress)
+        progress("printing the PDF in the browser")
         command = [
             browser, "--headless", "--disable-gpu", "--no-first-run", "--disable-sync",
             "--disable-background-networking", "--disable-component-update", "--disable-quic",
@@ -75,7 +74,7 @@ def write(report: Report, out: Path, progress: Progress = silent) -> None:
         ]  # fmt: skip
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.insert(1, "--no-sandbox")  # Chromium refuses root without it
-        timeout = max(PRINT_SECONDS, SECONDS_PER_MB * len(page.encode()) / 2**20)
+        timeout = max(PRINT_SECONDS, SECONDS_PER_MB * html.stat().st_size / 2**20)
         _run(command, timeout)
     if not out.is_file() or out.stat().st_size == 0:
         raise ResolverError(f"{browser} wrote no PDF for {out.name}")
