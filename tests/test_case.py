@@ -218,3 +218,26 @@ def test_a_stream_is_read_under_the_limit_and_again_under_the_usual_one(tmp_path
             assert next(batches).num_rows == 2
             raise KeyError("a failure inside")
         assert case.db.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == usual
+
+
+@pytest.mark.parametrize("later", [False, True])
+def test_an_account_disclosed_with_two_registrants_as_often_takes_one_the_same_way(
+    taobao_file, tmp_path: Path, later: bool
+) -> None:
+    """A store that changed hands, disclosed once under each owner: its record for the model
+    holds one person (name, pinyin and surname of the same registrant), the first by name, and
+    the first ID, whatever order the disclosures came in (DuckDB's mode alone keeps whichever
+    it meets first, which a parallel read does not fix)."""
+    first = taobao_file(tmp_path / "a.csv", [{"account_key": "S1", "registrant_name": "钱静",
+                                   "id_number": "11010519491231002X"}])  # fmt: skip
+    second = taobao_file(tmp_path / "b.csv", [{"account_key": "S1", "registrant_name": "喻宁",
+                                    "id_number": "110105194912310021"}])  # fmt: skip
+    with Case.open(tmp_path / "case") as case:
+        from resolver import ingest
+
+        for files in ([first], [second]) if later else ([second], [first]):
+            ingest(case, files)
+        record = case.records.for_linkage().iloc[0]
+    assert (record["registrant_name"], record["registrant_pinyin"]) == ("喻宁", "yuning")
+    assert record["registrant_surname"] == "喻"
+    assert record["id_number"] == "110105194912310021"

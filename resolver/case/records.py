@@ -141,8 +141,10 @@ class Records:
         return {(account, kind): frozenset(values) for account, kind, values in rows}
 
     def for_linkage(self) -> pd.DataFrame:
-        """One record per account for the model: the first registrant's name and ID (the
-        most frequent across disclosures), and lists of every value that is not a hub."""
+        """One record per account for the model: its registrant (the one most often disclosed;
+        on a tie, the first by name: the same on every run) with that person's pinyin and
+        surname, its ID (the most frequent; on a tie, the first), and lists of every value that
+        is not a hub."""
         lists = ",\n".join(  # kept_values holds each value once: sorting is all that is left
             f"list_sort(list(value) FILTER (kind = '{kind}')) AS {kind}" for kind in LISTED
         )
@@ -150,19 +152,31 @@ class Records:
         return self.case.db.execute(
             f"""
             WITH listed AS (SELECT account_id, {lists} FROM kept_values GROUP BY account_id),
-            scalars AS (
-                SELECT account_id,
-                    any_value(platform) AS platform,
-                    mode(nullif(registrant_norm, '')) AS registrant_name,
-                    mode(nullif(registrant_pinyin, '')) AS registrant_pinyin,
-                    mode(nullif(registrant_surname, '')) AS registrant_surname,
-                    mode(id_norm) AS id_number,
-                    mode(id_partial) AS id_partial
+            disclosed AS (
+                SELECT account_id, registrant_norm AS registrant_name,
+                    nullif(registrant_pinyin, '') AS registrant_pinyin,
+                    nullif(registrant_surname, '') AS registrant_surname, count(*) AS times
+                FROM seller_records WHERE coalesce(registrant_norm, '') <> ''
+                GROUP BY ALL
+            ),
+            registrants AS (
+                SELECT * EXCLUDE (times) FROM disclosed
+                QUALIFY row_number() OVER (
+                    PARTITION BY account_id
+                    ORDER BY times DESC, registrant_name, registrant_pinyin, registrant_surname
+                ) = 1
+            ),
+            scalars AS (  -- DuckDB's mode breaks a tie by the order it is given
+                SELECT account_id, any_value(platform) AS platform,
+                    mode(id_norm ORDER BY id_norm) AS id_number,
+                    mode(id_partial ORDER BY id_partial) AS id_partial
                 FROM seller_records GROUP BY account_id
             )
-            SELECT s.account_id AS unique_id, s.* EXCLUDE (account_id), {coalesced},
+            SELECT s.account_id AS unique_id, s.platform, r.registrant_name, r.registrant_pinyin,
+                r.registrant_surname, s.id_number, s.id_partial, {coalesced},
                 l.districts[1] AS district
-            FROM scalars s LEFT JOIN listed l USING (account_id)
+            FROM scalars s LEFT JOIN registrants r USING (account_id)
+                LEFT JOIN listed l USING (account_id)
             ORDER BY s.account_id
             """
         ).fetchdf()

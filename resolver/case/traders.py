@@ -23,8 +23,9 @@ SELECT a.platform, a.account_key, t.account_id, t.trader_id, round(t.probability
     a.registrant_name, a.store_name, a.registrant_kind
 FROM trader_accounts t
 JOIN (SELECT account_id, any_value(platform) AS platform, any_value(account_key) AS account_key,
-        mode(registrant_name) AS registrant_name, mode(store_name) AS store_name,
-        mode(registrant_kind) AS registrant_kind
+        mode(registrant_name ORDER BY registrant_name) AS registrant_name,
+        mode(store_name ORDER BY store_name) AS store_name,
+        mode(registrant_kind ORDER BY registrant_kind) AS registrant_kind
       FROM seller_records GROUP BY account_id) a USING (account_id)
 ORDER BY t.trader_id, t.account_id
 """
