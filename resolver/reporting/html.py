@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
@@ -72,16 +71,15 @@ def pieces(report: Report, progress: Progress = silent) -> Iterator[str]:
     t = words(report.lang)
     # Tuples of whole tables, cut per network: pandas per network costs more than the page.
     rows = {name: _tuples(frame, name) for name, frame in report.tables.items()}
-    ranks = {name: report.ranks[name] for name in report.tables}
-    summary = [(n, _count_of(ranks["accounts"], n.rank)) for n in report.networks]
+    summary = [(n, _row_count(report, "accounts", n.rank)) for n in report.networks]
     return environment.get_template("report.html.j2").generate(
-        report=report, summary=summary, networks=_views(report, rows, ranks, t, progress), t=t,
+        report=report, summary=summary, networks=_views(report, rows, t, progress), t=t,
         fonts=FONTS[report.lang],
     )  # fmt: skip
 
 
-def _views(report: Report, rows: dict[str, list], ranks: dict[str, np.ndarray], t: Words,
-           progress: Progress) -> Iterator[NetworkView]:  # fmt: skip
+def _views(report: Report, rows: dict[str, list], t: Words, progress: Progress
+           ) -> Iterator[NetworkView]:  # fmt: skip
     """Each network's view, in the report's order, its orders taken from the report's file as
     the networks come (it is sorted by network rank, as the networks are)."""
     order_ranks = report.orders.ranks()
@@ -89,7 +87,7 @@ def _views(report: Report, rows: dict[str, list], ranks: dict[str, np.ndarray], 
         _tuples(batch.to_pandas(), "orders") for batch in report.orders.batches(ORDER_BATCH)
     )
     for done, network in enumerate(report.networks, start=1):
-        yield _view(network, rows, ranks, orders.between(*bounds(order_ranks, network.rank)), t)
+        yield _view(network, rows, orders.between(*bounds(order_ranks, network.rank)), t)
         progress("laying out the networks", done, len(report.networks))
 
 
@@ -112,8 +110,8 @@ class _Rows:
         return self._held[start - self._first : stop - self._first]
 
 
-def _count_of(ranks: np.ndarray, rank: int) -> int:
-    start, stop = bounds(ranks, rank)
+def _row_count(report: Report, table: str, rank: int) -> int:
+    start, stop = report.bounds(table, rank)
     return stop - start
 
 
@@ -121,9 +119,10 @@ def _tuples(frame: pd.DataFrame, name: str) -> list:
     return list(frame.itertuples(index=False, name=name.title().replace("_", "")))
 
 
-def _view(network: NetworkReport, rows: dict[str, list], ranks: dict[str, np.ndarray],
-          orders: list, t: Words) -> NetworkView:  # fmt: skip
-    part = {name: table[slice(*bounds(ranks[name], network.rank))] for name, table in rows.items()}
+def _view(network: NetworkReport, rows: dict[str, list], orders: list, t: Words
+          ) -> NetworkView:  # fmt: skip
+    part = {name: table[slice(*network.report.bounds(name, network.rank))]
+            for name, table in rows.items()}  # fmt: skip
     totals: dict[str, list] = {dimension: [] for dimension in DIMENSIONS}
     for total in part["totals"]:
         if total.dimension in totals:
