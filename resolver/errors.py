@@ -70,5 +70,10 @@ class StoreUnavailable(ResolverError):
     """The graph store cannot be reached or started; the case itself is unaffected."""
 
 
+class StoreHung(StoreUnavailable):
+    """The embedded graph store stopped answering and was stopped; nothing was saved, so the
+    command can be run again."""
+
+
 class GraphOutOfDate(StoreUnavailable):
     """The graph does not hold what the case holds now: `resolver load-graph`."""

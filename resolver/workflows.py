@@ -11,19 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
 from resolver.case import Case
 from resolver.config import Config
-from resolver.errors import ResolverError, StoreUnavailable
+from resolver.errors import ResolverError, StoreHung, StoreUnavailable
 from resolver.progress import Progress, silent
 
 if TYPE_CHECKING:
     from resolver.case.judgements import Judgement
     from resolver.graph.export import ExportSummary
     from resolver.graph.load import LoadSummary
+    from resolver.graph.store import GraphStore
     from resolver.ingestion import FileResult
     from resolver.judging import Evaluation
     from resolver.linkage.explain import Explanation
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 ConfigLike = Config | Path | str | None
 FileProgress = Callable[[str, Path], None]  # (stage, file) as ingest moves on
+Done = TypeVar("Done")
 
 
 @dataclass
@@ -112,10 +114,14 @@ def load_graph(
     """Load the whole case into the graph store again (idempotent); `steps` hears each
     batch."""
     from resolver.graph.load import load
-    from resolver.graph.store import open_store
 
-    with open_store(case.folder, store, fresh=True) as graph:
-        return load(case, graph, batch_size=batch_size, progress=steps)
+    return _on_graph(
+        case,
+        store,
+        lambda graph: load(case, graph, batch_size=batch_size, progress=steps),
+        fresh=True,
+        progress=steps,
+    )
 
 
 def export_graph(case: Case, out: Path | str, progress: Progress | None = None) -> ExportSummary:
@@ -137,14 +143,37 @@ def _update_graph(
     case: Case, store: str | None, orders_of: list[str], progress: Progress | None = None
 ) -> GraphUpdate:
     from resolver.graph.load import load
-    from resolver.graph.store import open_store
+
+    def update(graph: GraphStore) -> GraphUpdate:
+        return GraphUpdate(load(case, graph, orders_of=orders_of, progress=progress), graph.dialect)
 
     try:
-        with open_store(case.folder, store) as graph:
-            summary = load(case, graph, orders_of=orders_of, progress=progress)
-            return GraphUpdate(summary, graph.dialect)
+        return _on_graph(case, store, update, progress=progress)
     except StoreUnavailable as err:
         return GraphUpdate(None, None, str(err))
+
+
+def _on_graph(
+    case: Case,
+    store: str | None,
+    work: Callable[[GraphStore], Done],
+    fresh: bool = False,
+    read_only: bool = False,
+    progress: Progress | None = None,
+) -> Done:
+    """`work` on the case's graph store; once more, on a new server, when the embedded one
+    hung (it saved nothing, so the second run starts from the graph the first one found)."""
+    from resolver.graph.store import open_store
+
+    def attempt() -> Done:
+        with open_store(case.folder, store, fresh=fresh, read_only=read_only) as graph:
+            return work(graph)
+
+    try:
+        return attempt()
+    except StoreHung as err:
+        (progress or silent)(f"{err}; starting it again")
+    return attempt()
 
 
 def query(
@@ -157,14 +186,16 @@ def query(
     """Run a query of the Cypher library on the case's graph, parameters given as text."""
     from resolver.graph.library import bind, query_named
     from resolver.graph.load import check_current
-    from resolver.graph.store import open_store
 
     chosen = query_named(name)
     values = bind(chosen, params or {}, Config.of(config), case)
-    with open_store(case.folder, store, read_only=True) as graph:
+
+    def run(graph: GraphStore) -> pd.DataFrame:
         check_current(case, graph)
         header, rows = graph.query(chosen.text, values)
-    return pd.DataFrame(rows, columns=header)
+        return pd.DataFrame(rows, columns=header)
+
+    return _on_graph(case, store, run, read_only=True)
 
 
 def explain(

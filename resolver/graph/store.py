@@ -200,7 +200,12 @@ def open_store(
             "(Neo4j Desktop, or `docker compose up -d`) with --store bolt://localhost:7687 "
             "(ingest, match, explain, export and report work without a graph)"
         )
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
     from resolver.graph.embedded import EmbeddedFalkor
 
     with EmbeddedFalkor(case_folder, fresh=fresh, read_only=read_only) as server:
-        yield FalkorStore(server.graph(GRAPH_NAME))
+        try:
+            yield FalkorStore(server.graph(GRAPH_NAME))
+        except RedisConnectionError:
+            raise server.lost() from None
