@@ -16,7 +16,7 @@ import pytest
 from resolver import workflows
 from resolver.case import Case
 from resolver.case.links import LINK_COLUMNS
-from resolver.errors import ResolverError, StoreHung
+from resolver.errors import ResolverError, StoreHung, StoreUnavailable
 from resolver.graph import embedded
 from resolver.graph.embedded import EmbeddedFalkor
 from resolver.graph.library import bind, load_queries
@@ -389,6 +389,22 @@ def test_a_hung_server_is_stopped_and_the_graph_kept(tmp_path: Path, quick_watch
     with pytest.raises(ProcessLookupError):
         os.kill(hung, 0)  # killed, and reaped
     with open_store(case_folder) as store:  # the lock was released
+        assert store.query("MATCH (p:Probe) RETURN p.n")[1] == [[1]]
+
+
+def test_a_server_that_ends_midway_is_one_clear_error(tmp_path: Path) -> None:
+    case_folder = tmp_path / "case"
+    with open_store(case_folder) as store:
+        store.query("CREATE (:Probe {n: 1})")
+    with (
+        pytest.raises(StoreUnavailable, match=r"ended unexpectedly \(status -9") as raised,
+        open_store(case_folder) as store,
+    ):
+        store.query("CREATE (:Probe {n: 2})")
+        os.kill(_server_pid(case_folder), signal.SIGKILL)
+        store.query("MATCH (p:Probe) RETURN count(p)")
+    assert not isinstance(raised.value, StoreHung)  # not run again: it did not hang
+    with open_store(case_folder) as store:
         assert store.query("MATCH (p:Probe) RETURN p.n")[1] == [[1]]
 
 

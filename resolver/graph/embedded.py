@@ -151,9 +151,12 @@ class EmbeddedFalkor:
                 f"{self.folder}: the graph store answered nothing for {ANSWER_SECONDS:.0f} s "
                 "and was stopped; the graph is as it was before this command"
             )
-        status = self.process.poll() if self.process is not None else None
+        try:  # the socket closes a moment before the process can be reaped
+            status = f"status {self.process.wait(timeout=5)}" if self.process else "stopped"
+        except subprocess.TimeoutExpired:
+            status = "it dropped the connection"
         return StoreUnavailable(
-            f"{self.folder}: the graph store ended unexpectedly (status {status}; see "
+            f"{self.folder}: the graph store ended unexpectedly ({status}; see "
             f"{self.folder / 'server.log'}); the graph is as it was before this command"
         )
 
