@@ -129,6 +129,29 @@ def test_one_weak_tie_never_links_and_two_weak_ties_of_one_facet_neither(
     assert kinds == {"addresses", "store_stems"} and pair["control_weight"] == 6.0
 
 
+def test_a_masked_alipay_account_that_is_a_phone_is_that_masked_phone(
+    taobao_file, tmp_path
+) -> None:
+    """A payment account that is a phone number, masked (`138****2222`), fits the phone it
+    masks wherever it is listed; and one number listed as phone and as Alipay account, masked
+    on both, is one weak tie, not two of different facets (which would link)."""
+    number, masked = "13811112222", "138****2222"
+    stem = {"store_name": "锦绣家居旗舰店"}
+    rows = [
+        store("A", "甲", 1, phones=number, alipay=number, **stem),
+        store("M", "乙", 2, phones=masked, alipay=masked),  # the number, nothing else
+        store("W", "丙", 3, alipay=masked, **stem),  # the number as Alipay, and a store name
+    ]
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        alone = explain(case, "taobao:A", "taobao:M")
+        named = explain(case, "taobao:A", "taobao:W")
+    assert [(tie.kind, tie.value) for tie in alone.ties] == [("masked_phone_keys", "138*2222")]
+    assert alone.control_weight == 3.0 and found["taobao:A"] != found["taobao:M"]
+    assert {tie.kind for tie in named.ties} == {"masked_phone_keys", "store_stems"}
+    assert named.control_weight == 6.0 and found["taobao:A"] == found["taobao:W"]
+
+
 def test_a_name_that_many_accounts_hold_in_one_district_brings_no_pairs(
     taobao_file, tmp_path
 ) -> None:

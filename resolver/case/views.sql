@@ -5,12 +5,17 @@
 -- disclosures that name it: the input of hub detection, of the account records compared by
 -- linkage, of networks and of the graph. Full values and the partial keys a value shares with
 -- its masks (`138*5678`) are kinds of their own; `masked_*` keys come from masked values only
--- (two full numbers that differ are different numbers, whatever their keys). `value_sources`
+-- (two full numbers that differ are different numbers, whatever their keys). A payment account
+-- that is a phone number, in full or masked, is that phone (its keys are phone keys: one number
+-- listed as a phone and as an Alipay account is one value, not two). `value_sources`
 -- keeps, beside each, the value as disclosed and the file, sheet and row that disclosed it.
 CREATE OR REPLACE TEMP VIEW value_sources AS
 WITH identifiers AS (
     SELECT r.account_id, i.kind, i.norm, i.partial, i.subtype, i.district_code, i.street,
-        i.raw, r.source_file, r.source_sheet, i.source_row
+        i.raw, r.source_file, r.source_sheet, i.source_row,
+        -- a payment account that is a phone number, or the mask of one (an e-mail's has an @)
+        coalesce(i.kind = 'payment_account' AND (i.subtype = 'phone' OR (i.subtype = 'masked'
+                 AND i.partial NOT LIKE '%@%')), false) AS payment_phone
     FROM seller_identifiers i JOIN seller_records r USING (record_id)
 ),
 parties AS (
@@ -18,7 +23,6 @@ parties AS (
         p.id_partial, r.source_file, r.source_sheet, p.source_row
     FROM seller_parties p JOIN seller_records r USING (record_id)
 )
--- a payment account that is a phone number is that phone
 SELECT account_id, 'phones' AS kind, norm AS value, raw, source_file, source_sheet, source_row
     FROM identifiers
     WHERE norm IS NOT NULL AND ((kind = 'phone' AND subtype = 'mobile')
@@ -26,10 +30,11 @@ SELECT account_id, 'phones' AS kind, norm AS value, raw, source_file, source_she
 UNION ALL SELECT account_id, 'landlines', norm, raw, source_file, source_sheet, source_row
     FROM identifiers WHERE kind = 'phone' AND subtype = 'landline' AND norm IS NOT NULL
 UNION ALL SELECT account_id, 'phone_keys', partial, raw, source_file, source_sheet, source_row
-    FROM identifiers WHERE kind = 'phone' AND partial IS NOT NULL
+    FROM identifiers WHERE partial IS NOT NULL AND (kind = 'phone' OR payment_phone)
 UNION ALL SELECT account_id, 'masked_phone_keys', partial, raw, source_file, source_sheet,
         source_row
-    FROM identifiers WHERE kind = 'phone' AND norm IS NULL AND partial IS NOT NULL
+    FROM identifiers
+    WHERE norm IS NULL AND partial IS NOT NULL AND (kind = 'phone' OR payment_phone)
 UNION ALL SELECT account_id, 'bank_accounts', norm, raw, source_file, source_sheet, source_row
     FROM identifiers WHERE kind = 'bank_account' AND norm IS NOT NULL
 UNION ALL SELECT account_id, 'bank_keys', partial, raw, source_file, source_sheet, source_row
@@ -41,10 +46,11 @@ UNION ALL SELECT account_id, 'payment_accounts', norm, raw, source_file, source_
         source_row
     FROM identifiers WHERE kind = 'payment_account' AND norm IS NOT NULL
 UNION ALL SELECT account_id, 'payment_keys', partial, raw, source_file, source_sheet, source_row
-    FROM identifiers WHERE kind = 'payment_account' AND partial IS NOT NULL
+    FROM identifiers WHERE kind = 'payment_account' AND partial IS NOT NULL AND NOT payment_phone
 UNION ALL SELECT account_id, 'masked_payment_keys', partial, raw, source_file, source_sheet,
         source_row
-    FROM identifiers WHERE kind = 'payment_account' AND norm IS NULL AND partial IS NOT NULL
+    FROM identifiers
+    WHERE kind = 'payment_account' AND norm IS NULL AND partial IS NOT NULL AND NOT payment_phone
 UNION ALL SELECT account_id, 'addresses', district_code || '|' || street, raw, source_file,
         source_sheet, source_row
     FROM identifiers WHERE kind = 'address' AND district_code IS NOT NULL AND street <> ''
