@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from resolver.graph.model import NODES, RELATIONSHIPS, Nodes, Relationships
-from resolver.graph.store import KEYS, GraphStore, plain_rows
+from resolver.graph.store import KEYS, GraphStore, write_frame
 from resolver.progress import Progress
 
 WORKERS = 4  # transactions side by side: Neo4j's own guidance for UNWIND loads is a few
@@ -158,10 +158,7 @@ def write(
     load merges)."""
 
     def write_chunk(statement: str, chunk: pd.DataFrame) -> int:
-        for start in range(0, len(chunk), batch_size):
-            part = chunk.iloc[start : start + batch_size]
-            store.write(statement, plain_rows(part), batch_size)
-        return len(chunk)
+        return sum(write_frame(store, statement, chunk, batch_size))
 
     with ThreadPoolExecutor(workers, thread_name_prefix="graph-load") as pool:
         done: dict[str, int] = {}  # rows written by step name (a step may come in parts)

@@ -26,7 +26,7 @@ from resolver.case import Case
 from resolver.errors import GraphOutOfDate
 from resolver.graph import bulk, by_label
 from resolver.graph.model import IDENTIFIER_LABELS, first_load_counts
-from resolver.graph.store import FalkorStore, GraphStore, holds_nothing, plain_rows
+from resolver.graph.store import FalkorStore, GraphStore, holds_nothing, write_frame
 from resolver.progress import Progress, silent
 
 STATEMENTS = {
@@ -190,10 +190,8 @@ def _writer(store: GraphStore, batch_size: int, progress: Progress) -> Callable[
     def write(statement: str, name: str, parts: Iterable[pd.DataFrame], total: int) -> int:
         done = 0
         for part in parts:
-            for start in range(0, len(part), batch_size):
-                rows = part.iloc[start : start + batch_size]
-                store.write(statement, plain_rows(rows), batch_size)
-                done += len(rows)
+            for written in write_frame(store, statement, part, batch_size):
+                done += written
                 progress(f"graph: {name.replace('_', ' ')}", done, total)
         return done
 

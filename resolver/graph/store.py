@@ -133,6 +133,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def write_frame(
+    store: GraphStore, statement: str, frame: pd.DataFrame, batch_size: int
+) -> Iterator[int]:
+    """Write `frame` with `statement`, `batch_size` rows at a time, each batch made plain
+    Python only when it is sent; yields the rows of each batch once written."""
+    for start in range(0, len(frame), batch_size):
+        batch = frame.iloc[start : start + batch_size]
+        store.write(statement, plain_rows(batch), batch_size)
+        yield len(batch)
+
+
 def plain_rows(frame: pd.DataFrame) -> list[dict]:
     """Rows as plain Python values (no numpy scalars, no NaN) for either driver."""
     frame = frame.astype(object).where(frame.notna(), None)
