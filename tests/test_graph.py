@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import stat
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -404,6 +405,13 @@ def test_a_server_that_ends_midway_is_one_clear_error(tmp_path: Path) -> None:
         os.kill(_server_pid(case_folder), signal.SIGKILL)
         store.query("MATCH (p:Probe) RETURN count(p)")
     assert not isinstance(raised.value, StoreHung)  # not run again: it did not hang
+    with (
+        pytest.raises(StoreUnavailable, match=r"not saved \(the graph store had ended"),
+        open_store(case_folder) as store,
+    ):
+        store.query("CREATE (:Probe {n: 3})")
+        os.kill(_server_pid(case_folder), signal.SIGKILL)  # gone before the command ends
+        time.sleep(0.5)  # and ended, before the command would save
     with open_store(case_folder) as store:
         assert store.query("MATCH (p:Probe) RETURN p.n")[1] == [[1]]
 
