@@ -145,17 +145,22 @@ def _tie(account_a: str, account_b: str, tie: Tie, disclosed: Disclosed, t: Word
         value = t.say("orders_count", count=count) if count.isdigit() else tie.value or ""
         text = t.say("tie_orders", tie=said, value=value)
     else:
-        places = []
-        shown = ""
-        for account in (account_a, account_b):
-            sources = disclosed.where(account, tie.kind, tie.value or "")
-            if sources:
-                shown = shown or sources[0].raw
-                places.append(t.say("disclosed_at", where=_place(sources[0], t), account=account))
-        raw = shown or tie.value or ""
-        text = t.say("tie_value", tie=said, value=raw)
-        if places:
-            text += t.say("disclosed_by", places=t.and_.join(places))
+        found = [
+            (account, sources[0])
+            for account in (account_a, account_b)
+            if (sources := disclosed.where(account, tie.kind, tie.value or ""))
+        ]
+        if VALUE_KINDS[tie.kind].masked and len(found) == 2:  # a mask, and what it fits
+            sides = [t.say("disclosed_as", raw=source.raw, where=_place(source, t),
+                           account=account) for account, source in found]  # fmt: skip
+            text = t.say("tie_sides", tie=said, sides=t.and_.join(sides))
+        else:
+            raw = found[0][1].raw if found else tie.value or ""
+            text = t.say("tie_value", tie=said, value=raw)
+            if found:
+                places = [t.say("disclosed_at", where=_place(source, t), account=account)
+                          for account, source in found]  # fmt: skip
+                text += t.say("disclosed_by", places=t.and_.join(places))
     if not tie.counted:
         text += t.not_counted
     return text

@@ -145,11 +145,17 @@ def test_a_masked_alipay_account_that_is_a_phone_is_that_masked_phone(
     found, case = linked(taobao_file, tmp_path, rows)
     with case:
         alone = explain(case, "taobao:A", "taobao:M")
-        named = explain(case, "taobao:A", "taobao:W")
+        named = explain(case, "taobao:A", "taobao:W", lang="en")
     assert [(tie.kind, tie.value) for tie in alone.ties] == [("masked_phone_keys", "138*2222")]
     assert alone.control_weight == 3.0 and found["taobao:A"] != found["taobao:M"]
     assert {tie.kind for tie in named.ties} == {"masked_phone_keys", "store_stems"}
     assert named.control_weight == 6.0 and found["taobao:A"] == found["taobao:W"]
+    # in words, each side as it disclosed the number, and where
+    said = [r.text for r in named.reasons or [] if r.side == "for"]
+    assert said[0] == (
+        f"a masked phone that fits: {number} (stores.csv row 2, taobao:A) and {masked} "
+        "(stores.csv row 4, taobao:W)"
+    )
 
 
 def test_a_name_that_many_accounts_hold_in_one_district_brings_no_pairs(
