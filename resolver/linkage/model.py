@@ -381,7 +381,9 @@ class Model:
         kept = [n for n in names if n in ("unique_id_l", "unique_id_r", "match_weight")
                 or n.startswith(("gamma_", "mw_"))]  # fmt: skip
         sql = f"SELECT {', '.join(kept)} FROM {predictions.physical_name}"
-        return self.linker.misc.query_sql(sql, output_type="pandas")
+        frame = self.linker.misc.query_sql(sql, output_type="pandas")
+        predictions.drop_table_from_database_and_remove_from_cache()  # read back whole: free it
+        return frame
 
     def explain(self, left: dict, right: dict) -> pd.DataFrame:
         """One pair scored, as `predict` gives pairs."""
