@@ -23,6 +23,7 @@ from resolver.reasons import Reason, step_words, tie_words
 from resolver.reporting.content import Link, NetworkReport, Report, bounds
 
 TEMPLATES = Path(__file__).parent / "templates"
+ORDER_BATCH = 50_000  # orders read from the report's file at a time
 
 
 @dataclass
@@ -89,9 +90,6 @@ def _views(report: Report, rows: dict[str, list], t: Words, progress: Progress
     for done, network in enumerate(report.networks, start=1):
         yield _view(network, rows, orders.between(*bounds(order_ranks, network.rank)), t)
         progress("laying out the networks", done, len(report.networks))
-
-
-ORDER_BATCH = 50_000  # orders read from the report's file at a time
 
 
 class _Rows:
