@@ -4,7 +4,10 @@ stable ids, incremental matching, explanations and exports."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -232,6 +235,37 @@ def test_a_weak_bridge_between_groups_is_cut_but_not_one_to_a_single_account() -
         [["a", "b", "c"], ["d", "e", "f", "g"]]
     ]
     assert found.probability["h"] == 1.0 and found.probability["g"] == 0.96
+
+
+CHAINED_VALUES = """
+import json, sys
+import pandas as pd
+from resolver.linkage.clustering import cluster
+rows = []
+for k in range(40):  # groups a, b, c, d; phone X joins a, b and c; payment R joins b and d
+    g = {x: (f"{k}{x}1", f"{k}{x}2") for x in "abcd"}
+    rows += [(*g[x], 0.999, None) for x in "abcd"]
+    rows += [(g["a"][0], g[x][0], 0.999, ("phones", f"X{k}")) for x in "bc"]
+    rows.append((g["b"][1], g["d"][0], 0.999, ("payment_accounts", f"R{k}")))
+links = pd.DataFrame(rows, columns=["account_a", "account_b", "probability", "carrier"])
+accounts = sorted(set(links["account_a"]) | set(links["account_b"]))
+found = cluster(accounts, links, 0.95, 0.999)
+json.dump([found.members, found.kept_apart], sys.stdout)
+"""
+
+
+def test_clustering_keeps_the_same_groups_apart_in_every_process() -> None:
+    """Which of two values a rule meets first decides what it reports kept apart; that order
+    must not follow Python's string hashing, which changes from process to process."""
+    runs = [
+        subprocess.Popen([sys.executable, "-c", CHAINED_VALUES], stdout=subprocess.PIPE,
+                         text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        for seed in ("1", "2", "3")
+    ]  # fmt: skip
+    outputs = {run.communicate()[0] for run in runs}
+    assert [run.returncode for run in runs] == [0, 0, 0] and len(outputs) == 1
+    members, kept_apart = json.loads(outputs.pop())
+    assert len(members) == 160 and len(kept_apart) == 80
 
 
 def _through(value: str, *pairs: tuple[str, str]) -> pd.DataFrame:

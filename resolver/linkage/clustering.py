@@ -114,7 +114,7 @@ def _held_by_one_tie(graph: nx.Graph) -> list[dict]:
     for part in nx.connected_components(graph):
         if len(_accounts(part)) < 4:
             continue
-        sub = graph.subgraph(part).copy()
+        sub = _part(graph, part)
         for a, b in list(nx.bridges(sub)):
             if not (isinstance(a, str) and isinstance(b, str)):
                 continue
@@ -141,6 +141,20 @@ def _held_by_one_tie(graph: nx.Graph) -> list[dict]:
     return held
 
 
+def _part(graph: nx.Graph, nodes: set) -> nx.Graph:
+    """A copy of the part of `graph` on `nodes`, built in the same order on every run: a
+    subgraph view lists a set's nodes in hash order, which changes from process to process,
+    and which value a rule meets first can change what it keeps apart."""
+    ordered = sorted(nodes, key=str)
+    sub = nx.Graph()
+    sub.add_nodes_from(ordered)
+    for node in ordered:
+        for neighbour, data in graph.adj[node].items():
+            if neighbour in nodes and not sub.has_edge(node, neighbour):
+                sub.add_edge(node, neighbour, **data)
+    return sub
+
+
 def _accounts(nodes) -> list[str]:
     return sorted(n for n in nodes if isinstance(n, str))
 
@@ -149,7 +163,7 @@ def _resist(
     graph: nx.Graph, part: set, bridge_threshold: float, listed: Listed, kept_apart: list[dict]
 ) -> None:
     """Apply both rules to one connected part of `graph` until nothing changes."""
-    sub = graph.subgraph(part).copy()
+    sub = _part(graph, part)
     while True:
         split = _split_at_values(sub, listed, kept_apart)
         if not (_cut_weak_bridges(sub, bridge_threshold, kept_apart) or split):
@@ -243,7 +257,7 @@ def _separate(graph: nx.Graph, judged: Judged, kept_apart: list[dict]) -> None:
     for (a, b), judgement in judged.different.items():
         if a not in graph or b not in graph or not nx.has_path(graph, a, b):
             continue
-        part = graph.subgraph(nx.node_connected_component(graph, a))
+        part = _part(graph, nx.node_connected_component(graph, a))
         flow = nx.Graph()
         for u, v, data in part.edges(data=True):
             if data.get("confirmed"):
