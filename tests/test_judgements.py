@@ -393,6 +393,28 @@ def test_review_lists_changed_kept_apart_and_near_threshold_first(
     assert shown.exit_code == 0 and json.loads(shown.stdout)[0]["kind"] == "changed since judged"
 
 
+def test_a_group_kept_apart_by_no_one_value_is_reviewed_without_one(case_path: Path) -> None:
+    """Beside groups kept apart at a value, one kept apart by a weak link names no value: it
+    reads back as None, not as a number that is not one (`nan`) the review prints as a value."""
+    with Case.open(case_path) as case:
+        a, b = two_traders(case)
+        case.links.replace_kept_apart([
+            {"reason": "groups held together by one shared value only", "kind": "phones",
+             "value": "+8613800001111", "groups": [[a], [b]]},
+            {"reason": "one link of probability 0.9600 between two groups", "kind": None,
+             "value": None, "groups": [[b], [a]]},
+        ])  # fmt: skip
+        kept = case.links.kept_apart()
+        queue = resolver.review(case)
+    assert kept["kind"].tolist() == ["phones", None] and kept["value"][1] is None
+    said = queue.loc[queue["kind"] == "kept apart", "why"].tolist()
+    assert said == [
+        "groups held together by one shared value only phones +8613800001111: groups of 1, 1 "
+        "accounts",
+        "one link of probability 0.9600 between two groups: groups of 1, 1 accounts",
+    ]
+
+
 def test_explain_shows_the_judgement_above_the_weights(case_path: Path) -> None:
     with Case.open(case_path) as case:
         a, b = two_traders(case)

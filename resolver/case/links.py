@@ -178,6 +178,7 @@ class Links:
             db.execute(f"INSERT INTO {table} BY NAME SELECT * FROM group_rows")
 
     def _groups(self, table: str) -> pd.DataFrame:
-        frame = self.case.db.execute(f"SELECT * FROM {table}").fetchdf()
+        frame = self.case.db.execute(f"SELECT * FROM {table}").fetchdf().astype(object)
+        frame = frame.where(frame.notna(), None)  # a column of NULLs reads as NaN
         frame["groups"] = frame["groups"].map(json.loads)
         return frame
