@@ -373,9 +373,11 @@ def _engine(engine: str | None) -> str | None:
 
 def print_link_summary(summary) -> None:
     trained = "model trained; " if summary.trained else ""
+    clustered = f", {summary.clustered} clustered" if summary.mode == "incremental" else ""
     console.print(
         f"Linked ({summary.mode}; {trained}{summary.scored_accounts} accounts scored, "
-        f"{summary.pairs} candidate pairs) in {summary.seconds:.1f} s: {summary.accounts} "
+        f"{summary.pairs} candidate pairs{clustered}) in {summary.seconds:.1f} s: "
+        f"{summary.accounts} "
         f"accounts -> {summary.traders} traders ({summary.multi_account_traders} with several "
         f"accounts); {summary.links} links; {summary.hubs} hub values left out "
         f"(`resolver export hubs`); {summary.self_purchase_orders} self-purchase orders."

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,16 +15,19 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from resolver import explain, match
+from resolver import explain, judge, match
 from resolver.case import Case
 from resolver.config import DEFAULTS, Config
 from resolver.errors import ConfigError, ResolverError
 from resolver.exports import export_accounts, export_traders, write
 from resolver.i18n import words
-from resolver.linkage.clustering import cluster
+from resolver.linkage.clustering import cluster, reach
 from resolver.linkage.explain import as_html, as_text
-from resolver.linkage.pipeline import link
+from resolver.linkage.judged import Judged
+from resolver.linkage.pipeline import link, recluster
 from resolver.linkage.quality import bcubed, pairwise
 from resolver.linkage.traders import assign_ids
 
@@ -106,6 +110,46 @@ def test_incremental_match_in_a_fresh_process_keeps_ids(demo_files, demo_dir, tm
     assert links > 0
     truth = truth_of(demo_dir)
     assert bcubed(truth, after.reindex(truth.index)).f1 >= 0.95
+
+
+def clustering_of(case: Case) -> tuple:
+    """Every account's trader and probability, and the review rows, as the case holds them."""
+
+    def rows(frame: pd.DataFrame) -> list[str]:
+        return sorted(json.dumps(row) for row in frame.to_dict(orient="records"))
+
+    return (case.traders.assignment(), case.traders.probabilities(),
+            rows(case.links.kept_apart()), rows(case.links.held_together()))  # fmt: skip
+
+
+def test_an_incremental_match_clusters_what_a_full_clustering_would(hard_demo_dir, tmp_path):
+    """An incremental run clusters again only the parts of the link graph its new links touch;
+    clustering every account afterwards changes nothing: not a trader, a probability, or a
+    group kept apart or held together."""
+    from resolver.demo import disclosure_files
+
+    douyin, *files = disclosure_files(hard_demo_dir)
+    lines = douyin.read_text(encoding="utf-8").splitlines(keepends=True)
+    shop = [re.search(r'"shop_id": "([^"]+)"', line) for line in lines]
+    later = {found[1] for found in shop[-30:] if found}  # the last few shops come later
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    for path, wanted in ((first, False), (second, True)):
+        path.write_text("".join(line for line, found in zip(lines, shop, strict=True)
+                                if bool(found and found[1] in later) == wanted))  # fmt: skip
+    with Case.open(tmp_path / "case") as case:
+        match(case, [first, *files], graph=False)
+        found = found_of(case)
+        traders = sorted((list(g.index) for _, g in found.groupby(found)), key=len)
+        one, two = [accounts for accounts in traders if len(accounts) == 2][:2]
+        judge(case, traders[-1][0], traders[-1][1], "different", "IDs differ", graph=False)
+        judge(case, one[0], two[0], "same", "one ledger", graph=False)  # held by one judgement
+        result = match(case, [second], graph=False)
+        incremental = clustering_of(case)
+        recluster(case, Config().matching)
+        assert clustering_of(case) == incremental
+    summary = result.link
+    assert summary.mode == "incremental" and 0 < summary.clustered < summary.accounts / 4
+    assert summary.new_accounts > 0 and summary.joined and incremental[2] and incremental[3]
 
 
 def test_match_of_an_unreadable_file_leaves_the_case_as_it_was(demo_files, tmp_path) -> None:
@@ -266,6 +310,51 @@ def test_clustering_keeps_the_same_groups_apart_in_every_process() -> None:
     assert [run.returncode for run in runs] == [0, 0, 0] and len(outputs) == 1
     members, kept_apart = json.loads(outputs.pop())
     assert len(members) == 160 and len(kept_apart) == 80
+
+
+ACCOUNTS = [f"a{n}" for n in range(10)]
+A_LINK = st.tuples(
+    st.sampled_from(ACCOUNTS),
+    st.sampled_from(ACCOUNTS),
+    st.sampled_from([0.9, 0.97, 0.9995]),
+    st.sampled_from([None, ("phones", "P"), ("phones", "Q"), ("bank_accounts", "K")]),
+)
+
+
+def _links(rows: list[tuple]) -> pd.DataFrame:
+    unique = {tuple(sorted((a, b))): (p, carrier) for a, b, p, carrier in rows if a != b}
+    return pd.DataFrame([(a, b, p, carrier) for (a, b), (p, carrier) in sorted(unique.items())],
+                        columns=["account_a", "account_b", "probability", "carrier"])  # fmt: skip
+
+
+def _outcome(found) -> tuple:
+    def rows(rows: list[dict]) -> list[str]:
+        return sorted(json.dumps(row) for row in rows)
+
+    return (found.members, found.probability, rows(found.kept_apart), rows(found.held_together))
+
+
+@given(st.lists(A_LINK, max_size=25), st.sets(st.sampled_from(ACCOUNTS), min_size=1),
+       st.lists(A_LINK, max_size=10))  # fmt: skip
+@example(  # a replaced link rested on a value that still holds other accounts together
+    [("a0", "a5", 0.97, ("phones", "P")), ("a1", "a4", 0.97, ("phones", "P")),
+     ("a2", "a3", 0.97, ("phones", "P"))], {"a0"}, [],
+)  # fmt: skip
+@settings(max_examples=300, deadline=None)
+def test_clustering_again_around_the_replaced_links_gives_what_clustering_everything_gives(
+    before: list[tuple], changed: set[str], added: list[tuple]
+) -> None:
+    """The links of the `changed` accounts are replaced; clustering again only what `reach`
+    finds, the others kept as they were, gives what clustering every account gives."""
+    old = _links(before)
+    replaced = old[old["account_a"].isin(changed) | old["account_b"].isin(changed)]
+    new = _links([*old.drop(replaced.index).itertuples(index=False),
+                  *(link for link in added if link[0] in changed or link[1] in changed)])  # fmt: skip
+    again = reach(ACCOUNTS, new, 0.95, Judged({}, {}, {}), changed, replaced)
+    within = new["account_a"].isin(again) & new["account_b"].isin(again)
+    fresh = cluster(again, new[within], 0.95, 0.999)
+    everything = cluster(ACCOUNTS, new, 0.95, 0.999)
+    assert _outcome(cluster(ACCOUNTS, old, 0.95, 0.999).around(fresh)) == _outcome(everything)
 
 
 def _through(value: str, *pairs: tuple[str, str]) -> pd.DataFrame:

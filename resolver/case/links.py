@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from resolver.case.wanted import account_table
 from resolver.errors import NotLinked
 from resolver.vocabulary import EVIDENCE_WORDS
 
@@ -63,7 +64,7 @@ class Links:
         that involve one of the `replacing` accounts (an incremental run)."""
         frames: dict = {"scored_links": scored[LINK_COLUMNS]}
         if replacing is not None:
-            frames["changed_accounts"] = pd.DataFrame({"account_id": sorted(replacing)})
+            frames["changed_accounts"] = account_table(replacing)
         with self.case.registered(**frames) as db:
             if replacing is None:
                 db.execute("DELETE FROM links")
@@ -76,19 +77,25 @@ class Links:
             db.execute("INSERT INTO links BY NAME SELECT * FROM scored_links")
             db.execute("DELETE FROM meta WHERE key = 'links_stale'")
 
-    def for_clustering(self) -> pd.DataFrame:
+    def for_clustering(self, of: set[str] | None = None) -> pd.DataFrame:
         """(account_a, account_b, probability, splink_weight, only_kind, only_value) of every
-        stored link: what clustering reads; `only_*` is its tie when it has exactly one."""
-        return self.case.db.execute(
-            """
-            SELECT account_a, account_b, probability, splink_weight,
-                CASE WHEN json_array_length(control_evidence) = 1
-                     THEN control_evidence->0->>'kind' END AS only_kind,
-                CASE WHEN json_array_length(control_evidence) = 1
-                     THEN control_evidence->0->>'value' END AS only_value
-            FROM links ORDER BY account_a, account_b
-            """
-        ).fetchdf()
+        stored link, or of those of the accounts `of`: what clustering reads; `only_*` is its
+        tie when it has exactly one."""
+        among = "" if of is None else (
+            "WHERE account_a IN (SELECT account_id FROM wanted) "
+            "OR account_b IN (SELECT account_id FROM wanted)"
+        )  # fmt: skip
+        with self.case.registered(wanted=account_table(of or ())) as db:
+            return db.execute(
+                f"""
+                SELECT account_a, account_b, probability, splink_weight,
+                    CASE WHEN json_array_length(control_evidence) = 1
+                         THEN control_evidence->0->>'kind' END AS only_kind,
+                    CASE WHEN json_array_length(control_evidence) = 1
+                         THEN control_evidence->0->>'value' END AS only_value
+                FROM links {among} ORDER BY account_a, account_b
+                """
+            ).fetchdf()
 
     def pair(self, account_a: str, account_b: str) -> dict | None:
         """The stored link of two accounts (in either order), or None."""

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from resolver.case.order_sets import GatheredOrders, gather
+from resolver.case.wanted import account_table
 
 if TYPE_CHECKING:
     from resolver.case import Case
@@ -136,7 +137,7 @@ class Orders:
         frames: dict = {}
         where = "true"
         if of_accounts is not None:
-            frames["wanted_accounts"] = pd.DataFrame({"account_id": of_accounts})
+            frames["wanted_accounts"] = account_table(of_accounts)
             where = "account_id IN (SELECT account_id FROM wanted_accounts)"
         with self.case.registered(**frames) as db:
             # Through Arrow: for a million orders, a third of the time and half the memory.

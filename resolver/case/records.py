@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from resolver.case.wanted import account_table
 from resolver.vocabulary import HUB_CHECKED, LISTED, TIE_KINDS, VALUE_KINDS
 
 if TYPE_CHECKING:
@@ -129,15 +130,18 @@ class Records:
             """
         ).fetchdf()
 
-    def strong_values(self) -> dict[tuple[str, str], frozenset[str]]:
+    def strong_values(self, of: list[str] | None = None) -> dict[tuple[str, str], frozenset[str]]:
         """(account_id, kind) -> the values of a strong kind (phones, bank and payment
         accounts, ID numbers) the account lists, hubs left out (a service everyone lists is
-        no one's own): whether a value stands alone or beside others of its kind."""
+        no one's own): whether a value stands alone or beside others of its kind. Of every
+        account, or of those `of`."""
         kinds = [name for name, kind in VALUE_KINDS.items() if kind.strong]
-        rows = self.case.db.execute(
-            f"SELECT account_id, kind, list(value) FROM kept_values "
-            f"WHERE kind IN ({_quoted(kinds)}) GROUP BY ALL"
-        ).fetchall()
+        among = "" if of is None else "AND account_id IN (SELECT account_id FROM wanted)"
+        with self.case.registered(wanted=account_table(of or [])) as db:
+            rows = db.execute(
+                f"SELECT account_id, kind, list(value) FROM kept_values "
+                f"WHERE kind IN ({_quoted(kinds)}) {among} GROUP BY ALL"
+            ).fetchall()
         return {(account, kind): frozenset(values) for account, kind, values in rows}
 
     def for_linkage(self) -> pd.DataFrame:
@@ -265,7 +269,7 @@ class Records:
     def disclosed_values(self, accounts: list[str]) -> pd.DataFrame:
         """(account_id, kind, value, raw, source_file, source_sheet, source_row): every value
         of these accounts as a disclosure wrote it, and where (what a reader is shown)."""
-        with self.case.registered(wanted=pd.DataFrame({"account_id": accounts})) as db:
+        with self.case.registered(wanted=account_table(accounts)) as db:
             return db.execute(
                 """
                 SELECT DISTINCT v.* FROM value_sources v SEMI JOIN wanted USING (account_id)

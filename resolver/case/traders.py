@@ -59,6 +59,11 @@ class Traders:
             zip(table["account_id"].to_pylist(), table["trader_id"].to_pylist(), strict=True)
         )
 
+    def probabilities(self) -> dict[str, float]:
+        """account -> its probability of belonging to its trader, as the last run left it."""
+        rows = self.case.db.execute("SELECT account_id, probability FROM trader_accounts")
+        return dict(rows.fetchall())
+
     def last_id(self) -> str | None:
         return self.case.scalar("SELECT max(trader_id) FROM traders")
 

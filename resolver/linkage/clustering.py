@@ -49,6 +49,22 @@ class Clusters:
     kept_apart: list[dict] = field(default_factory=list)  # what a person should review
     held_together: list[dict] = field(default_factory=list)  # kept, by one tie alone: review
 
+    def around(self, fresh: Clusters) -> Clusters:
+        """These clusters, with the accounts `fresh` clustered again (see `reach`) taken out
+        and `fresh`'s groups and review rows put in their place."""
+        again = fresh.probability.keys()
+
+        def elsewhere(rows: list[dict]) -> list[dict]:
+            return [row for row in rows if not any(a in again for g in row["groups"] for a in g)]
+
+        left = [[a for a in members if a not in again] for members in self.members]
+        return Clusters(
+            sorted([*(members for members in left if members), *fresh.members]),
+            {a: p for a, p in self.probability.items() if a not in again} | fresh.probability,
+            elsewhere(self.kept_apart) + fresh.kept_apart,
+            elsewhere(self.held_together) + fresh.held_together,
+        )
+
 
 def cluster(
     accounts: list[str],
@@ -63,22 +79,7 @@ def cluster(
     (account, kind) -> the values of that kind the account lists (of the kinds that matter)."""
     judged = judged or Judged({}, {}, {})
     listed = listed or {}
-    kept = links[links["probability"] >= link_threshold]
-    graph = nx.Graph()
-    graph.add_nodes_from(accounts)
-    columns = ["account_a", "account_b", "probability", "carrier"]
-    for a, b, p, carrier in kept[columns].itertuples(index=False):
-        if judged.overrules(a, b):
-            continue
-        if carrier is None:
-            graph.add_edge(a, b, probability=p)
-            continue
-        node: Value = ("v", carrier[0], carrier[1])
-        for account in (a, b):
-            known = graph.get_edge_data(account, node, {}).get("probability", 0.0)
-            graph.add_edge(account, node, probability=max(known, p))
-    for a, b in judged.same:
-        graph.add_edge(a, b, probability=1.0, confirmed=True)
+    graph = _link_graph(accounts, links, link_threshold, judged)
     kept_apart: list[dict] = []
     # Only a part with a value node that holds it together, or with a weak direct bridge, can
     # hold two groups of two together through one thing: the others are left as they are.
@@ -104,6 +105,58 @@ def cluster(
     probability = {account: strongest.get(account, 1.0) for account in accounts}
     held = _held_by_one_tie(graph)
     return Clusters([m for m in members if m], probability, kept_apart, held)
+
+
+def reach(
+    accounts: list[str],
+    links: pd.DataFrame,
+    link_threshold: float,
+    judged: Judged,
+    changed: set[str],
+    replaced: pd.DataFrame,
+) -> list[str]:
+    """Of `accounts` (in their order), those whose trader may change once the `changed`
+    accounts' links were `replaced` (the links before: account_a, account_b, carrier): every
+    account of each part of the link graph that holds a changed account, an account at the
+    other end of a replaced link, or the value a replaced link rested on. `cluster` works part
+    by part, so on the others it would give what it gave before; an incremental run clusters
+    these alone."""
+    graph = _link_graph(accounts, links, link_threshold, judged)
+    ends = set(replaced["account_a"]) | set(replaced["account_b"])
+    values = {("v", *carrier) for carrier in replaced["carrier"] if carrier is not None}
+    found: set = set()
+    for node in changed | ends | values:
+        if node in graph and node not in found:
+            found |= nx.node_connected_component(graph, node)
+    return [account for account in accounts if account in found]
+
+
+def _link_graph(
+    accounts: list[str], links: pd.DataFrame, link_threshold: float, judged: Judged
+) -> nx.Graph:
+    """`accounts` joined by the links at or above the threshold (a link resting on one value
+    through a node for it), less those judgements overrule, plus the confirmed `same` pairs
+    among them."""
+    graph = nx.Graph()
+    graph.add_nodes_from(accounts)
+    kept = links[links["probability"] >= link_threshold]
+    columns = ["account_a", "account_b", "probability", "carrier"]
+    for a, b, p, carrier in kept[columns].itertuples(index=False):
+        if judged.overrules(a, b):
+            continue
+        if carrier is None:
+            graph.add_edge(a, b, probability=p)
+            continue
+        node: Value = ("v", carrier[0], carrier[1])
+        for account in (a, b):
+            known = graph.get_edge_data(account, node, {}).get("probability", 0.0)
+            graph.add_edge(account, node, probability=max(known, p))
+    graph.add_edges_from(
+        ((a, b) for a, b in judged.same if a in graph and b in graph),
+        probability=1.0,
+        confirmed=True,
+    )
+    return graph
 
 
 def _held_by_one_tie(graph: nx.Graph) -> list[dict]:

@@ -3,7 +3,8 @@
 One run, in one transaction: find the hubs; build one record per account (hubs left out) and
 the self-purchase ties; train the Splink model or reuse the case's; score every blocked pair
 (or, incrementally, the pairs of the accounts that changed) as the stronger of the model's
-weight and the control evidence; cluster the links; keep trader ids stable.
+weight and the control evidence; cluster the links (incrementally, only the parts of the link
+graph that a replaced link touches: clustering works part by part); keep trader ids stable.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from resolver.case import Case
 from resolver.config.matching import MatchingConfig
 from resolver.errors import ResolverError
 from resolver.linkage import control
-from resolver.linkage.clustering import cluster
+from resolver.linkage.clustering import Clusters, cluster, reach
 from resolver.linkage.evidence import evidence_tokens, order_ties, self_purchase_pairs
 from resolver.linkage.hubs import detect_hubs
 from resolver.linkage.judged import Judged, contradictions
@@ -35,6 +36,7 @@ class LinkSummary:
     trained: bool
     accounts: int
     scored_accounts: int
+    clustered: int  # accounts clustered (on an incremental run, those whose trader may change)
     pairs: int  # candidate pairs scored
     links: int
     traders: int
@@ -168,10 +170,13 @@ def link(
         pairs = model.predict(None if full else changed)
         say(f"scoring {len(pairs):,} candidate pairs")
         scored = score(case, prepared, pairs[pairs["match_weight"].notna()])
+        # an incremental run clusters again only around the links it replaces
+        replaced = None if full else case.links.for_clustering(of=changed)
         case.links.store(scored, replacing=None if full else changed)
         case.orders.replace_self_purchases(prepared.self_purchase_orders)
         say(f"clustering {len(scored):,} links")
-        summary = _name_traders(case, prepared.accounts["unique_id"].tolist(), config)
+        accounts = prepared.accounts["unique_id"].tolist()
+        summary = _name_traders(case, accounts, config, changed, replaced)
     summary.mode = "full" if full else "incremental"
     summary.trained = trained
     summary.scored_accounts = len(prepared.accounts) if full else len(changed or ())
@@ -216,21 +221,39 @@ def recluster(case: Case, config: MatchingConfig) -> LinkSummary:
     return summary
 
 
-def _name_traders(case: Case, accounts: list[str], config: MatchingConfig) -> LinkSummary:
+def _name_traders(
+    case: Case,
+    accounts: list[str],
+    config: MatchingConfig,
+    changed: set[str] | None = None,
+    replaced: pd.DataFrame | None = None,
+) -> LinkSummary:
+    """Cluster the stored links and record the traders: of every account, or, after the
+    `changed` accounts' links were `replaced` (the links before), of those whose trader may
+    change (see `clustering.reach`), the others kept as the last run left them."""
     links = case.links.for_clustering()
     links["carrier"] = control.carriers(links, config.link_bits)
     judgements = case.judgements.current()
+    judged = Judged.of(judgements)
+    previous = case.traders.assignment()
+    if changed is not None and replaced is not None:
+        new = {account for account in accounts if account not in previous}
+        replaced = replaced.assign(carrier=control.carriers(replaced, config.link_bits))
+        accounts = reach(accounts, links, config.thresholds.link, judged, changed | new, replaced)
+        within = set(accounts)
+        links = links[links["account_a"].isin(within) & links["account_b"].isin(within)]
     groups = cluster(
         accounts,
         links,
         config.thresholds.link,
         config.thresholds.bridge,
-        Judged.of(judgements),
-        case.records.strong_values(),
+        judged,
+        case.records.strong_values(None if replaced is None else accounts),
     )
+    if replaced is not None:
+        groups = _as_left(case, previous).around(groups)
     conflicts = contradictions(judgements)
     case.judgements.replace_contested(conflicts)
-    previous = case.traders.assignment()
     last = case.traders.last_id()
     assignment = assign_ids(groups.members, previous, id_number(last) + 1 if last else 1)
     case.traders.record(
@@ -246,10 +269,11 @@ def _name_traders(case: Case, accounts: list[str], config: MatchingConfig) -> Li
     return LinkSummary(
         mode="",
         trained=False,
-        accounts=len(accounts),
+        accounts=len(assignment.trader_of),
         scored_accounts=0,
+        clustered=len(accounts),
         pairs=0,
-        links=len(links),
+        links=case.links.count(),
         traders=len(sizes),
         multi_account_traders=int((sizes > 1).sum()),
         hubs=case.links.hub_count(),
@@ -261,4 +285,17 @@ def _name_traders(case: Case, accounts: list[str], config: MatchingConfig) -> Li
         merged=assignment.merged,
         split=assignment.split,
         conflicts=sorted(set(conflicts.values())),
+    )
+
+
+def _as_left(case: Case, previous: dict[str, str]) -> Clusters:
+    """The clusters the last run left in the case."""
+    members: dict[str, list[str]] = {}
+    for account, trader in previous.items():
+        members.setdefault(trader, []).append(account)
+    return Clusters(
+        [sorted(accounts) for accounts in members.values()],
+        case.traders.probabilities(),
+        case.links.kept_apart().to_dict(orient="records"),
+        case.links.held_together().to_dict(orient="records"),
     )
