@@ -82,7 +82,7 @@ def _match(folder: Path, new: Path, config: Config, out: mp.Queue) -> None:
         started = time.perf_counter()
         result = match(case, [new], config=config, graph=False)
         seconds = time.perf_counter() - started
-    out.put((seconds, result.link.scored_accounts, len(result.link.joined), peak_gb()))
+    out.put((seconds, result.link, peak_gb()))
 
 
 def in_process(spawn, target, *args):
@@ -116,7 +116,7 @@ def main() -> None:
             shutil.copytree(work / "case", work / "duckdb")
         linked = in_process(spawn, _link, work / "case", config)
         full, full_seconds, full_peak, traders = linked
-        seconds, scored, joined, peak = in_process(spawn, _match, work / "case", new, config)
+        seconds, then, peak = in_process(spawn, _match, work / "case", new, config)
         if args.against_duckdb:
             *_, on_duckdb = in_process(spawn, _link, work / "duckdb", Config())
     with (data / "truth" / "accounts.csv").open(encoding="utf-8") as handle:
@@ -129,8 +129,10 @@ def main() -> None:
         f"peak memory {full_peak:.2f} GB"
     )
     print(
-        f"incremental match of {added:,} new accounts ({scored:,} scored): {seconds:.1f} s "
-        f"including ingest; {joined:,} joined existing traders; peak memory {peak:.2f} GB"
+        f"incremental match of {added:,} new accounts ({then.scored_accounts:,} scored, "
+        f"{then.clustered:,} clustered again): {seconds:.1f} s including ingest (linking "
+        f"{then.seconds:.1f} s); {len(then.joined):,} joined existing traders; peak memory "
+        f"{peak:.2f} GB"
     )
     if args.against_duckdb:
         ids = sorted(on_duckdb)
