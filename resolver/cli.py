@@ -377,9 +377,9 @@ def print_link_summary(summary) -> None:
     console.print(
         f"Linked ({summary.mode}; {trained}{summary.scored_accounts} accounts scored, "
         f"{summary.pairs} candidate pairs{clustered}) in {summary.seconds:.1f} s: "
-        f"{summary.accounts} "
-        f"accounts -> {summary.traders} traders ({summary.multi_account_traders} with several "
-        f"accounts); {summary.links} links; {summary.hubs} hub values left out "
+        f"{summary.accounts} accounts -> {summary.traders} traders "
+        f"({summary.multi_account_traders} with several accounts); {summary.links} links; "
+        f"{summary.hubs} hub values left out "
         f"(`resolver export hubs`); {summary.self_purchase_orders} self-purchase orders."
     )
     if summary.kept_apart:

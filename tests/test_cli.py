@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,7 @@ def test_match_train_explain_export(demo_files, tmp_path: Path) -> None:
     assert "Ingest summary" in first.stdout and "model trained" in first.stdout
     second = run("match", *demo_files[:2], "--case", case)
     assert "incremental" in second.stdout and "joined existing traders" in second.stdout
+    assert re.search(r"candidate pairs, \d+ clustered\)", " ".join(second.stdout.split()))
     again = run("match", "--case", case, "--full")
     assert again.exit_code == 0 and "full" in again.stdout
     trained = run("train", "--case", case)
