@@ -123,9 +123,9 @@ def clustering_of(case: Case) -> tuple:
 
 
 def test_an_incremental_match_clusters_what_a_full_clustering_would(hard_demo_dir, tmp_path):
-    """An incremental run clusters again only the parts of the link graph its new links touch;
-    clustering every account afterwards changes nothing: not a trader, a probability, or a
-    group kept apart or held together."""
+    """An incremental run clusters again only the parts of the link graph around the links it
+    replaces; clustering every account afterwards changes nothing: not a trader, a probability,
+    or a group kept apart or held together."""
     from resolver.demo import disclosure_files
 
     douyin, *files = disclosure_files(hard_demo_dir)
