@@ -334,27 +334,40 @@ def _outcome(found) -> tuple:
     return (found.members, found.probability, rows(found.kept_apart), rows(found.held_together))
 
 
+A_LISTING = st.tuples(  # an account lists a phone or bank account (the add-on rules read them)
+    st.sampled_from(ACCOUNTS),
+    st.sampled_from(["phones", "bank_accounts"]),
+    st.sampled_from(["P", "Q", "R", "K"]),
+)
+
+
 @given(st.lists(A_LINK, max_size=25), st.sets(st.sampled_from(ACCOUNTS), min_size=1),
-       st.lists(A_LINK, max_size=10))  # fmt: skip
+       st.lists(A_LINK, max_size=10), st.lists(A_LISTING, max_size=20))  # fmt: skip
 @example(  # a replaced link rested on a value that still holds other accounts together
     [("a0", "a5", 0.97, ("phones", "P")), ("a1", "a4", 0.97, ("phones", "P")),
-     ("a2", "a3", 0.97, ("phones", "P"))], {"a0"}, [],
+     ("a2", "a3", 0.97, ("phones", "P"))], {"a0"}, [], [],
 )  # fmt: skip
 @settings(max_examples=300, deadline=None)
 def test_clustering_again_around_the_replaced_links_gives_what_clustering_everything_gives(
-    before: list[tuple], changed: set[str], added: list[tuple]
+    before: list[tuple], changed: set[str], added: list[tuple], listings: list[tuple]
 ) -> None:
     """The links of the `changed` accounts are replaced; clustering again only what `reach`
-    finds, the others kept as they were, gives what clustering every account gives."""
+    finds (with what those accounts list), the others kept as they were, gives what clustering
+    every account gives."""
+    listed: dict[tuple[str, str], frozenset[str]] = {}
+    for account, kind, value in listings:
+        listed[(account, kind)] = listed.get((account, kind), frozenset()) | {value}
     old = _links(before)
     replaced = old[old["account_a"].isin(changed) | old["account_b"].isin(changed)]
     new = _links([*old.drop(replaced.index).itertuples(index=False),
                   *(link for link in added if link[0] in changed or link[1] in changed)])  # fmt: skip
     again = reach(ACCOUNTS, new, 0.95, Judged({}, {}, {}), changed, replaced)
     within = new["account_a"].isin(again) & new["account_b"].isin(again)
-    fresh = cluster(again, new[within], 0.95, 0.999)
-    everything = cluster(ACCOUNTS, new, 0.95, 0.999)
-    assert _outcome(cluster(ACCOUNTS, old, 0.95, 0.999).around(fresh)) == _outcome(everything)
+    theirs = {key: values for key, values in listed.items() if key[0] in again}
+    fresh = cluster(again, new[within], 0.95, 0.999, listed=theirs)
+    before_clusters = cluster(ACCOUNTS, old, 0.95, 0.999, listed=listed)
+    everything = cluster(ACCOUNTS, new, 0.95, 0.999, listed=listed)
+    assert _outcome(before_clusters.around(fresh)) == _outcome(everything)
 
 
 def _through(value: str, *pairs: tuple[str, str]) -> pd.DataFrame:
