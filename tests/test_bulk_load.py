@@ -218,3 +218,34 @@ def test_orders_read_in_parts_are_every_order_once(
         return list(frame[list(whole.columns)].itertuples(index=False))
 
     assert plain(parts) == plain(whole)
+
+
+def test_a_graph_kept_up_to_date_by_matches_is_the_graph_a_first_load_makes(
+    demo_files, tmp_path: Path
+) -> None:
+    """Disclosures matched one after another, each bringing the graph up to date, then a
+    judgement that parts a trader's two accounts, leave the graph a first load of the final
+    case makes: the same nodes, properties and relationships. Among them: old orders that a
+    later disclosure makes self-purchases (or the judgement makes sales again), and old
+    orders shipped to a phone or address only a later disclosure registers."""
+    kept = tmp_path / "kept"
+    with Case.open(kept) as case:
+        updates = [workflows.match(case, files).graph.summary
+                   for files in (demo_files[2:], demo_files[1:2], demo_files[:1])]  # fmt: skip
+        seller, registrant = case.db.execute(
+            "SELECT seller, registrant FROM self_purchases ORDER BY ALL LIMIT 1"
+        ).fetchone()
+        judged = workflows.judge(case, seller, registrant, "different", "two people")
+        assert case.orders.self_purchase_count() > 0
+    assert all(updates) and judged.graph is not None and judged.graph.summary is not None
+    assert updates[-1].counts["self_purchase_flags"] > 0  # old orders flagged by a later match
+    assert judged.graph.summary.counts["self_purchase_flags"] > 0  # and unflagged by a judgement
+    fresh = tmp_path / "fresh"
+    shutil.copytree(kept, fresh, ignore=shutil.ignore_patterns("graph"))
+    with Case.open(fresh) as case:
+        workflows.load_graph(case)
+    for spec in NODES:
+        assert _nodes(kept, spec.label) == _nodes(fresh, spec.label), spec.label
+    for rel in RELATIONSHIPS:
+        shape = (rel.type, rel.start[0], rel.end[0])
+        assert _relationships(kept, *shape) == _relationships(fresh, *shape), shape

@@ -233,6 +233,14 @@ class Orders:
             self.case.scalar("SELECT count(DISTINCT (platform, order_id)) FROM self_purchases")
         )
 
+    def self_purchase_keys(self) -> set[str]:
+        """The orders (platform:order_id) that a trader shipped to its own accounts, as the
+        traders are now."""
+        rows = self.case.db.execute(
+            "SELECT DISTINCT platform || ':' || order_id FROM self_purchases"
+        ).fetchall()
+        return {key for (key,) in rows}
+
     def self_purchases_of(self, accounts: pd.DataFrame) -> pd.DataFrame:
         """Self-purchase orders sold by `accounts` (account_id, network_id): who received
         them and how we know."""
@@ -250,12 +258,18 @@ class Orders:
     def ships_to(self, of_disclosures: list[str] | None) -> dict[str, pd.DataFrame]:
         """Orders shipped to an identifier some account is registered with, by graph label:
         (order key, identifier key). A semi-join: a value many accounts hold (a cloud
-        warehouse's address) does not multiply the orders shipped to it."""
+        warehouse's address) does not multiply the orders shipped to it. `of_disclosures`: only
+        what these disclosures brought: their orders, and the orders of any disclosure shipped
+        to a value an account they name is registered with (a phone an earlier order went to
+        becomes an identifier once a later disclosure registers a store with it)."""
         frames: dict = {}
         where = ""
         if of_disclosures is not None:
             frames["wanted_disclosures"] = pd.DataFrame({"disclosure_id": of_disclosures or [""]})
-            where = "AND o.disclosure_id IN (SELECT disclosure_id FROM wanted_disclosures)"
+            where = """AND (o.disclosure_id IN (SELECT disclosure_id FROM wanted_disclosures)
+                OR {column} IN (SELECT value FROM account_values WHERE kind IN ({kinds})
+                    AND account_id IN (SELECT account_id FROM seller_records WHERE
+                        disclosure_id IN (SELECT disclosure_id FROM wanted_disclosures))))"""
         found = {}
         with self.case.registered(**frames) as db:
             for label, kinds, column in (
@@ -267,7 +281,7 @@ class Orders:
                     SELECT DISTINCT o.platform || ':' || o.order_id AS "order", {column} AS key
                     FROM order_recipients o
                     WHERE {column} IN (SELECT value FROM account_values WHERE kind IN ({kinds}))
-                    {where} ORDER BY 1, 2
+                    {where.format(column=column, kinds=kinds)} ORDER BY 1, 2
                     """
                 ).fetchdf()
         return found

@@ -88,6 +88,9 @@ MATCH (a:Account {account_id: r.account_a})
 MATCH (b:Account {account_id: r.account_b})
 MERGE (a)-[l:LINKED]->(b)
 SET l.probability = r.probability, l.match_weight = r.match_weight, l.evidence = r.evidence""",
+    "self_purchase_flags": """UNWIND $rows AS r
+MATCH (o:Order {key: r.key})
+SET o.self_purchase = r.self_purchase""",
     "orders_first": """UNWIND $rows AS r
 MATCH (a:Account {account_id: r.account_id})
 CREATE (a)-[:SOLD]->(o:Order {key: r.key})
@@ -180,7 +183,21 @@ def load(
         counts["orders"] = write(statement, "orders", orders.frames(), orders.count)
     for name, frame in shipped.items():  # after the orders they start from
         counts[name] = write(named[name], name, [frame], len(frame))
+    flags = _self_purchase_flags(case, store)
+    counts["self_purchase_flags"] = write(named["self_purchase_flags"], "self-purchases",
+                                          [flags], len(flags))  # fmt: skip
     return _finish(case, store, named, counts, started)
+
+
+def _self_purchase_flags(case: Case, store: GraphStore) -> pd.DataFrame:
+    """(key, self_purchase) of the orders already in the graph whose flag the traders as they
+    are now change: an order becomes a self-purchase when its seller and the account it was
+    shipped to come to be one trader (a later disclosure, a judgement), and stops being one
+    when they part."""
+    _, rows = store.query("MATCH (o:Order) WHERE o.self_purchase = true RETURN o.key")
+    flagged, now = {key for (key,) in rows}, case.orders.self_purchase_keys()
+    changed = sorted(now - flagged) + sorted(flagged - now)
+    return pd.DataFrame({"key": changed, "self_purchase": [key in now for key in changed]})
 
 
 def _writer(store: GraphStore, batch_size: int, progress: Progress) -> Callable[..., int]:
