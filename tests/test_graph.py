@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import stat
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from resolver.graph.embedded import EmbeddedFalkor
 from resolver.graph.library import bind, load_queries
 from resolver.graph.load import load
 from resolver.graph.store import open_store
+from resolver.processes import alive
 
 YIWU, CHAOYANG = "浙江省金华市义乌市人民路1号", "北京市朝阳区建国路9号"
 AGENCY = "13800138000"
@@ -391,6 +393,53 @@ def test_a_hung_server_is_stopped_and_the_graph_kept(tmp_path: Path, quick_watch
         os.kill(hung, 0)  # killed, and reaped
     with open_store(case_folder) as store:  # the lock was released
         assert store.query("MATCH (p:Probe) RETURN p.n")[1] == [[1]]
+
+
+HANGS_AS_IT_STARTS = """#!{python}
+import os, socket, sys
+starts = {starts!r}
+with open(starts, "a+") as counted:
+    counted.seek(0)
+    started = len(counted.read().split())
+    counted.write(f"{{os.getpid()}}\\n")
+if started >= {hangs}:
+    os.execv({real!r}, [{real!r}, *sys.argv[1:]])
+server = socket.socket(socket.AF_UNIX)  # a server that takes every connection, answers nothing
+server.bind(sys.argv[sys.argv.index("--unixsocket") + 1])
+server.listen()
+held = []
+while True:
+    held.append(server.accept()[0])
+"""
+
+
+@pytest.mark.parametrize("hangs", [1, 2])
+def test_a_server_that_hangs_as_it_starts_is_started_again(
+    tmp_path: Path, quick_watch, monkeypatch: pytest.MonkeyPatch, hangs: int
+) -> None:
+    """A server that loads the graph, then answers nothing, not even the first ping (as one
+    did in a test run), is killed and started anew; a second that hangs is one clear error.
+    Either way no server is left and the case's graph is as it was."""
+    case_folder = tmp_path / "case"
+    with open_store(case_folder) as store:
+        store.query("CREATE (:Probe {n: 1})")
+    starts, server = tmp_path / "starts", tmp_path / "server"
+    server.write_text(HANGS_AS_IT_STARTS.format(python=sys.executable, starts=str(starts),
+                                                hangs=hangs, real=embedded.get_redis_server()))  # fmt: skip
+    server.chmod(0o700)
+    monkeypatch.setattr(embedded, "get_redis_server", lambda: str(server))
+    if hangs == 1:
+        with open_store(case_folder) as store:
+            store.query("CREATE (:Probe {n: 2})")
+    else:
+        with pytest.raises(StoreHung, match="as it started, twice"), open_store(case_folder):
+            pass
+    servers = [int(pid) for pid in starts.read_text().split()]
+    assert len(servers) == 2 and not any(alive(pid) for pid in servers)
+    monkeypatch.undo()  # the real server, and the lock free again
+    with open_store(case_folder, read_only=True) as store:
+        found = sorted(n for (n,) in store.query("MATCH (p:Probe) RETURN p.n")[1])
+    assert found == ([1, 2] if hangs == 1 else [1])
 
 
 def test_a_server_that_ends_midway_is_one_clear_error(tmp_path: Path) -> None:
