@@ -217,8 +217,8 @@ class EmbeddedFalkor:
                     f"{self.folder / GRAPH_FILE} is damaged, `resolver load-graph` rebuilds it"
                 )
             if self.socket.exists():
-                # a server that hangs as it starts (it did in CI: loaded, then silent) answers
-                # no ping; one still loading answers at once that it is loading
+                # a server that hangs as it starts (one did in a test run: it loaded the graph,
+                # then fell silent) answers no ping; one still loading says so at once
                 probe = None
                 try:  # (the client asks the server for INFO as it is made)
                     probe = FalkorDB(
