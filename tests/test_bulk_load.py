@@ -52,39 +52,39 @@ def graphs(linked_case: Path, tmp_path_factory: pytest.TempPathFactory):
     return made
 
 
-def _nodes(folder: Path, label: str) -> dict:
-    key = KEYS.get(label, "key")
-    with open_store(folder, None, read_only=True) as graph:
-        _, rows = graph.query(f"MATCH (n:{label}) RETURN n.{key}, properties(n)")
-    found = {k: p for k, p in rows}
-    assert len(found) == len(rows), f"{label}: a key held by two nodes"
-    return found
+def _shapes() -> list[tuple[str, str, str]]:
+    """(type, start label, end label) of every kind of relationship the model has."""
+    return list(dict.fromkeys((rel.type, rel.start[0], rel.end[0]) for rel in RELATIONSHIPS))
 
 
-def _relationships(folder: Path, kind: str, start: str, end: str) -> list:
-    query = (f"MATCH (a:{start})-[r:{kind}]->(b:{end}) "
-             f"RETURN a.{KEYS[start]}, b.{KEYS[end]}, properties(r)")  # fmt: skip
+def _contents(folder: Path) -> tuple[dict, dict]:
+    """The graph of a case, read with one server: {label: {key: properties}} and
+    {shape: sorted [(start key, end key, properties)]}."""
+    nodes, relationships = {}, {}
     with open_store(folder, None, read_only=True) as graph:
-        _, rows = graph.query(query)
-    return sorted((a, b, sorted(p.items())) for a, b, p in rows)
+        for spec in NODES:
+            key = KEYS.get(spec.label, "key")
+            _, rows = graph.query(f"MATCH (n:{spec.label}) RETURN n.{key}, properties(n)")
+            nodes[spec.label] = {k: p for k, p in rows}
+            assert len(nodes[spec.label]) == len(rows), f"{spec.label}: a key held by two nodes"
+        for kind, start, end in _shapes():
+            _, rows = graph.query(f"MATCH (a:{start})-[r:{kind}]->(b:{end}) "
+                                  f"RETURN a.{KEYS[start]}, b.{KEYS[end]}, properties(r)")  # fmt: skip
+            relationships[(kind, start, end)] = sorted((a, b, sorted(p.items()))
+                                                       for a, b, p in rows)  # fmt: skip
+    return nodes, relationships
 
 
 @pytest.mark.parametrize("way", ["fastest", "by_label"])
 def test_a_first_load_makes_the_statements_graph(graphs, way: str) -> None:
     (made_by, summary), (by_statements, _) = graphs[way], graphs["merge"]
+    (nodes, relationships), expected = _contents(made_by), _contents(by_statements)
     for spec in NODES:
-        made, expected = _nodes(made_by, spec.label), _nodes(by_statements, spec.label)
-        assert made == expected, spec.label
-        assert made or spec.label == "Name", f"{spec.label}: the demo makes none"
-    seen = set()
-    for rel in RELATIONSHIPS:
-        shape = (rel.type, rel.start[0], rel.end[0])
-        if shape in seen:
-            continue
-        seen.add(shape)
-        made = _relationships(made_by, *shape)
-        assert made == _relationships(by_statements, *shape), shape
-        assert made or rel.type == "MERGED_INTO", f"{shape}: the demo makes none"
+        assert nodes[spec.label] == expected[0][spec.label], spec.label
+        assert nodes[spec.label] or spec.label == "Name", f"{spec.label}: the demo makes none"
+    for shape in _shapes():
+        assert relationships[shape] == expected[1][shape], shape
+        assert relationships[shape] or shape[0] == "MERGED_INTO", f"{shape}: the demo makes none"
     assert summary.counts["orders"] > 1000
 
 
@@ -244,8 +244,8 @@ def test_a_graph_kept_up_to_date_by_matches_is_the_graph_a_first_load_makes(
     shutil.copytree(kept, fresh, ignore=shutil.ignore_patterns("graph"))
     with Case.open(fresh) as case:
         workflows.load_graph(case)
+    (nodes, relationships), expected = _contents(kept), _contents(fresh)
     for spec in NODES:
-        assert _nodes(kept, spec.label) == _nodes(fresh, spec.label), spec.label
-    for rel in RELATIONSHIPS:
-        shape = (rel.type, rel.start[0], rel.end[0])
-        assert _relationships(kept, *shape) == _relationships(fresh, *shape), shape
+        assert nodes[spec.label] == expected[0][spec.label], spec.label
+    for shape in _shapes():
+        assert relationships[shape] == expected[1][shape], shape
