@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from resolver.case.wanted import account_table
+from resolver.case.wanted import id_table
 from resolver.errors import NotLinked
 from resolver.vocabulary import EVIDENCE_WORDS
 
@@ -64,7 +64,7 @@ class Links:
         that involve one of the `replacing` accounts (an incremental run)."""
         frames: dict = {"scored_links": scored[LINK_COLUMNS]}
         if replacing is not None:
-            frames["changed_accounts"] = account_table(replacing)
+            frames["changed_accounts"] = id_table(replacing)
         with self.case.registered(**frames) as db:
             if replacing is None:
                 db.execute("DELETE FROM links")
@@ -85,7 +85,7 @@ class Links:
             "WHERE account_a IN (SELECT account_id FROM wanted) "
             "OR account_b IN (SELECT account_id FROM wanted)"
         )  # fmt: skip
-        with self.case.registered(wanted=account_table(of or ())) as db:
+        with self.case.registered(wanted=id_table(of or ())) as db:
             return db.execute(
                 f"""
                 SELECT account_a, account_b, probability, splink_weight,

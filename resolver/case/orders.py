@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from resolver.case.order_sets import GatheredOrders, gather
-from resolver.case.wanted import account_table
+from resolver.case.wanted import id_table
 
 if TYPE_CHECKING:
     from resolver.case import Case
@@ -137,7 +137,7 @@ class Orders:
         frames: dict = {}
         where = "true"
         if of_accounts is not None:
-            frames["wanted_accounts"] = account_table(of_accounts)
+            frames["wanted_accounts"] = id_table(of_accounts)
             where = "account_id IN (SELECT account_id FROM wanted_accounts)"
         with self.case.registered(**frames) as db:
             # Through Arrow: for a million orders, a third of the time and half the memory.
@@ -157,7 +157,7 @@ class Orders:
         frames = {"order_owners": owners[["account_id", "trader_id", "network_id"]]}
         where = "true"
         if of_disclosures is not None:
-            frames["wanted_disclosures"] = pd.DataFrame({"disclosure_id": of_disclosures or [""]})
+            frames["wanted_disclosures"] = id_table(of_disclosures, "disclosure_id")
             where = (
                 "(platform, order_id) IN (SELECT platform, order_id FROM orders "
                 "WHERE disclosure_id IN (SELECT disclosure_id FROM wanted_disclosures))"
@@ -265,7 +265,7 @@ class Orders:
         frames: dict = {}
         where = ""
         if of_disclosures is not None:
-            frames["wanted_disclosures"] = pd.DataFrame({"disclosure_id": of_disclosures or [""]})
+            frames["wanted_disclosures"] = id_table(of_disclosures, "disclosure_id")
             where = """AND (o.disclosure_id IN (SELECT disclosure_id FROM wanted_disclosures)
                 OR {column} IN (SELECT value FROM account_values WHERE kind IN ({kinds})
                     AND account_id IN (SELECT account_id FROM seller_records WHERE

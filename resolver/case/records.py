@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from resolver.case.wanted import account_table
+from resolver.case.wanted import id_table
 from resolver.vocabulary import HUB_CHECKED, LISTED, TIE_KINDS, VALUE_KINDS
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ class Records:
         account, or of those `of`."""
         kinds = [name for name, kind in VALUE_KINDS.items() if kind.strong]
         among = "" if of is None else "AND account_id IN (SELECT account_id FROM wanted)"
-        with self.case.registered(wanted=account_table(of or [])) as db:
+        with self.case.registered(wanted=id_table(of or [])) as db:
             rows = db.execute(
                 f"SELECT account_id, kind, list(value) FROM kept_values "
                 f"WHERE kind IN ({_quoted(kinds)}) {among} GROUP BY ALL"
@@ -269,7 +269,7 @@ class Records:
     def disclosed_values(self, accounts: list[str]) -> pd.DataFrame:
         """(account_id, kind, value, raw, source_file, source_sheet, source_row): every value
         of these accounts as a disclosure wrote it, and where (what a reader is shown)."""
-        with self.case.registered(wanted=account_table(accounts)) as db:
+        with self.case.registered(wanted=id_table(accounts)) as db:
             return db.execute(
                 """
                 SELECT DISTINCT v.* FROM value_sources v SEMI JOIN wanted USING (account_id)

@@ -1,4 +1,4 @@
-"""The accounts a query is about, as a table its SQL joins."""
+"""The ids a query is about (accounts, disclosures), as a table its SQL joins."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pyarrow as pa
 
 
-def account_table(accounts: Iterable[str]) -> pa.Table:
-    """`account_id` as VARCHAR, even when there are none (an empty pandas column reads as
+def id_table(ids: Iterable[str], column: str = "account_id") -> pa.Table:
+    """`ids` as one VARCHAR column, even when there are none (an empty pandas column reads as
     DOUBLE, which a VARCHAR cannot be compared with)."""
-    return pa.table({"account_id": pa.array(list(accounts), type=pa.string())})
+    return pa.table({column: pa.array(list(ids), type=pa.string())})
