@@ -233,6 +233,7 @@ def _name_traders(
     change (see `clustering.reach`), the others kept as the last run left them."""
     links = case.links.for_clustering()
     links["carrier"] = control.carriers(links, config.link_bits)
+    stored = len(links)
     judgements = case.judgements.current()
     judged = Judged.of(judgements)
     previous = case.traders.assignment()
@@ -273,7 +274,7 @@ def _name_traders(
         scored_accounts=0,
         clustered=len(accounts),
         pairs=0,
-        links=case.links.count(),
+        links=stored,
         traders=len(sizes),
         multi_account_traders=int((sizes > 1).sum()),
         hubs=case.links.hub_count(),
