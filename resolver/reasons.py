@@ -22,7 +22,7 @@ from resolver.vocabulary import EVIDENCE_WORDS, VALUE_KINDS
 COMPARED_KINDS = {
     "registrant_name": ("names",),
     "id_number": ("id_numbers", "masked_id_keys"),
-    "phones": ("phones", "landlines", "masked_phone_keys"),
+    "phones": ("phones", "lent_phones", "landlines", "masked_phone_keys"),
     "bank_accounts": ("bank_accounts", "masked_bank_keys"),
     "payment_accounts": ("payment_accounts", "masked_payment_keys"),
     "addresses": ("addresses", "districts"),
@@ -67,11 +67,12 @@ class Disclosed:
 
     def where(self, account: str, kind: str, value: str) -> list[Source]:
         """Where `account` disclosed `value` of `kind`; a masked key is found under the full
-        kind's key too (the side that disclosed the whole number)."""
+        kind's key too (the side that disclosed the whole number), a lent phone as a phone."""
         found = self._where.get((account, kind, value))
-        keys = VALUE_KINDS[kind].keys if kind in VALUE_KINDS else None
-        if not found and keys:
-            found = self._where.get((account, keys, value))
+        known = VALUE_KINDS.get(kind)
+        for other in (known.keys, known.disclosed_as) if known else ():
+            if not found and other:
+                found = self._where.get((account, other, value))
         return found or []
 
     def values(self, account: str, kind: str) -> list[str]:
@@ -84,9 +85,11 @@ class Disclosed:
 
 
 def hubs_of(frame: pd.DataFrame) -> Hubs:
-    """The case's hubs (`Case.links.hubs`): (kind, value) -> why it is a hub."""
-    return dict(zip(zip(frame["kind"], frame["value"], strict=True), frame["reason"].tolist(),
-                    strict=True))  # fmt: skip
+    """The case's hubs left out of comparisons (`Case.links.hubs`; a weak one is a tie, and
+    said as one): (kind, value) -> why it is a hub."""
+    left_out = frame[~frame["weak"].astype(bool)]
+    return dict(zip(zip(left_out["kind"], left_out["value"], strict=True),
+                    left_out["reason"].tolist(), strict=True))  # fmt: skip
 
 
 def reasons(

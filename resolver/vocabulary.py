@@ -98,6 +98,8 @@ class ValueKind:
     # a value an agency lends the stores it runs (its contact phone): listed beside a store's
     # own, it is an add-on; a bank or payment account or an ID number is the registrant's own
     lent: bool = False
+    # the kind a value of this one is disclosed under (a phone lent as an add-on is a phone)
+    disclosed_as: str | None = None
 
     @property
     def masked(self) -> bool:
@@ -129,6 +131,8 @@ VALUE_KINDS = _kinds(
     ValueKind("phone_keys", "phone key", "same phone key"),
     ValueKind("masked_phone_keys", "masked phone", "a masked phone that fits", "Phone", "phone",
               keys="phone_keys"),
+    ValueKind("lent_phones", "mobile phone listed as an add-on", "an add-on mobile phone in common",
+              facet="phone", hub_checked=False, disclosed_as="phones"),
     ValueKind("landlines", "landline", "a landline in common", "Phone", "household",
               ties_networks=True),
     ValueKind("addresses", "address", "same address", "Address", "household", ties_networks=True),

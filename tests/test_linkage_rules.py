@@ -50,6 +50,8 @@ def test_eight_fronts_on_the_traders_phone_stay_linked(taobao_file, tmp_path) ->
 
 
 def test_an_agency_phone_beside_the_stores_own_links_nobody(taobao_file, tmp_path) -> None:
+    """A phone that unrelated stores list beside their own is kept as a weak tie: alone it
+    links nobody, and `explain` says it counted, and for how little."""
     agency = "13800001111"
     rows = [store(f"S{n}", f"店主{n}", n, phones=f"139{n:08d};{agency}") for n in range(1, 4)]
     found, case = linked(taobao_file, tmp_path, rows)
@@ -57,12 +59,38 @@ def test_an_agency_phone_beside_the_stores_own_links_nobody(taobao_file, tmp_pat
         hubs = case.links.hubs().set_index("value")
         why = explain(case, "taobao:S1", "taobao:S2", lang="en")
     assert found.nunique() == 3
-    assert "an add-on of 3 otherwise unrelated groups" in hubs.loc["+86" + agency, "reason"]
-    # explained in words: both list it, and why it weighed nothing
-    (left_out,) = [r.text for r in why.reasons or [] if r.side == "left_out"]
-    assert left_out.startswith(f"a mobile phone in common {agency}, disclosed by stores.csv row")
-    assert left_out.endswith("a hub, left out of every comparison: "
-                             + hubs.loc["+86" + agency, "reason"])  # fmt: skip
+    assert hubs.loc["+86" + agency, "reason"] == (
+        "an add-on of 3 otherwise unrelated groups of accounts (listed beside a mobile phone of "
+        "their own, or by only some of their accounts): kept as a weak tie"
+    )
+    assert bool(hubs.loc["+86" + agency, "weak"])
+    assert not why.stored and why.control_weight == 3.0
+    assert [t.kind for t in why.ties] == ["lent_phones"]
+    (tie,) = [r.text for r in why.reasons or [] if r.side == "for"]
+    assert tie.startswith(f"an add-on mobile phone in common {agency}, disclosed by stores.csv row")
+    assert not [r for r in why.reasons or [] if r.side == "left_out"]
+
+
+def test_a_phone_fronts_list_beside_their_own_links_with_a_second_tie(
+    taobao_file, tmp_path
+) -> None:
+    """A trader's phone that two fronts list beside their own looks like an agency's (an
+    add-on of three groups): a weak tie. The front that also trades under the trader's store
+    name joins him (two weak ties of different facets); the one that shares nothing else
+    stays apart, as an agency's client would."""
+    owner = "13900001111"
+    rows = [store("S1", "张三", 1, phones=owner, store_name="锦程箱包旗舰店"),
+            store("F1", "前一", 2, phones=f"{owner};13900002222", store_name="锦程箱包专营店"),
+            store("F2", "前二", 3, phones=f"{owner};13900003333")]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        hubs = case.links.hubs().set_index("value")
+        pair = case.links.pair("taobao:F1", "taobao:S1")
+    assert bool(hubs.loc["+86" + owner, "weak"])
+    assert found["taobao:F1"] == found["taobao:S1"] != found["taobao:F2"]
+    assert pair is not None
+    ties = {tie["kind"]: tie["bits"] for tie in json.loads(pair["control_evidence"])}
+    assert ties == {"lent_phones": 3.0, "store_stems": 3.0} and pair["control_weight"] == 6.0
 
 
 def test_a_front_on_the_traders_phone_beside_a_crowded_agency_phone_stays_linked(
@@ -244,6 +272,47 @@ def test_orders_to_a_name_at_a_masked_phone_are_weak_once_and_strong_twice(
     assert found["taobao:R"] == found["taobao:S"]
     assert next(t["kind"] for t in json.loads(pair["control_evidence"])) == "self_purchase"
     assert flagged.loc[flagged["account_id"] == "taobao:S", "self_purchase"].all()
+
+
+def test_a_masked_name_is_no_name_but_fits_the_person_it_masks(taobao_file, tmp_path) -> None:
+    """`王*` is no registrant name to compare (two stores registered as `王*` share no name),
+    but an order to `欧*锋` at a masked phone that fits the owner's and at his address is his:
+    weak ties both (a masked name counts as common, however many orders), of two facets, that
+    link; the evidence says the name was masked."""
+    home = "上海市浦东新区张江路99号3栋201室"
+    owner = store("R", "欧阳锋", 1, phones="139****8888", address=home)
+    seller = store("S", "黄药师", 2)
+    masked_orders = [{**seller, **order_to("欧*锋", "139****8888", n), "recipient_address": home}
+                     for n in (1, 2)]  # fmt: skip
+    others = [store("M1", "王*", 3), store("M2", "王*", 4)]
+    found, case = linked(taobao_file, tmp_path, [owner, *masked_orders, *others])
+    with case:
+        pair = case.links.pair("taobao:R", "taobao:S")
+        names = case.records.for_linkage().set_index("unique_id")["registrant_name"]
+        said = set(case.orders.self_purchase_candidates()["evidence"])
+    assert found["taobao:R"] == found["taobao:S"] and found["taobao:M1"] != found["taobao:M2"]
+    kinds = {t["kind"]: t["bits"] for t in json.loads(pair["control_evidence"])}
+    assert kinds == {"self_purchase_phone": 3.0, "self_purchase_home": 3.0}
+    assert said == {"recipient's masked name fits one of its people, at a masked phone that fits",
+                    "recipient's masked name fits one of its people, at its address"}  # fmt: skip
+    assert names[["taobao:M1", "taobao:M2"]].isna().all()
+
+
+def test_an_order_a_store_shipped_to_itself_is_a_self_purchase(taobao_file, tmp_path) -> None:
+    """Shipped to the store's own phone, or to its registrant at its own address: left out of
+    the sales, and no tie to any other account."""
+    home = "上海市浦东新区张江路99号3栋201室"
+    seller = store("S", "黄药师", 2, address=home)
+    rows = [{**seller, **order_to("某人", "13900000002", 1)},  # its own phone (139 + 00000002)
+            {**seller, **order_to("黄药师", "13700001234", 2), "recipient_address": home},
+            {**seller, **order_to("王五", "13800001234", 3)},  # a sale
+            store("T", "郭靖", 3)]  # fmt: skip
+    _found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        flagged = case.orders.once().set_index("order_id")["self_purchase"]
+        links = case.links.count()
+    assert flagged.to_dict() == {"O1": True, "O2": True, "O3": False, "stores-4": False}
+    assert links == 0
 
 
 def test_explaining_two_unrelated_accounts_gives_no_control_weight(taobao_file, tmp_path):

@@ -148,8 +148,8 @@ class Links:
             raise NotLinked(f"{self.case.folder}: {why}; run `resolver train` to score it again")
 
     def replace_hubs(self, hubs: pd.DataFrame) -> None:
-        """The hubs of this run (kind, value, accounts, groups, reason): from now on the views
-        leave them out."""
+        """The hubs of this run (kind, value, accounts, groups, reason, weak): from now on the
+        views leave them out, or keep a weak one as a weak tie."""
         with self.case.registered(hub_rows=hubs) as db:
             db.execute("DELETE FROM hubs")
             db.execute("INSERT INTO hubs BY NAME SELECT * FROM hub_rows")
@@ -157,8 +157,9 @@ class Links:
     def hubs(self) -> pd.DataFrame:
         return self.case.db.execute("SELECT * FROM hubs ORDER BY kind, value").fetchdf()
 
-    def hub_count(self) -> int:
-        return int(self.case.scalar("SELECT count(*) FROM hubs"))
+    def hub_count(self, weak: bool) -> int:
+        """Hub values left out, or (`weak`) kept as weak ties."""
+        return int(self.case.scalar("SELECT count(*) FROM hubs WHERE weak = ?", [weak]))
 
     def replace_kept_apart(self, kept_apart: list[dict]) -> None:
         """What this run's clustering kept apart (reason, kind, value, groups)."""

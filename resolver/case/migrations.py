@@ -17,7 +17,7 @@ import pandas as pd
 
 from resolver.errors import CaseError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
 V3_MARKER = "-- version 3:"  # schema.sql's tables from here on are version 3's
 VIEWS_SQL = files("resolver.case").joinpath("views.sql")
@@ -162,9 +162,18 @@ def _v2_to_v3(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     return []
 
 
+def _v3_to_v4(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Version 4 keeps a phone that unrelated groups list as an add-on as a weak tie
+    (`hubs.weak`) instead of leaving it out: the next `resolver match` finds the hubs again
+    (and, `matching.yaml` having changed, trains and scores again)."""
+    db.execute("ALTER TABLE hubs ADD COLUMN weak BOOLEAN DEFAULT false")
+    return []
+
+
 STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
     _v0_to_v1,
     _v1_to_v2,
     _v2_to_v3,
+    _v3_to_v4,
 ]
 assert len(STEPS) == SCHEMA_VERSION  # one step into each version

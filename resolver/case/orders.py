@@ -44,9 +44,11 @@ COPIES_SQL = """,
         count(DISTINCT account_id) > 1 OR count(DISTINCT amount_fen) > 1
             OR count(DISTINCT paid_at) > 1 AS copies_disagree"""
 
-# Orders shipped to another account's people: to a phone (or payment account) it is registered
-# with (strong), or to one of its people by name at one of its addresses, or at a phone whose
-# key fits with one side masked (a name: weak). Hubs never count.
+# Orders shipped to an account's people (another account's, or the seller's own): to a phone (or
+# payment account) it is registered with (strong), or to one of its people by name at one of its
+# addresses, or at a phone whose key fits with one side masked (a name: weak; a masked name,
+# `王*`, fits a name of as many characters that shows the same ones, and counts as common).
+# Hubs never count.
 SELF_PURCHASE_CANDIDATES_SQL = """
 WITH o AS (
     SELECT DISTINCT platform, order_id, seller, name, pinyin, phone, phone_key, phone_masked,
@@ -86,11 +88,19 @@ matches AS (
                   WHERE p.account_id = a.registrant AND p.kind = 'names' AND p.value = a.name)
        OR EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
                   AND p.kind = 'name_pinyins' AND p.value = a.pinyin)
+    UNION ALL
+    SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie,
+        replace(a.evidence, 'recipient is', 'recipient''s masked name fits')
+    FROM at_place a
+    WHERE contains(a.name, '*')
+      AND EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
+                  AND p.kind = 'names' AND p.value LIKE replace(a.name, '*', '_'))
 )
 SELECT DISTINCT m.seller, m.registrant, m.platform, m.order_id, m.tie,
     m.tie = 'self_purchase' AS strong,
-    coalesce(m.name IN (SELECT name FROM common_names), false) AS common_name, m.evidence
-FROM matches m WHERE m.seller <> m.registrant
+    coalesce(m.name IN (SELECT name FROM common_names) OR contains(m.name, '*'), false)
+        AS common_name, m.evidence
+FROM matches m
 ORDER BY m.platform, m.order_id, m.seller, m.registrant, m.evidence
 """
 
@@ -196,8 +206,9 @@ class Orders:
 
     def self_purchase_candidates(self) -> pd.DataFrame:
         """(seller, registrant, platform, order_id, tie, strong, common_name, evidence), one
-        row per way an order was found shipped to another account's people; `tie` is the kind
-        of tie it makes (`self_purchase` when strong)."""
+        row per way an order was found shipped to an account's people: another account's (a
+        tie between the two; `tie` is its kind, `self_purchase` when strong), or the seller's
+        own (registrant = seller: an order the store shipped to itself)."""
         return self.case.db.execute(SELF_PURCHASE_CANDIDATES_SQL).fetchdf()
 
     def recipient_names(self) -> pd.DataFrame:
@@ -228,7 +239,8 @@ class Orders:
             db.execute("INSERT INTO self_purchase_orders BY NAME SELECT * FROM purchase_rows")
 
     def self_purchase_count(self) -> int:
-        """Orders (counted once) that a trader shipped to its own accounts."""
+        """Orders (counted once) that a trader shipped to its own accounts (the one that sold
+        it included)."""
         return int(
             self.case.scalar("SELECT count(DISTINCT (platform, order_id)) FROM self_purchases")
         )

@@ -160,7 +160,8 @@ class Records:
                 SELECT account_id, registrant_norm AS registrant_name,
                     nullif(registrant_pinyin, '') AS registrant_pinyin,
                     nullif(registrant_surname, '') AS registrant_surname, count(*) AS times
-                FROM seller_records WHERE coalesce(registrant_norm, '') <> ''
+                FROM seller_records
+                WHERE coalesce(registrant_norm, '') <> '' AND NOT contains(registrant_norm, '*')
                 GROUP BY ALL
             ),
             registrants AS (

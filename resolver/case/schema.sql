@@ -110,14 +110,15 @@ CREATE TABLE links (
 CREATE TABLE self_purchase_orders (
     platform VARCHAR NOT NULL, order_id VARCHAR NOT NULL,
     seller VARCHAR NOT NULL,  -- the account that sold it
-    registrant VARCHAR NOT NULL,  -- the account whose people received it
+    registrant VARCHAR NOT NULL,  -- the account whose people received it (may be the seller)
     strong BOOLEAN NOT NULL,  -- to a phone or payment account, not only to a name
     evidence VARCHAR NOT NULL
 );
 CREATE TABLE hubs (
     kind VARCHAR NOT NULL, value VARCHAR NOT NULL,
     accounts INTEGER, groups INTEGER,  -- holders, and how many otherwise unrelated groups
-    reason VARCHAR NOT NULL
+    reason VARCHAR NOT NULL,
+    weak BOOLEAN DEFAULT false  -- kept as a weak tie (a phone lent as an add-on), not left out
 );
 -- What clustering kept apart that a person should look at.
 CREATE TABLE kept_apart (

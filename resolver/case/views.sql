@@ -71,19 +71,25 @@ UNION ALL SELECT r.account_id, 'store_stems', r.store_stem, r.store_name, r.sour
     FROM seller_records r WHERE r.store_stem <> ''
 UNION ALL SELECT account_id, 'store_stems', stem, name, source_file, source_sheet, source_row
     FROM parties WHERE stem <> ''
+-- a masked name (`王*`) is no name to compare: every 王 of two characters would share it
 UNION ALL SELECT account_id, 'names', name_norm, name, source_file, source_sheet, source_row
-    FROM parties WHERE name_norm <> ''
+    FROM parties WHERE name_norm <> '' AND NOT contains(name_norm, '*')
 UNION ALL SELECT account_id, 'name_pinyins', pinyin, name, source_file, source_sheet, source_row
-    FROM parties WHERE pinyin <> '';
+    FROM parties WHERE pinyin <> '' AND NOT contains(name_norm, '*');
 
 CREATE OR REPLACE TEMP VIEW account_values AS
 SELECT DISTINCT account_id, kind, value FROM value_sources;
 
--- Values not declared hubs by the last linkage run (a hub key is left out of masked keys too).
+-- Values not declared hubs by the last linkage run (a hub key is left out of masked keys too);
+-- a weak hub (a phone lent as an add-on) is kept as a value of its weak kind (`lent_phones`).
 CREATE OR REPLACE TEMP VIEW kept_values AS
 SELECT v.* FROM account_values v
 WHERE NOT EXISTS (SELECT 1 FROM hubs h
-                  WHERE h.value = v.value AND h.kind = replace(v.kind, 'masked_', ''));
+                  WHERE h.value = v.value AND h.kind = replace(v.kind, 'masked_', ''))
+UNION ALL
+SELECT v.account_id, 'lent_' || v.kind AS kind, v.value FROM account_values v
+JOIN hubs h ON h.kind = v.kind AND h.value = v.value
+WHERE h.weak;
 
 -- Who each order was shipped to, in the forms compared with sellers' values (each order once
 -- per disclosure that lists it).
@@ -96,8 +102,9 @@ SELECT disclosure_id, platform, order_id, account_id AS seller, recipient_name_n
          THEN recipient_district_code || '|' || recipient_street END AS address
 FROM orders;
 
--- Self-purchases: orders shipped to another account's people where both accounts are one
--- trader (an order to another trader's people is a sale like any other).
+-- Self-purchases: orders shipped to an account's people where both accounts are one trader
+-- (the seller's own people included; an order to another trader's people is a sale like any
+-- other).
 CREATE OR REPLACE TEMP VIEW self_purchases AS
 SELECT s.* FROM self_purchase_orders s
 JOIN trader_accounts ts ON ts.account_id = s.seller

@@ -8,7 +8,10 @@ it. It is a hub when the accounts holding it fall into groups that nothing else 
   no more are found: such a value relates no one, and is no one's own phone), or a phone
   (what an agency lends) is treated as an add-on by more than `max_add_on_groups` of them:
   listed beside a phone of their own, or by only some of their accounts (an agency's phone next
-  to the store's own);
+  to the store's own). Such a phone is a *weak* hub: kept as a weak tie (`lent_phones`), which
+  links only beside a tie of another facet, for a trader's phone that fronts list beside their
+  own looks the same (on a second synthetic world, `bench/second_world.py`, 71 of 98 such
+  hubs lay inside one true trader);
 - a weak value (address, landline, store name, masked key) is held by more than
   `max_groups_weak` such groups (a market building, a cloud warehouse, a generic name);
 - or orders reach the phone or address under more than `max_recipient_names` names (a
@@ -27,7 +30,7 @@ import pandas as pd
 from resolver.config.matching import Hubs
 from resolver.vocabulary import VALUE_KINDS
 
-HUB_COLUMNS = ["kind", "value", "accounts", "groups", "reason"]
+HUB_COLUMNS = ["kind", "value", "accounts", "groups", "reason", "weak"]
 KEY_KINDS = {kind.keys for kind in VALUE_KINDS.values() if kind.keys}
 
 
@@ -70,16 +73,17 @@ def detect_hubs(
         count = len(holders)
         lent = VALUE_KINDS[kind].lent and count > 1
         add_on = _add_on_groups(graph, node, holders, held) if lent else 0
-        if add_on > rules.max_add_on_groups:
+        if names.get((kind, value), 0) > rules.max_recipient_names:
+            reason, weak = f"orders reach it under {names[(kind, value)]} different names", False
+        elif add_on > rules.max_add_on_groups:
+            weak = True
             reason = (
                 f"an add-on of {add_on} otherwise unrelated groups of accounts (listed beside a "
-                f"{noun} of their own, or by only some of their accounts)"
+                f"{noun} of their own, or by only some of their accounts): kept as a weak tie"
             )
-        elif names.get((kind, value), 0) > rules.max_recipient_names:
-            reason = f"orders reach it under {names[(kind, value)]} different names"
         else:
             continue
-        found.append(_hub(kind, value, accounts[(kind, value)], count, reason))
+        found.append(_hub(kind, value, accounts[(kind, value)], count, reason, weak))
     graph.remove_nodes_from([("v", h["kind"], h["value"]) for h in found])
     component: dict[str, int] = {}
     for number, part in enumerate(nx.connected_components(graph)):
@@ -138,6 +142,8 @@ def _rows(frame: pd.DataFrame, *columns: str) -> zip:
     return zip(*(frame[c].tolist() for c in columns), strict=True)
 
 
-def _hub(kind: str, value: str, accounts: int, groups: int, reason: str) -> dict:
+def _hub(
+    kind: str, value: str, accounts: int, groups: int, reason: str, weak: bool = False
+) -> dict:
     return {"kind": kind, "value": value, "accounts": int(accounts), "groups": groups,
-            "reason": reason}  # fmt: skip
+            "reason": reason, "weak": weak}  # fmt: skip

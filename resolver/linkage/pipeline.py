@@ -41,7 +41,8 @@ class LinkSummary:
     links: int
     traders: int
     multi_account_traders: int
-    hubs: int
+    hubs: int  # hub values left out
+    weak_hubs: int  # hub values kept as weak ties (phones lent as add-ons)
     kept_apart: int  # groups clustering kept apart, for review
     self_purchase_orders: int  # orders found shipped to an account of the seller's own trader
     new_accounts: int = 0
@@ -68,7 +69,8 @@ def prepare(case: Case, config: MatchingConfig) -> Prepared:
     """The account records and order evidence, with the hubs the case holds left out."""
     accounts = case.records.for_linkage()
     purchases = case.orders.self_purchase_candidates()
-    pairs = self_purchase_pairs(purchases)
+    # an order a store shipped to itself is a self-purchase, but no tie to another account
+    pairs = self_purchase_pairs(purchases[purchases["seller"] != purchases["registrant"]])
     tokens = evidence_tokens(pairs)
     accounts["evidence_tokens"] = [tokens.get(a, []) for a in accounts["unique_id"].tolist()]
     return Prepared(config, accounts, pairs, purchases)
@@ -158,7 +160,9 @@ def link(
                 f"{case.folder}: nothing to link: the case holds {len(prepared.accounts)} seller "
                 "accounts; ingest disclosures first"
             )
-        say(f"{len(prepared.accounts):,} accounts ({len(hubs):,} hub values left out): model")
+        weak = int(hubs["weak"].sum())
+        say(f"{len(prepared.accounts):,} accounts ({len(hubs) - weak:,} hub values left out, "
+            f"{weak:,} kept as weak ties): model")  # fmt: skip
         model, trained = model_for(case, prepared, retrain)
         full = trained or changed is None or case.links.count() == 0 or _stale(case)
         # counted before any training or scoring: a rule that blows up stops the run first
@@ -187,10 +191,12 @@ def link(
 
 
 def _moved(before: pd.DataFrame, now: pd.DataFrame) -> set[tuple[str, str]]:
-    """(kind, value) of the values that became hubs, or are hubs no longer."""
-    return set(zip(before["kind"], before["value"], strict=True)) ^ set(
-        zip(now["kind"], now["value"], strict=True)
+    """(kind, value) of the values that became hubs (or weak ones), or are so no longer."""
+    columns = ["kind", "value", "weak"]
+    changed = set(before[columns].itertuples(index=False, name=None)) ^ set(
+        now[columns].itertuples(index=False, name=None)
     )
+    return {(kind, value) for kind, value, _ in changed}
 
 
 def _holders(candidates: pd.DataFrame, values: set[tuple[str, str]]) -> set[str]:
@@ -277,7 +283,8 @@ def _name_traders(
         links=stored,
         traders=len(sizes),
         multi_account_traders=int((sizes > 1).sum()),
-        hubs=case.links.hub_count(),
+        hubs=case.links.hub_count(weak=False),
+        weak_hubs=case.links.hub_count(weak=True),
         kept_apart=len(groups.kept_apart),
         self_purchase_orders=case.orders.self_purchase_count(),
         new_accounts=sum(1 for account in assignment.trader_of if account not in previous),

@@ -96,7 +96,7 @@ class NetworkReport:
         return self._table("shared")
 
     @cached_property
-    def self_purchases(self) -> pd.DataFrame:  # orders shipped to another account's registrant
+    def self_purchases(self) -> pd.DataFrame:  # orders shipped to its own accounts' people
         return self._table("self_purchases")
 
     @cached_property

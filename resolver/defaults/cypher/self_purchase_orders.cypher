@@ -1,4 +1,4 @@
-// purpose: Self-purchase (brushing) orders: orders shipped to the phone, or the name and address, that another account is registered with; with the accounts they were shipped to.
+// purpose: Self-purchase (brushing) orders: orders shipped to the phone, or the name and address, that an account of the same trader (the seller included) is registered with; with the other accounts they were shipped to.
 // param trader_id: trader|null = null -- one trader, or all
 // example: resolver query self_purchase_orders -p trader_id=TR000001
 :param trader_id => "TR000001";
