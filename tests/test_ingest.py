@@ -334,6 +334,48 @@ def test_a_bad_value_names_the_column_it_came_from(taobao_file, tmp_path) -> Non
     assert found.values.tolist() == [[2, "卖家昵称", "12345"], [3, "联系电话", "0000"]]
 
 
+def test_identifier_cells_holding_several_values_are_split_without_being_told(
+    taobao_file, tmp_path
+) -> None:
+    """A mapping written without `split` still reads two phones or bank accounts typed into one
+    cell apart (`/`, `，`, `;`, `、`); an address with a comma stays one address."""
+    config = tmp_path / "config"
+    shutil.copytree(Path(__file__).parent.parent / "config", config)
+    mapping = config / "platforms" / "taobao.yaml"
+    text = mapping.read_text(encoding="utf-8").replace(
+        'phones: {column: 联系电话, split: ";"}', "phones: 联系电话"
+    )
+    mapping.write_text(text, encoding="utf-8")
+    path = taobao_file(
+        tmp_path / "t.csv",
+        [
+            {"account_key": "S1", "phones": "13912345678/13812345678",
+             "bank": "6222000000000000001；6228000000000000002",
+             "address": "上海市浦东新区张江路99号,3栋201室"},
+            {"account_key": "S2", "phones": "13912345679，13812345670、 0579-85551234"},
+        ],
+    )  # fmt: skip
+    with Case.open(tmp_path / "case") as case:
+        ingest(case, [path], config=config)
+        stored = case.db.execute(
+            "SELECT r.account_id, i.kind, coalesce(i.norm, '') || ' ' || i.raw FROM seller_identifiers i "
+            "JOIN seller_records r USING (record_id) ORDER BY ALL"
+        ).fetchall()
+        quarantined = len(case.disclosures.quarantine())
+    assert quarantined == 0
+    assert [(a, k, n.split(" ")[0]) for a, k, n in stored if k != "address"] == [
+        ("taobao:S1", "bank_account", "6222000000000000001"),
+        ("taobao:S1", "bank_account", "6228000000000000002"),
+        ("taobao:S1", "phone", "+8613812345678"),
+        ("taobao:S1", "phone", "+8613912345678"),
+        ("taobao:S2", "phone", "+8613812345670"),
+        ("taobao:S2", "phone", "+8613912345679"),
+        ("taobao:S2", "phone", "+8657985551234"),
+    ]
+    (address,) = [n for _, k, n in stored if k == "address"]  # one, as written
+    assert address.endswith(" 上海市浦东新区张江路99号,3栋201室")
+
+
 # -- reading in slices and in a second process: the same outcome -----------------------------------
 def stored_tables(folder: Path) -> dict[str, pd.DataFrame]:
     with Case.open(folder) as case:

@@ -36,6 +36,12 @@ from resolver.normalize.text import clean_text, partial_key
         ("(0579) 8555 1234", "+8657985551234", "579*1234", "landline"),
         ("0579-8***1234", None, "579*1234", "masked"),
         ("1**********", None, None, "masked"),  # hides too much to compare
+        ("138xxxx5678", None, "138*5678", "masked"),  # other mask characters
+        ("138 XXXX 5678", None, "138*5678", "masked"),
+        ("138●●●●5678", None, "138*5678", "masked"),
+        ("0579-8555 1234 转 802", "+8657985551234", "579*1234", "landline"),  # the switchboard's
+        ("0579-85551234 分机 12", "+8657985551234", "579*1234", "landline"),
+        ("0579-85551234#12", "+8657985551234", "579*1234", "landline"),
         ("12345", None, None, "invalid"),
         ("电话", None, None, "invalid"),
     ],
@@ -53,8 +59,11 @@ def test_phones(raw: str, e164: str | None, partial: str | None, kind: str) -> N
         ("110105491231002", "11010519491231002X", "110*002X", "id_card", True),  # 15 digits
         ("110105194912310021", "110105194912310021", "110*0021", "id_card", False),
         ("1101**********002X", None, "110*002X", "masked", False),
+        ("1101xxxxxxxxxx002X", None, "110*002X", "masked", False),  # other mask characters
+        ("110105●●●●●●●●002X", None, "110*002X", "masked", False),
         ("1***************2X", None, None, "masked", False),
         ("91350100M000100Y43", "91350100M000100Y43", "913*0Y43", "uscc", True),
+        ("91350100MA2X11BB6P", "91350100MA2X11BB6P", "913*BB6P", "uscc", False),  # X, no mask
         ("91350100M000100Y44", "91350100M000100Y44", "913*0Y44", "uscc", False),
         ("1.10105194912310e+17", None, None, "invalid", False),
         ("ABC", None, None, "invalid", False),
@@ -88,6 +97,8 @@ def test_uscc_checksum_catches_one_changed_character() -> None:
         ("中信银行 6217718300520379", "6217718300520379", "6217*0379"),  # the bank's name kept out
         ("6217 7183 0052 0379（中信银行）", "6217718300520379", "6217*0379"),
         ("卡号：6222****0123", None, "6222*0123"),
+        ("6222 xxxx xxxx 0123", None, "6222*0123"),  # other mask characters
+        ("6222●●●●●●●●0123", None, "6222*0123"),
     ],
 )
 def test_bank_accounts(raw: str, norm: str | None, partial: str | None) -> None:

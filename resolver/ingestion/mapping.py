@@ -170,6 +170,13 @@ def _join(columns: list[pd.Series], separator: str) -> pd.Series:
     return joined.str.strip(separator or None)
 
 
+# Identifier lists whose cells are split, where the mapping gives no `split`, at the separators
+# people type between two numbers (`13812345678/13987654321`, `138...，139...`); never at a space,
+# which bank account numbers are written with. Addresses are never split: a comma is part of one.
+SPLIT_BY_DEFAULT = frozenset({"phones", "bank_accounts", "payment_accounts"})
+DEFAULT_SEPARATORS = r"[;；,，/、|\n]+"
+
+
 def extract_fields(
     table: RawTable, spec: TableSpec, kinds: dict[str, FieldKind], path: Path, table_name: str
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -192,7 +199,9 @@ def extract_fields(
                 exploded = values.explode()
                 exploded = exploded[exploded.notna()].astype("str")
                 if field.split:
-                    exploded = exploded.str.split(field.split).explode()
+                    exploded = exploded.str.split(field.split, regex=False).explode()
+                elif name in SPLIT_BY_DEFAULT:
+                    exploded = exploded.str.split(DEFAULT_SEPARATORS, regex=True).explode()
                 frame = pd.DataFrame(
                     {"_pos": exploded.index, "raw": unguard(exploded), "source_column": column}
                 )

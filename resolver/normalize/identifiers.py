@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from resolver.normalize.text import MASK, clean_text, partial_key
+from resolver.normalize.text import MASK, clean_text, partial_key, unify_masks
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -73,7 +73,7 @@ class IdValue:
 
 def normalize_id_number(raw: str) -> IdValue:
     """Classify an ID card number or USCC, check its checksum, and key masked forms."""
-    text = _SEPARATORS.sub("", clean_text(raw)).upper()
+    text = unify_masks(_SEPARATORS.sub("", clean_text(raw)), letters=True).upper()
     if not text:
         return IdValue(raw, None, None, "invalid", False, "empty identifier")
     if _FLOAT_NOTATION.match(text):
@@ -107,7 +107,7 @@ class BankAccountValue:
 def normalize_bank_account(raw: str) -> BankAccountValue:
     """Digits only (`中信银行 6217 7183 0052 0379` -> `6217718300520379`); a masked number keeps
     its first and last four digits as a key."""
-    text = _SEPARATORS.sub("", _BANK_WORDS.sub("", clean_text(raw)))
+    text = unify_masks(_SEPARATORS.sub("", _BANK_WORDS.sub("", clean_text(raw))))
     if not text:
         return BankAccountValue(raw, None, None, "empty bank account")
     if _FLOAT_NOTATION.match(text):

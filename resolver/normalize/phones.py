@@ -11,11 +11,14 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from resolver.normalize.text import MASK, clean_text, partial_key
+from resolver.normalize.text import MASK, clean_text, partial_key, unify_masks
 
 _MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 _SEPARATORS = re.compile(r"[\s\-()（）]")
 _MASKED = re.compile(r"^(?:\+?86)?([\d*]{7,14})$")
+# An extension after a switchboard's number (`0571-8888 1234 转 802`): the number is the
+# switchboard's, which every extension shares.
+_EXTENSION = re.compile(r"(?<=\d)\s*(?:转|分机|ext\.?|#)\s*\d{1,6}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +32,7 @@ class PhoneValue:
 
 @lru_cache(maxsize=1 << 18)  # the same people recur across a case's disclosures
 def normalize_phone(raw: str) -> PhoneValue:
-    text = _SEPARATORS.sub("", clean_text(raw))
+    text = unify_masks(_SEPARATORS.sub("", _EXTENSION.sub("", clean_text(raw))))
     if not text:
         return PhoneValue(raw, None, None, "invalid", "empty phone")
     mobile = _MOBILE.match(text)

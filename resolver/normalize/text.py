@@ -12,6 +12,11 @@ _SPACE = re.compile(r"\s+")
 # Punctuation that carries no identity: separators people type inconsistently in names and streets.
 _NOISE = re.compile(r"[\s·•・.,，。、;；:：\"'“”‘’()（）\[\]【】{}<>《》#＃\-—_/\\|]+")
 MASK = "*"
+# Other characters exports hide digits with (`138xxxx5678`, `138●●●●5678`): a run of them before
+# a digit is a mask. In ID numbers and USCCs a letter X is a character of the number (the check
+# character, a USCC's code), so there only a run of three or more is a mask.
+_OTHER_MASKS = re.compile(r"[xX●○•]+(?=\d)")
+_OTHER_MASKS_BESIDE_LETTERS = re.compile(r"(?:[●○•]+|[xX]{3,})(?=\d)")
 
 
 def clean_text(value: str) -> str:
@@ -19,6 +24,13 @@ def clean_text(value: str) -> str:
     text = unicodedata.normalize("NFKC", value)
     text = _T2S.convert(text)
     return _SPACE.sub(" ", text).strip()
+
+
+def unify_masks(text: str, letters: bool = False) -> str:
+    """Other mask characters as `*`, one for one; `letters`: the value may hold a letter X of
+    its own (an ID number, a USCC)."""
+    masks = _OTHER_MASKS_BESIDE_LETTERS if letters else _OTHER_MASKS
+    return masks.sub(lambda run: MASK * len(run.group()), text)
 
 
 def compact(value: str) -> str:
