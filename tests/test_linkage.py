@@ -561,3 +561,17 @@ def test_the_model_keeps_no_predictions_once_read_back(linked_case: Path) -> Non
     )["table_name"]
     assert len(pairs) > 50
     assert not any("predict" in name for name in tables), list(tables)
+
+
+def test_block_columns_read_a_list_whose_values_all_come_late() -> None:
+    """DuckDB types a pandas list column from a sample of its first rows: a weak list (a
+    legal representative's ID that a nominee lends) held by only the last accounts of a case
+    was typed a list of nothing, and linking failed on the cast."""
+    from resolver.linkage.model import block_column, with_block_columns
+
+    accounts = pd.DataFrame({"unique_id": [f"a{n:05d}" for n in range(5000)]})
+    accounts["lent_id_numbers"] = [[] for _ in range(4998)] + [["11010519800101001X"]] * 2
+    rule = ["lent_id_numbers"]
+    config = Config().matching.model_copy(update={"blocking": [rule]})
+    blocked = with_block_columns(accounts, config)[block_column(rule)]
+    assert blocked.map(len).tolist() == [0] * 4998 + [1, 1]

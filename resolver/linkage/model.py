@@ -149,7 +149,9 @@ def with_block_columns(accounts: pd.DataFrame, config: MatchingConfig) -> pd.Dat
     columns = sorted({column for rule in rules for column in rule})
     frame = accounts.reset_index(drop=True)
     with quiet(duckdb.connect(config={"memory_limit": config.resources.memory_limit})) as db:
-        db.register("accounts", frame[["unique_id", *columns]])
+        # as Arrow: DuckDB types a pandas list column from a sample of its first rows, and a
+        # column whose values all come later is typed a list of nothing, which no value fits
+        db.register("accounts", _arrow(frame[["unique_id", *columns]]))
         for rule in rules:
             exploded = ", ".join(
                 f"unnest({column}) AS {column}" if column in LIST_COLUMNS else column
