@@ -21,7 +21,7 @@ from resolver.vocabulary import EVIDENCE_WORDS, VALUE_KINDS
 # accounts that differ, and the ties that already say what the comparison found.
 COMPARED_KINDS = {
     "registrant_name": ("names",),
-    "id_number": ("id_numbers", "masked_id_keys"),
+    "id_number": ("id_numbers", "lent_id_numbers", "masked_id_keys"),
     "phones": ("phones", "lent_phones", "landlines", "masked_phone_keys"),
     "bank_accounts": ("bank_accounts", "masked_bank_keys"),
     "payment_accounts": ("payment_accounts", "masked_payment_keys"),

@@ -113,6 +113,9 @@ def _kinds(*kinds: ValueKind) -> dict[str, ValueKind]:
 VALUE_KINDS = _kinds(
     ValueKind("id_numbers", "ID number", "same ID number", "IdNumber", "identity", strong=True,
               ties_networks=True),
+    ValueKind("lent_id_numbers", "ID number of a legal representative of several companies",
+              "a legal representative's ID number in common", facet="identity",
+              hub_checked=False, disclosed_as="id_numbers"),
     ValueKind("id_keys", "ID number key", "same ID number key"),
     ValueKind("masked_id_keys", "masked ID number", "a masked ID number that fits", "IdNumber",
               "identity", keys="id_keys"),

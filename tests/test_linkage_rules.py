@@ -10,7 +10,7 @@ import pandas as pd
 
 from resolver import explain, match
 from resolver.case import Case
-from resolver.normalize.identifiers import id_card_check_digit
+from resolver.normalize.identifiers import id_card_check_digit, uscc_check_char
 
 
 def person_id(n: int) -> str:
@@ -115,6 +115,38 @@ def test_a_front_on_the_traders_phone_beside_a_crowded_agency_phone_stays_linked
         hubs.loc["+86" + crowded, "reason"] == "held by 12 otherwise unrelated groups of accounts"
     )
     assert found.nunique() == 12
+
+
+def company(key: str, n: int, legal: str, legal_id: str, **more) -> dict:
+    """A company's store of its own, with its legal representative."""
+    first17 = f"9111010{n:010d}"
+    return store(key, f"北京市{key}商贸有限公司", n, kind="企业", id_number=first17
+                 + uscc_check_char(first17), legal_representative=legal,
+                 legal_representative_id=legal_id, **more)  # fmt: skip
+
+
+def test_a_nominee_legal_representative_of_several_companies_links_none_of_them(
+    taobao_file, tmp_path
+) -> None:
+    """One person is the legal representative of three companies that share nothing else (a
+    nominee lends his name): his ID number is kept as a weak tie, which links none of them. A
+    trader who represents his own two companies, which give his phone too, stays linked."""
+    nominee, owner = person_id(50), person_id(60)
+    rows = [company(f"C{n}", n, "赵六", nominee) for n in (1, 2, 3)]
+    rows += [company("D1", 4, "张三", owner, phones="13900006666"),
+             company("D2", 5, "张三", owner, phones="13900006666")]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        hubs = case.links.hubs().set_index("value")
+        why = explain(case, "taobao:C1", "taobao:C2", lang="en")
+    assert found[["taobao:C1", "taobao:C2", "taobao:C3"]].nunique() == 3
+    assert found["taobao:D1"] == found["taobao:D2"]
+    assert bool(hubs.loc[nominee, "weak"]) and owner not in hubs.index
+    assert hubs.loc[nominee, "reason"] == (
+        "the legal representative of 3 otherwise unrelated groups of accounts (the registrant of "
+        "none: a nominee lends his name): kept as a weak tie"
+    )
+    assert [t.kind for t in why.ties] == ["lent_id_numbers"] and why.control_weight == 3.0
 
 
 def test_a_bank_account_beside_the_stores_own_is_no_agencys(taobao_file, tmp_path) -> None:

@@ -116,6 +116,19 @@ class Records:
             .to_pandas()
         )
 
+    def represented_ids(self) -> pd.DataFrame:
+        """(account_id, value): the ID numbers an account lists only as its legal
+        representative's, never as its registrant's (whom a nominee lends his name to)."""
+        return self.case.db.execute(
+            """
+            SELECT r.account_id, p.id_norm AS value
+            FROM seller_parties p JOIN seller_records r USING (record_id)
+            WHERE p.id_norm IS NOT NULL
+            GROUP BY ALL HAVING bool_and(p.role = 'legal_representative')
+            ORDER BY ALL
+            """
+        ).fetchdf()
+
     def own_counts(self) -> pd.DataFrame:
         """(account_id, kind, values): how many values of a kind each account lists as its
         own; phones count the contact phones only (not a payment account that is a phone)."""

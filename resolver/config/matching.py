@@ -133,7 +133,7 @@ class Hubs(Strict):
     """When a value is a hub: its holders are otherwise unrelated (see `linkage.hubs`)."""
 
     max_groups: int = Field(default=10, ge=2)  # unrelated groups holding one strong value
-    max_add_on_groups: int = Field(default=1, ge=1)  # ... treating it as an add-on
+    max_add_on_groups: int = Field(default=1, ge=1)  # ... lending it: a weak hub
     max_groups_weak: int = Field(default=8, ge=1)  # unrelated groups holding one weak value
     max_recipient_names: int = Field(default=4, ge=1)  # names orders reach it under
 

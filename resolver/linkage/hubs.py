@@ -11,7 +11,9 @@ it. It is a hub when the accounts holding it fall into groups that nothing else 
   to the store's own). Such a phone is a *weak* hub: kept as a weak tie (`lent_phones`), which
   links only beside a tie of another facet, for a trader's phone that fronts list beside their
   own looks the same (on a second synthetic world, `bench/second_world.py`, 71 of 98 such
-  hubs lay inside one true trader);
+  hubs lay inside one true trader). So is an ID number that more than `max_add_on_groups`
+  groups list only as their legal representative's (`lent_id_numbers`: a nominee lends his
+  name to companies others run);
 - a weak value (address, landline, store name, masked key) is held by more than
   `max_groups_weak` such groups (a market building, a cloud warehouse, a generic name);
 - or orders reach the phone or address under more than `max_recipient_names` names (a
@@ -35,17 +37,23 @@ KEY_KINDS = {kind.keys for kind in VALUE_KINDS.values() if kind.keys}
 
 
 def detect_hubs(
-    values: pd.DataFrame, own: pd.DataFrame, recipients: pd.DataFrame, rules: Hubs
+    values: pd.DataFrame,
+    own: pd.DataFrame,
+    recipients: pd.DataFrame,
+    represented: pd.DataFrame,
+    rules: Hubs,
 ) -> pd.DataFrame:
     """Hubs among `values` (account_id, kind, value, holders: values held by two or more
     accounts, of the kinds that can be hubs), given `own`
-    (account_id, kind, values: how many of a kind each account lists as its own) and
+    (account_id, kind, values: how many of a kind each account lists as its own),
     `recipients` (kind, value, names: how many names orders to a seller's phone or address
-    go to)."""
+    go to) and `represented` (account_id, value: ID numbers an account lists only as its legal
+    representative's)."""
     is_strong = values["kind"].isin([name for name, kind in VALUE_KINDS.items() if kind.strong])
     held = dict(zip(_rows(own, "account_id", "kind"), own["values"].tolist(), strict=True))
     found: list[dict] = []
     names = dict(zip(_rows(recipients, "kind", "value"), recipients["names"].tolist(), strict=True))
+    nominated = set(_rows(represented, "account_id", "value"))
     graph = nx.Graph()
     graph.add_edges_from(
         (account, ("v", kind, value))
@@ -80,6 +88,16 @@ def detect_hubs(
             reason = (
                 f"an add-on of {add_on} otherwise unrelated groups of accounts (listed beside a "
                 f"{noun} of their own, or by only some of their accounts): kept as a weak tie"
+            )
+        elif (
+            kind == "id_numbers"
+            and count > rules.max_add_on_groups
+            and all((account, value) in nominated for group in holders for account in group)
+        ):
+            weak = True
+            reason = (
+                f"the legal representative of {count} otherwise unrelated groups of accounts "
+                "(the registrant of none: a nominee lends his name): kept as a weak tie"
             )
         else:
             continue

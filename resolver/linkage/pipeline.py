@@ -149,7 +149,11 @@ def link(
         say("finding hubs")
         candidates = case.records.hub_candidates()
         hubs = detect_hubs(
-            candidates, case.records.own_counts(), case.orders.recipient_names(), config.hubs
+            candidates,
+            case.records.own_counts(),
+            case.orders.recipient_names(),
+            case.records.represented_ids(),
+            config.hubs,
         )
         if changed is not None:
             changed = changed | _holders(candidates, _moved(case.links.hubs(), hubs))
