@@ -163,9 +163,10 @@ def _v2_to_v3(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
 
 
 def _v3_to_v4(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
-    """Version 4 keeps a phone that unrelated groups list as an add-on as a weak tie
-    (`hubs.weak`) instead of leaving it out: the next `resolver match` finds the hubs again
-    (and, `matching.yaml` having changed, trains and scores again)."""
+    """Version 4 keeps a value lent to unrelated groups (an agency's phone listed as an
+    add-on, a nominee's ID) as a weak tie (`hubs.weak`) instead of leaving it out: the next
+    `resolver match` finds the hubs again (and, `matching.yaml` having changed, trains and
+    scores again)."""
     db.execute("ALTER TABLE hubs ADD COLUMN weak BOOLEAN DEFAULT false")
     return []
 

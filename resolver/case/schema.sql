@@ -118,7 +118,7 @@ CREATE TABLE hubs (
     kind VARCHAR NOT NULL, value VARCHAR NOT NULL,
     accounts INTEGER, groups INTEGER,  -- holders, and how many otherwise unrelated groups
     reason VARCHAR NOT NULL,
-    weak BOOLEAN DEFAULT false  -- kept as a weak tie (a phone lent as an add-on), not left out
+    weak BOOLEAN DEFAULT false  -- kept as a weak tie (an agency's phone, a nominee's ID)
 );
 -- What clustering kept apart that a person should look at.
 CREATE TABLE kept_apart (

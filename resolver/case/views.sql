@@ -81,7 +81,8 @@ CREATE OR REPLACE TEMP VIEW account_values AS
 SELECT DISTINCT account_id, kind, value FROM value_sources;
 
 -- Values not declared hubs by the last linkage run (a hub key is left out of masked keys too);
--- a weak hub (a phone lent as an add-on) is kept as a value of its weak kind (`lent_phones`).
+-- a weak hub (an agency's phone, a nominee's ID) is kept as a value of its weak kind
+-- (`lent_phones`, `lent_id_numbers`).
 CREATE OR REPLACE TEMP VIEW kept_values AS
 SELECT v.* FROM account_values v
 WHERE NOT EXISTS (SELECT 1 FROM hubs h

@@ -42,7 +42,7 @@ class LinkSummary:
     traders: int
     multi_account_traders: int
     hubs: int  # hub values left out
-    weak_hubs: int  # hub values kept as weak ties (phones lent as add-ons)
+    weak_hubs: int  # hub values kept as weak ties (an agency's phone, a nominee's ID)
     kept_apart: int  # groups clustering kept apart, for review
     self_purchase_orders: int  # orders found shipped to an account of the seller's own trader
     new_accounts: int = 0
