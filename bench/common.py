@@ -71,7 +71,8 @@ def report_quality(label: str, data: Path, files: list[Path], config: Config, wh
     print(
         f"{label}: {len(truth):,} accounts -> "
         f"{summary.traders:,} traders ({summary.multi_account_traders:,} with several), "
-        f"{summary.pairs:,} candidate pairs, {summary.links:,} links, {summary.hubs:,} hubs, "
+        f"{summary.pairs:,} candidate pairs, {summary.links:,} links, {summary.hubs:,} hubs "
+        f"left out and {summary.weak_hubs:,} kept as weak ties, "
         f"{summary.kept_apart:,} groups kept apart; linked in {seconds:.1f} s, peak memory "
         f"{peak / 1024**2:.2f} GB"
     )

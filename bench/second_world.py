@@ -200,7 +200,6 @@ class Account:
     registrant_id: str
     legal_name: str = ""
     legal_id: str = ""
-    contact: str = ""
     phones: list[str] = field(default_factory=list)
     banks: list[str] = field(default_factory=list)
     alipay: str = ""
@@ -288,7 +287,7 @@ class World:
     def street(self, division: int, unit: bool) -> tuple[int, str]:
         rng = self.rng
         street = f"{rng.choice(ROADS)}{rng.randrange(1, 999)}号"
-        if unit:  # building and room: written several ways when shown (see `written`)
+        if unit:  # building and room: written several ways when shown (`written_address`)
             street += f"|{rng.randrange(1, 30)}|{rng.randrange(1, 30)}{rng.randrange(1, 20):02d}"
         return division, street
 
