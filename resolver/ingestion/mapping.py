@@ -199,7 +199,7 @@ def extract_fields(
                 exploded = values.explode()
                 exploded = exploded[exploded.notna()].astype("str")
                 if field.split:
-                    exploded = exploded.str.split(field.split, regex=False).explode()
+                    exploded = exploded.str.split(field.split).explode()
                 elif name in SPLIT_BY_DEFAULT:
                     exploded = exploded.str.split(DEFAULT_SEPARATORS, regex=True).explode()
                 frame = pd.DataFrame(
