@@ -146,6 +146,8 @@ def _tie(account_a: str, account_b: str, tie: Tie, disclosed: Disclosed, t: Word
     if tie.kind not in VALUE_KINDS:  # evidence of orders: the value says how many
         count = (tie.value or "").split(" ")[0]
         value = t.say("orders_count", count=count) if count.isdigit() else tie.value or ""
+        if tie.through:
+            value += t.say("orders_to_phone", phone=tie.through)
         text = t.say("tie_orders", tie=said, value=value)
     else:
         found = [

@@ -386,18 +386,21 @@ GROUP = pd.DataFrame(  # a and b: one trader by direct links (same person)
 @pytest.mark.parametrize(
     ("listed", "kept"),
     [
-        # a front lists the trader's phone in place of its own: it stays
+        # a front lists the trader's phone in place of its own, or beside its own where the
+        # trader gives it on several stores: it stays
         ({("a", "phones"): {"P"}, ("b", "phones"): {"P"}, ("f", "phones"): {"P"}}, True),
         ({("a", "phones"): {"P", "P2"}, ("b", "phones"): {"P", "P2"}, ("f", "phones"): {"P"}},
          True),
         ({("a", "phones"): {"P"}, ("f", "phones"): {"P"}}, True),  # b gives no phone
-        # an agency's phone beside the other store's own
-        ({("a", "phones"): {"P"}, ("b", "phones"): {"P"}, ("f", "phones"): {"P", "F"}}, False),
+        ({("a", "phones"): {"P"}, ("b", "phones"): {"P"}, ("f", "phones"): {"P", "F"}}, True),
         # an agency's phone the trader lists on one store, his own on the other
         ({("a", "phones"): {"P", "A"}, ("b", "phones"): {"A"}, ("f", "phones"): {"P"}}, False),
+        ({("a", "phones"): {"P"}, ("b", "phones"): {"A"}, ("f", "phones"): {"P", "F"}}, False),
+        # one store of the group lists it beside its own, the other account beside its own
+        ({("a", "phones"): {"P", "A"}, ("f", "phones"): {"P", "F"}}, False),
     ],
 )  # fmt: skip
-def test_a_single_account_stays_joined_by_one_value_unless_it_is_an_add_on(
+def test_a_single_account_stays_joined_by_one_value_unless_it_is_a_phone_that_looks_lent(
     listed: dict, kept: bool
 ) -> None:
     links = pd.concat([GROUP, _through("P", ("a", "f"))], ignore_index=True)
@@ -407,7 +410,7 @@ def test_a_single_account_stays_joined_by_one_value_unless_it_is_an_add_on(
     if not kept:
         (apart,) = found.kept_apart
         assert apart["value"] == "P" and apart["groups"] == [["a", "b"], ["f"]]
-        assert "add-on" in apart["reason"]
+        assert "lent" in apart["reason"]
 
 
 def test_bank_accounts_that_differ_from_store_to_store_are_no_add_on() -> None:

@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from resolver import explain, match
 from resolver.case import Case
+from resolver.linkage.evidence import self_purchase_pairs
 from resolver.normalize.identifiers import id_card_check_digit, uscc_check_char
 
 
@@ -285,6 +287,70 @@ def test_two_groups_held_together_by_one_phone_are_kept_apart(taobao_file, tmp_p
 def order_to(person: str, phone: str, n: int) -> dict:
     return {"recipient_name": person, "recipient_phone": phone,
             "recipient_address": "广东省广州市天河区体育西路1号", "order_id": f"O{n}"}  # fmt: skip
+
+
+def test_a_brushing_order_to_an_agency_phone_joins_nothing_the_phone_does_not(
+    taobao_file, tmp_path
+) -> None:
+    """Two traders each run a store through one agency, whose phone is the only one either
+    lists; one of them ships a brushing order to that phone. The order rests on the phone (it says who
+    shipped there, not which holder it reached), so the two traders stay two groups held
+    together by one value, kept apart; `explain` names the phone."""
+    agency = "13800007777"
+    rows = [
+        store("A1", "甲", 1, phones=agency), store("A2", "甲", 1, phones="", bank=bank(1)),
+        store("B1", "乙", 2, phones=agency), store("B2", "乙", 2, phones="", bank=bank(2)),
+        {**store("B2", "乙", 2, phones="", bank=bank(2)), **order_to("小号", agency, 1)},
+    ]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        apart = case.links.kept_apart()
+        why = explain(case, "taobao:A1", "taobao:B2", lang="en")
+        flagged = case.orders.once().set_index("order_id")["self_purchase"]
+    assert found["taobao:A1"] == found["taobao:A2"] != found["taobao:B1"] == found["taobao:B2"]
+    assert apart["value"].tolist() == ["+86" + agency]
+    assert [(t.kind, t.through) for t in why.ties] == [("self_purchase", "+86" + agency)]
+    assert f"1 order(s), all to phone +86{agency}" in " ".join(r.text for r in why.reasons or [])
+    assert flagged["O1"]  # shipped to a phone of its own trader's store
+
+
+def candidate(
+    seller: str, to: str, order: str, phone: str | None, name: bool = False, holders: int = 2
+) -> tuple:
+    """A row of `Orders.self_purchase_candidates`: an order of `seller` to a registered phone
+    of `to` that `holders` accounts list (strong), or to one of its people by name at its
+    address."""
+    strong = phone is not None and not name
+    return (seller, to, "p", order, "self_purchase" if strong else "self_purchase_home", strong,
+            False, "words", phone if strong else None, holders if strong else None)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rows", "through"),
+    [
+        # P, which R and T list: the orders say who shipped there, not whom they reached
+        ([candidate("S", "R", "1", "P"), candidate("S", "T", "1", "P"),
+          candidate("S", "R", "2", "P"), candidate("S", "T", "2", "P")], "P"),
+        ([candidate("S", "R", "1", "P"), candidate("S", "S", "1", "P")], "P"),  # S lists P too
+        ([candidate("S", "R", "1", "P", holders=1)], None),  # R alone lists P: it reached R
+        ([candidate("S", "R", "1", "P"), candidate("S", "T", "1", "P"),
+          candidate("S", "R", "2", "Q")], None),  # two phones
+        # the order reached R's person by name too: more than the phone
+        ([candidate("S", "R", "1", "P"), candidate("S", "T", "1", "P"),
+          candidate("S", "R", "1", None, name=True)], None),
+    ],
+)  # fmt: skip
+def test_a_strong_self_purchase_rests_on_the_one_phone_its_orders_went_to_if_shared(
+    rows: list[tuple], through: str | None
+) -> None:
+    columns = ["seller", "registrant", "platform", "order_id", "tie", "strong", "common_name",
+               "evidence", "phone_reached", "phone_holders"]  # fmt: skip
+    pairs = self_purchase_pairs(pd.DataFrame(rows, columns=columns)).set_index(
+        ["account_a", "account_b"]
+    )
+    pair = pairs.loc[("R", "S")]
+    assert pair["strong_orders"] == len({r[3] for r in rows if r[1] == "R"})
+    assert (pair["through"] if isinstance(pair["through"], str) else None) == through
 
 
 def test_orders_to_a_name_at_a_masked_phone_are_weak_once_and_strong_twice(

@@ -39,6 +39,7 @@ class Tie:
     value: str | None
     bits: float
     counted: bool
+    through: str | None = None  # the one phone a strong tie's self-purchase orders went to
 
     @property
     def words(self) -> str:
@@ -79,8 +80,9 @@ class Links:
 
     def for_clustering(self, of: set[str] | None = None) -> pd.DataFrame:
         """(account_a, account_b, probability, splink_weight, only_kind, only_value) of every
-        stored link, or of those of the accounts `of`: what clustering reads; `only_*` is its
-        tie when it has exactly one."""
+        stored link, or of those of the accounts `of`: what clustering reads; `only_*` is the
+        one value all its ties are, when they are one (a shared value, or self-purchase orders
+        that all went to that phone: see `linkage.evidence`)."""
         among = "" if of is None else (
             "WHERE account_a IN (SELECT account_id FROM wanted) "
             "OR account_b IN (SELECT account_id FROM wanted)"
@@ -88,12 +90,21 @@ class Links:
         with self.case.registered(wanted=id_table(of or ())) as db:
             return db.execute(
                 f"""
+                WITH carried AS (
+                    SELECT account_a, account_b, probability, splink_weight,
+                        list_distinct(list_transform(
+                            json_transform(control_evidence,
+                                           '[{{"kind": "VARCHAR", "value": "VARCHAR",
+                                               "through": "VARCHAR"}}]'),
+                            lambda tie: CASE WHEN tie.through IS NULL THEN [tie.kind, tie.value]
+                                                ELSE ['phones', tie.through] END
+                        )) AS values
+                    FROM links {among}
+                )
                 SELECT account_a, account_b, probability, splink_weight,
-                    CASE WHEN json_array_length(control_evidence) = 1
-                         THEN control_evidence->0->>'kind' END AS only_kind,
-                    CASE WHEN json_array_length(control_evidence) = 1
-                         THEN control_evidence->0->>'value' END AS only_value
-                FROM links {among} ORDER BY account_a, account_b
+                    CASE WHEN len(values) = 1 THEN values[1][1] END AS only_kind,
+                    CASE WHEN len(values) = 1 THEN values[1][2] END AS only_value
+                FROM carried ORDER BY account_a, account_b
                 """
             ).fetchdf()
 

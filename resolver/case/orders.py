@@ -77,12 +77,25 @@ at_place AS (
     SELECT o.*, k.account_id, 'self_purchase_home', 'recipient is one of its people, at its address'
     FROM o JOIN kept_values k ON k.kind = 'addresses' AND k.value = o.address
 ),
+-- how many accounts list a phone orders went to, in full or masked so that its key fits
+reached AS (SELECT DISTINCT phone, phone_key FROM o WHERE NOT phone_masked),
+holders AS (  -- equi-joins, one per form
+    SELECT phone, count(DISTINCT account_id) AS holders FROM (
+        SELECT r.phone, k.account_id FROM reached r
+        JOIN kept_values k ON k.kind = 'phones' AND k.value = r.phone
+        UNION ALL
+        SELECT r.phone, k.account_id FROM reached r
+        JOIN kept_values k ON k.kind = 'masked_phone_keys' AND k.value = r.phone_key
+    ) GROUP BY phone
+),
 matches AS (
     SELECT o.seller, k.account_id AS registrant, o.platform, o.order_id, o.name,
-        'self_purchase' AS tie, 'recipient phone is a phone it is registered with' AS evidence
+        'self_purchase' AS tie, 'recipient phone is a phone it is registered with' AS evidence,
+        k.value AS phone_reached, h.holders AS phone_holders
     FROM o JOIN kept_values k ON k.kind = 'phones' AND k.value = o.phone
+    JOIN holders h ON h.phone = o.phone
     UNION ALL
-    SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie, a.evidence
+    SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie, a.evidence, NULL, NULL
     FROM at_place a
     WHERE EXISTS (SELECT 1 FROM people p
                   WHERE p.account_id = a.registrant AND p.kind = 'names' AND p.value = a.name)
@@ -90,7 +103,7 @@ matches AS (
                   AND p.kind = 'name_pinyins' AND p.value = a.pinyin)
     UNION ALL
     SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie,
-        replace(a.evidence, 'recipient is', 'recipient''s masked name fits')
+        replace(a.evidence, 'recipient is', 'recipient''s masked name fits'), NULL, NULL
     FROM at_place a
     WHERE contains(a.name, '*')
       AND EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
@@ -99,7 +112,7 @@ matches AS (
 SELECT DISTINCT m.seller, m.registrant, m.platform, m.order_id, m.tie,
     m.tie = 'self_purchase' AS strong,
     coalesce(m.name IN (SELECT name FROM common_names) OR contains(m.name, '*'), false)
-        AS common_name, m.evidence
+        AS common_name, m.evidence, m.phone_reached, m.phone_holders
 FROM matches m
 ORDER BY m.platform, m.order_id, m.seller, m.registrant, m.evidence
 """
@@ -205,9 +218,11 @@ class Orders:
         return gather(self.case, accounts, orders, keywords, include_self_purchases)
 
     def self_purchase_candidates(self) -> pd.DataFrame:
-        """(seller, registrant, platform, order_id, tie, strong, common_name, evidence), one
-        row per way an order was found shipped to an account's people: another account's (a
-        tie between the two; `tie` is its kind, `self_purchase` when strong), or the seller's
+        """(seller, registrant, platform, order_id, tie, strong, common_name, evidence,
+        phone_reached, phone_holders), one row per way an order was found shipped to an
+        account's people: another account's (a tie between the two; `tie` is its kind,
+        `self_purchase` when strong, and then `phone_reached` is the registered phone it went
+        to and `phone_holders` how many accounts list it, in full or masked), or the seller's
         own (registrant = seller: an order the store shipped to itself)."""
         return self.case.db.execute(SELF_PURCHASE_CANDIDATES_SQL).fetchdf()
 

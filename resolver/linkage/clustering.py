@@ -8,16 +8,19 @@ until nothing changes:
    a family's bank account), by however many links, are kept apart: a cluster that holds
    several people must be held together by ties that do not all run through one value. A
    single account joined to a group through one value (a front registered with the trader's
-   phone) stays, unless the value is an add-on on either side: the single account lists it
-   beside another of its kind, or it is a phone the group lists on some of its accounts and
-   other phones on others (an agency's phone next to the store's own). A front lists what the
-   trader controls in place of its own, and the trader lists his phone wherever he gives one.
+   phone, beside its own or not) stays, unless it is a phone that looks lent: both list it,
+   only one store of the group does (an owner gives his phone on the stores he gives one for;
+   an agency's is on the one store it runs), and beside it stands a phone of their own on one
+   side (another store of the group lists one and not this, or the single account lists
+   another). An account tied to the value by orders alone (see `evidence`) lists nothing: it
+   stays with the group.
 2. A link that alone holds two groups of two or more accounts together (a bridge) must clear the
    higher `bridge` threshold.
 
-A link rests on one value when its control evidence is one shared value and the model alone
-would not link the pair; such a link joins its accounts through a node for that value, so that
-rule 1 sees every link that value carries at once. What was kept apart is reported for review.
+A link rests on one value when its control evidence is one shared value (or self-purchase
+orders that all went to one phone) and the model alone would not link the pair; such a link
+joins its accounts through a node for that value, so that rule 1 sees every link that value
+carries at once. What was kept apart is reported for review.
 
 Investigators' judgements come first (see `judged`): a `same` pair is joined by a confirmed
 link, which neither rule cuts; the model's own link of a `different` or `unsure` pair does not
@@ -228,7 +231,8 @@ def _resist(
 
 def _split_at_values(graph: nx.Graph, listed: Listed, kept_apart: list[dict]) -> bool:
     """Rule 1: a value node that alone holds two or more groups of two or more accounts to the
-    rest stays with the largest of them, and with the single accounts it is no add-on for;
+    rest stays with the largest of them that lists it, and with the single accounts unless it
+    looks lent (`_lent`);
     returns whether anything changed."""
     changed = False
     for node in [n for n in nx.articulation_points(graph) if isinstance(n, tuple)]:
@@ -241,20 +245,21 @@ def _split_at_values(graph: nx.Graph, listed: Listed, kept_apart: list[dict]) ->
                 part = nx.node_connected_component(graph, neighbour)
                 seen |= part
                 parts.append((_accounts(part), [n for n in edges if n in part]))
-        big = sorted((p for p in parts if len(p[0]) >= 2), key=lambda p: (-len(p[0]), p[0]))
-        add_on = bool(big) and _add_on(node, big[0][0], listed)
+        # the value stays with the largest group that lists it (not one that shipped there)
+        big = sorted((p for p in parts if len(p[0]) >= 2),
+                     key=lambda p: (not _lists(node, p[0], listed), -len(p[0]), p[0]))  # fmt: skip
         singles = []
         for accounts, attached in parts:
             if big and len(accounts) >= 2 and accounts != big[0][0]:
                 continue
-            if big and len(accounts) == 1 and (add_on or _add_on(node, accounts, listed)):
+            if big and len(accounts) == 1 and _lent(node, big[0][0], accounts[0], listed):
                 singles.append(accounts)
                 continue
             for neighbour in attached:
                 graph.add_edge(node, neighbour, probability=edges[neighbour])
         for reason, apart in (
             ("groups held together by one shared value only", [p[0] for p in big[1:]]),
-            ("an account joined to a group by one shared value, an add-on on one side",
+            ("an account joined to a group by one shared value, a phone that looks lent",
              singles),
         ):  # fmt: skip
             if apart:
@@ -264,19 +269,27 @@ def _split_at_values(graph: nx.Graph, listed: Listed, kept_apart: list[dict]) ->
     return changed
 
 
-def _add_on(node: Value, accounts: list[str], listed: Listed) -> bool:
-    """Whether `accounts` treat the value of `node`, of a kind an agency lends (a phone), as
-    an add-on: a single account lists it beside another value of its kind; in a group, one
-    account lists a phone of its own and not this one (an owner lists his phone on every store
-    he gives a phone for). A bank or payment account or an ID number is its registrant's own:
-    shared, it ties, whatever else is listed beside it."""
+def _lists(node: Value, accounts: list[str], listed: Listed) -> bool:
+    """Whether any of `accounts` lists the value of `node`."""
     _, kind, value = node
-    if not VALUE_KINDS[kind].lent:
+    return any(value in listed.get((account, kind), frozenset()) for account in accounts)
+
+
+def _lent(node: Value, group: list[str], single: str, listed: Listed) -> bool:
+    """Whether the value of `node`, of a kind an agency lends (a phone), looks lent where both
+    `group` and `single` list it: one store of the group lists it (an owner gives his phone on
+    the stores he gives it for), and it stands beside a phone of their own on one side (another
+    store of the group lists a phone and not this one, or the single account lists another). A
+    bank or payment account or an ID number is its registrant's own: shared, it ties, whatever
+    else is listed beside it."""
+    _, kind, value = node
+    mine = listed.get((single, kind), frozenset())
+    if not VALUE_KINDS[kind].lent or value not in mine:
         return False
-    held = [listed.get((account, kind), frozenset()) for account in accounts]
-    if len(accounts) == 1:
-        return value in held[0] and len(held[0]) > 1
-    return any(values and value not in values for values in held)
+    held = [listed.get((account, kind), frozenset()) for account in group]
+    if sum(1 for values in held if value in values) != 1:
+        return False
+    return len(mine) > 1 or any(values and value not in values for values in held)
 
 
 def _cut_weak_bridges(graph: nx.Graph, threshold: float, kept_apart: list[dict]) -> bool:

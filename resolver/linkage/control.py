@@ -46,6 +46,9 @@ def as_json(weighed: pd.DataFrame) -> pd.DataFrame:
     if weighed.empty:
         return pd.DataFrame(columns=["account_a", "account_b", "control_evidence"])
     records = weighed[["kind", "value", "bits", "counted"]].to_dict(orient="records")
+    for record, through in zip(records, weighed.get("through", ()), strict=False):
+        if isinstance(through, str):  # the phone a strong self-purchase tie rests on
+            record["through"] = through
     weighed = weighed[["account_a", "account_b"]].assign(tie=records)
     grouped = weighed.groupby(["account_a", "account_b"], sort=False)["tie"].agg(list)
     return (
@@ -56,9 +59,10 @@ def as_json(weighed: pd.DataFrame) -> pd.DataFrame:
 
 
 def carriers(links: pd.DataFrame, link_bits: float) -> list[tuple[str, str] | None]:
-    """For each link (`only_kind`, `only_value`: its tie when it has exactly one, and
-    `splink_weight`), the one shared value it rests on, if it rests on one: its only tie is a
-    value and the model alone would not link the pair (see `clustering`)."""
+    """For each link (`only_kind`, `only_value`: the one value all its ties are, if they are
+    one, see `Links.for_clustering`; and `splink_weight`), the one shared value it rests on, if
+    it rests on one: its ties are that value and the model alone would not link the pair (see
+    `clustering`)."""
     one_value = links["only_kind"].isin(list(VALUE_KINDS)) & links["only_value"].notna()
     model_alone = links["splink_weight"].fillna(float("-inf")) >= link_bits
     rests = (one_value & ~model_alone).tolist()

@@ -6,7 +6,11 @@ by name at its address or at a phone whose masked key fits. The case finds such 
 (`Case.orders.self_purchase_candidates`); here they become ties of pairs of accounts: strong
 when an order went to a registered phone, or when two or more orders went to one of its people
 by a name few people carry; weak otherwise (one order to a name, or to a common name, proves
-little).
+little). A strong tie whose orders all went to one phone that several accounts list, none of
+them to the other account's people by name, rests on that phone (`through`): the order says
+who shipped there, not which holder it reached, so clustering weighs it with the accounts that
+list the phone (an agency's phone that unrelated stores list and a brushing order went to is
+one value, however many links it makes).
 """
 
 from __future__ import annotations
@@ -15,21 +19,28 @@ from collections import defaultdict
 
 import pandas as pd
 
-PAIR_COLUMNS = ["account_a", "account_b", "orders", "strong_orders", "weak_ties", "evidence"]
+PAIR_COLUMNS = ["account_a", "account_b", "orders", "strong_orders", "weak_ties", "evidence",
+                "through"]  # fmt: skip
 NAMED_ORDERS = 2  # orders to one of its people, by an uncommon name, that make a strong tie
 
 
 def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
-    """Pairs of accounts tied by self-purchase orders (account_a < account_b): how many
-    orders, how many count as strong, the kinds of weak tie the others make, and the kinds of
-    evidence in words."""
+    """Pairs of accounts tied by self-purchase orders (`Orders.self_purchase_candidates`;
+    account_a < account_b): how many orders, how many count as strong, the kinds of weak tie
+    the others make, the kinds of evidence in words, and `through`: the one phone its strong
+    orders went to, when several accounts list it (`phone_holders`) and none of the orders
+    reached one of the other account's people by name too (else None)."""
+    shared = set(orders.loc[orders["phone_holders"].fillna(0) > 1, "phone_reached"])
+    kinds = ("orders", "strong", "by_name", "named", "weak", "said", "phones")
     found: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
-        lambda: {"orders": set(), "strong": set(), "named": set(), "weak": set(), "said": set()}
+        lambda: {kind: set() for kind in kinds}
     )
     columns = ("seller", "registrant", "platform", "order_id", "tie", "strong", "common_name",
-               "evidence")  # fmt: skip
-    for seller, registrant, platform, order_id, tie, strong, common, said in zip(
-        *(orders[c].tolist() for c in columns), strict=True
+               "evidence", "phone_reached")  # fmt: skip
+    # an order a store shipped to itself is a self-purchase, but no tie to another account
+    others = orders[orders["seller"] != orders["registrant"]]
+    for seller, registrant, platform, order_id, tie, strong, common, said, phone in zip(
+        *(others[c].tolist() for c in columns), strict=True
     ):
         pair = found[(min(seller, registrant), max(seller, registrant))]
         order = f"{platform}:{order_id}"
@@ -37,28 +48,35 @@ def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
         pair["said"].add(said)
         if strong:
             pair["strong"].add(order)
+            pair["phones"].add(phone)
         else:
             pair["weak"].add(tie)
+            pair["by_name"].add(order)
             if not common:
                 pair["named"].add(order)
-    rows = [
-        (a, b, len(p["orders"]),
-         len(p["strong"] | (p["named"] if len(p["named"]) >= NAMED_ORDERS else set())),
-         sorted(p["weak"]), sorted(p["said"]))
-        for (a, b), p in sorted(found.items())
-    ]  # fmt: skip
+    rows = []
+    for (a, b), p in sorted(found.items()):
+        named = p["named"] if len(p["named"]) >= NAMED_ORDERS else set()
+        one_phone = p["phones"] <= shared and len(p["phones"]) == 1
+        one_phone = one_phone and not named and not p["strong"] & p["by_name"]
+        through = next(iter(p["phones"])) if one_phone else None
+        rows.append((a, b, len(p["orders"]), len(p["strong"] | named), sorted(p["weak"]),
+                     sorted(p["said"]), through))  # fmt: skip
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
 
 def order_ties(pairs: pd.DataFrame) -> pd.DataFrame:
     """(account_a, account_b, kind, value): `self_purchase` for a pair with strong orders,
     else one weak tie per kind of place its orders went to (`self_purchase_phone`,
-    `self_purchase_home`); the value says how many orders."""
-    kinds = [
-        ["self_purchase"] if strong else weak
-        for strong, weak in zip(pairs["strong_orders"] > 0, pairs["weak_ties"], strict=True)
-    ]
-    ties = pairs[["account_a", "account_b", "orders"]].assign(kind=kinds).explode("kind")
+    `self_purchase_home`); the value says how many orders, and `through` the one phone a
+    strong tie rests on (see `self_purchase_pairs`)."""
+    strong = pairs["strong_orders"] > 0
+    kinds = [["self_purchase"] if s else weak
+             for s, weak in zip(strong, pairs["weak_ties"], strict=True)]  # fmt: skip
+    ties = pairs[["account_a", "account_b", "orders"]].assign(
+        kind=kinds, through=pairs["through"].where(strong)
+    )
+    ties = ties.explode("kind")
     ties["value"] = ties.pop("orders").map(lambda n: f"{n} order{'s' if n != 1 else ''}")
     return ties.dropna(subset=["kind"]).reset_index(drop=True)
 

@@ -69,8 +69,7 @@ def prepare(case: Case, config: MatchingConfig) -> Prepared:
     """The account records and order evidence, with the hubs the case holds left out."""
     accounts = case.records.for_linkage()
     purchases = case.orders.self_purchase_candidates()
-    # an order a store shipped to itself is a self-purchase, but no tie to another account
-    pairs = self_purchase_pairs(purchases[purchases["seller"] != purchases["registrant"]])
+    pairs = self_purchase_pairs(purchases)
     tokens = evidence_tokens(pairs)
     accounts["evidence_tokens"] = [tokens.get(a, []) for a in accounts["unique_id"].tolist()]
     return Prepared(config, accounts, pairs, purchases)
@@ -96,10 +95,10 @@ def score(
     alone, as most candidate pairs are dropped (at 200,000 hard demo traders, 2.4 M of 2.8 M)."""
     config = prepared.config
     purchases = prepared.self_purchases[
-        ["account_a", "account_b", "orders", "strong_orders", "weak_ties"]
+        ["account_a", "account_b", "orders", "strong_orders", "weak_ties", "through"]
     ]
-    pairs = pairs.merge(purchases.drop(columns="weak_ties"), on=["account_a", "account_b"],
-                        how="left")  # fmt: skip
+    pairs = pairs.merge(purchases.drop(columns=["weak_ties", "through"]),
+                        on=["account_a", "account_b"], how="left")  # fmt: skip
     pairs["self_purchase_orders"] = pairs["orders"].fillna(0).astype(int)
     on_pairs = purchases.merge(pairs[["account_a", "account_b"]], on=["account_a", "account_b"])
     ties = pd.concat([case.records.shared(pairs), order_ties(on_pairs)], ignore_index=True)
