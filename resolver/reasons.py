@@ -179,7 +179,8 @@ def step_words(step: Step, t: Words) -> str:
 def tie_words(tie: Tie, t: Words) -> str:
     """A tie and its value as stored, as a chart labels it."""
     said = _tie_kind(tie, t)
-    return f"{said}: {tie.value}" if tie.value else said
+    text = f"{said}: {tie.value}" if tie.value else said
+    return text + t.say("orders_to_phone", phone=tie.through) if tie.through else text
 
 
 def _tie_kind(tie: Tie, t: Words) -> str:

@@ -301,17 +301,23 @@ def test_a_brushing_order_to_an_agency_phone_joins_nothing_the_phone_does_not(
         store("A1", "甲", 1, phones=agency), store("A2", "甲", 1, phones="", bank=bank(1)),
         store("B1", "乙", 2, phones=agency), store("B2", "乙", 2, phones="", bank=bank(2)),
         {**store("B2", "乙", 2, phones="", bank=bank(2)), **order_to("小号", agency, 1)},
+        {**store("B1", "乙", 2, phones=agency), **order_to("小号", agency, 2)},  # to its own
     ]  # fmt: skip
     found, case = linked(taobao_file, tmp_path, rows)
     with case:
         apart = case.links.kept_apart()
         why = explain(case, "taobao:A1", "taobao:B2", lang="en")
         flagged = case.orders.once().set_index("order_id")["self_purchase"]
+        carried = case.links.for_clustering().set_index(["account_a", "account_b"])
     assert found["taobao:A1"] == found["taobao:A2"] != found["taobao:B1"] == found["taobao:B2"]
     assert apart["value"].tolist() == ["+86" + agency]
+    # every link across rests on the phone: the orders, and the phone A1 and B1 both list
+    # (B1's order to its own phone reached A1's too: a tie of the phone and one of orders)
+    for pair in [("taobao:A1", "taobao:B1"), ("taobao:A1", "taobao:B2")]:
+        assert tuple(carried.loc[pair, ["only_kind", "only_value"]]) == ("phones", "+86" + agency)
     assert [(t.kind, t.through) for t in why.ties] == [("self_purchase", "+86" + agency)]
     assert f"1 order(s), all to phone +86{agency}" in " ".join(r.text for r in why.reasons or [])
-    assert flagged["O1"]  # shipped to a phone of its own trader's store
+    assert flagged["O1"] and flagged["O2"]  # shipped to a phone of its own trader's store
 
 
 def candidate(
