@@ -95,6 +95,38 @@ def test_a_phone_fronts_list_beside_their_own_links_with_a_second_tie(
     assert ties == {"lent_phones": 3.0, "store_stems": 3.0} and pair["control_weight"] == 6.0
 
 
+@pytest.mark.parametrize(
+    ("first_phones", "joined"),
+    [
+        ("{owner}", True),  # his own phone: alone on one of his two stores
+        ("{owner};13900004444", False),  # an agency's: beside the store's own on both
+    ],
+)
+def test_a_phone_two_stores_of_one_trader_list_is_his_own_when_one_lists_it_alone(
+    taobao_file, tmp_path, first_phones: str, joined: bool
+) -> None:
+    """The trader gives his phone on two of his stores (one ID number ties them), and two
+    fronts list it beside their own: the phone is his, not lent, and the fronts join him. The
+    same two stores listing it beside a phone of their own on both is how an agency that runs
+    two stores of one client looks: its phone stays a weak tie, and the other two stores stay
+    apart. (Found on the second world: 46 of 71 weak hubs inside one trader were such.)"""
+    owner = "13900001111"
+    rows = [store("S1", "张三", 1, phones=first_phones.format(owner=owner)),
+            store("S2", "张三", 1, phones=f"{owner};13900005555"),
+            store("F1", "前一", 2, phones=f"{owner};13900002222"),
+            store("F2", "前二", 3, phones=f"{owner};13900003333")]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        hubs = case.links.hubs().set_index("value")
+    assert found["taobao:S1"] == found["taobao:S2"]
+    if joined:
+        assert found.nunique() == 1, found.to_dict()
+        assert "+86" + owner not in hubs.index
+    else:
+        assert found.nunique() == 3, found.to_dict()
+        assert bool(hubs.loc["+86" + owner, "weak"])
+
+
 def test_a_front_on_the_traders_phone_beside_a_crowded_agency_phone_stays_linked(
     taobao_file, tmp_path
 ) -> None:
