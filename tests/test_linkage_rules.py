@@ -127,6 +127,27 @@ def test_a_phone_two_stores_of_one_trader_list_is_his_own_when_one_lists_it_alon
         assert bool(hubs.loc["+86" + owner, "weak"])
 
 
+@pytest.mark.parametrize(("masked", "joined"), [("139****1111", True), ("139****4444", False)])
+def test_a_store_that_lists_the_traders_phone_masked_gives_it_too(
+    taobao_file, tmp_path, masked: str, joined: bool
+) -> None:
+    """The trader's second store lists his phone masked beside a phone of its own (a platform
+    that masks every phone shows his so too): two of his stores give it, so the front
+    registered with it stays with him. A masked phone that fits no phone of his is another
+    phone, and his phone, on one store beside another store's own, looks lent: the front is
+    kept apart."""
+    owner = "13900001111"
+    rows = [store("S1", "张三", 1, phones=owner),
+            store("S2", "张三", 1, phones=f"{masked};13900003333", bank=bank(1)),
+            store("F1", "前一", 2, phones=owner)]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        apart = case.links.kept_apart()
+    assert found["taobao:S1"] == found["taobao:S2"]
+    assert (found["taobao:F1"] == found["taobao:S1"]) is joined, found.to_dict()
+    assert apart.empty is joined
+
+
 def test_a_front_on_the_traders_phone_beside_a_crowded_agency_phone_stays_linked(
     taobao_file, tmp_path
 ) -> None:

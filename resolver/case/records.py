@@ -146,9 +146,11 @@ class Records:
     def strong_values(self, of: list[str] | None = None) -> dict[tuple[str, str], frozenset[str]]:
         """(account_id, kind) -> the values of a strong kind (phones, bank and payment
         accounts, ID numbers) the account lists, hubs left out (a service everyone lists is
-        no one's own): whether a value stands alone or beside others of its kind. Of every
-        account, or of those `of`."""
+        no one's own): whether a value stands alone or beside others of its kind; and the keys
+        of the phones it lists masked (`masked_phone_keys`), which list the phones they fit.
+        Of every account, or of those `of`."""
         kinds = [name for name, kind in VALUE_KINDS.items() if kind.strong]
+        kinds.append("masked_phone_keys")
         among = "" if of is None else "AND account_id IN (SELECT account_id FROM wanted)"
         with self.case.registered(wanted=id_table(of or [])) as db:
             rows = db.execute(

@@ -9,11 +9,11 @@ until nothing changes:
    several people must be held together by ties that do not all run through one value. A
    single account joined to a group through one value (a front registered with the trader's
    phone, beside its own or not) stays, unless it is a phone that looks lent: both list it,
-   only one store of the group does (an owner gives his phone on the stores he gives one for;
-   an agency's is on the one store it runs), and beside it stands a phone of their own on one
-   side (another store of the group lists one and not this, or the single account lists
-   another). An account tied to the value by orders alone (see `evidence`) lists nothing: it
-   stays with the group.
+   only one store of the group does, in full or masked so that it fits (an owner gives his
+   phone on the stores he gives one for; an agency's is on the one store it runs), and beside
+   it stands a phone of their own on one side (another store of the group lists one and not
+   this, or the single account lists another). An account tied to the value by orders alone
+   (see `evidence`) lists nothing: it stays with the group.
 2. A link that alone holds two groups of two or more accounts together (a bridge) must clear the
    higher `bridge` threshold.
 
@@ -39,6 +39,7 @@ import networkx as nx
 import pandas as pd
 
 from resolver.linkage.judged import Judged
+from resolver.normalize.phones import normalize_phone
 from resolver.vocabulary import VALUE_KINDS
 
 Value = tuple[str, str, str]  # ("v", kind, value): a node standing for a shared value
@@ -270,9 +271,18 @@ def _split_at_values(graph: nx.Graph, listed: Listed, kept_apart: list[dict]) ->
 
 
 def _lists(node: Value, accounts: list[str], listed: Listed) -> bool:
-    """Whether any of `accounts` lists the value of `node`."""
+    """Whether any of `accounts` lists the value of `node` (see `_listing`)."""
+    return any(_listing(node, account, listed) for account in accounts)
+
+
+def _listing(node: Value, account: str, listed: Listed) -> bool:
+    """Whether `account` lists the value of `node`: in full, or, a phone, masked so that it
+    fits (a platform that masks every phone shows its owner's so too)."""
     _, kind, value = node
-    return any(value in listed.get((account, kind), frozenset()) for account in accounts)
+    if value in listed.get((account, kind), frozenset()):
+        return True
+    masked = listed.get((account, "masked_phone_keys"), frozenset())
+    return bool(masked) and kind == "phones" and normalize_phone(value).partial in masked
 
 
 def _lent(node: Value, group: list[str], single: str, listed: Listed) -> bool:
@@ -286,10 +296,11 @@ def _lent(node: Value, group: list[str], single: str, listed: Listed) -> bool:
     mine = listed.get((single, kind), frozenset())
     if not VALUE_KINDS[kind].lent or value not in mine:
         return False
-    held = [listed.get((account, kind), frozenset()) for account in group]
-    if sum(1 for values in held if value in values) != 1:
+    if sum(1 for account in group if _listing(node, account, listed)) != 1:
         return False
-    return len(mine) > 1 or any(values and value not in values for values in held)
+    return len(mine) > 1 or any(
+        listed.get((account, kind)) and value not in listed[(account, kind)] for account in group
+    )
 
 
 def _cut_weak_bridges(graph: nx.Graph, threshold: float, kept_apart: list[dict]) -> bool:
