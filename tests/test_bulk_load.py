@@ -249,3 +249,32 @@ def test_a_graph_kept_up_to_date_by_matches_is_the_graph_a_first_load_makes(
         assert nodes[spec.label] == expected[0][spec.label], spec.label
     for shape in _shapes():
         assert relationships[shape] == expected[1][shape], shape
+
+
+def test_a_later_load_writes_the_rows_that_changed_while_the_graph_holds_what_its_ledger_says(
+    demo_files, tmp_path: Path
+) -> None:
+    """After a match, the graph gets only the rows its ledger does not hold (a graph saved with
+    the ledger's revision); nothing changed, nothing is written; a graph of another revision
+    than the ledger's (saved before it), or one with a damaged ledger or none, gets every row
+    again."""
+    with Case.open(tmp_path / "case") as case:
+        workflows.match(case, demo_files[1:])
+        ledger = graph_load.Ledger.path(case)
+        assert ledger.is_file() and ledger.stat().st_mode & 0o077 == 0
+        before = ledger.read_bytes()
+        again = workflows.update_graph(case).summary
+        assert again is not None and again.counts["accounts"] == 0
+        assert again.counts["identifiers_Phone"] == 0
+        later = workflows.match(case, demo_files[:1]).graph
+        everyone = len(graph_frames(case, None)["accounts"])
+        assert later is not None and later.summary is not None
+        assert 0 < later.summary.counts["accounts"] < everyone
+        ledger.write_bytes(before)  # a ledger of a revision the graph no longer carries
+        stale = workflows.update_graph(case).summary
+        ledger.write_bytes(b"PAR1 cut short")  # a damaged ledger
+        damaged = workflows.update_graph(case).summary
+        ledger.unlink()
+        unknown = workflows.update_graph(case).summary
+    for summary in (stale, damaged, unknown):
+        assert summary is not None and summary.counts["accounts"] == everyone

@@ -18,12 +18,18 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from resolver.case import Case
 from resolver.errors import GraphOutOfDate
+from resolver.files import write_private
 from resolver.graph import bulk, by_label
 from resolver.graph.model import IDENTIFIER_LABELS, first_load_counts
 from resolver.graph.store import FalkorStore, GraphStore, holds_nothing, write_frame
@@ -164,38 +170,48 @@ def load(
     started = time.perf_counter()
     named = statements()
     if first_load != "merge" and holds_nothing(store):
-        counts = _first_load(case, store, progress or silent, batch_size, first_load)
-        return _finish(case, store, named, counts, started)
+        frames = graph_frames(case, None)
+        counts = _first_load(case, store, frames, progress or silent, batch_size, first_load)
+        return _finish(case, store, named, counts, started, frames)
     store.ensure_schema()
+    # after a match, only the rows that changed since the last load (see `Ledger`)
+    ledger = Ledger.of(case, store) if orders_of is not None else None
     store.query(named["forget_case_state"])  # a load cut short leaves a graph of no revision
     first = store.query("MATCH (o:Order) RETURN count(o) AS orders")[1][0][0] == 0
     only = None if first else orders_of
     frames = graph_frames(case, only)
     shipped = {name: frames.pop(name) for name in list(frames) if name.startswith("ships_to_")}
     write = _writer(store, batch_size, progress or silent)
-    counts = {}
+    counts, hashed = {}, {}
     for name, frame in frames.items():
         if name in ("links", "judged"):  # replaced whole: one no longer in force must go
             store.query(named[f"drop_{name}"])
+        elif ledger is not None and _ledgered(name):
+            hashed[name] = _row_hashes(frame)
+            frame = frame[ledger.changed(name, hashed[name])]
         counts[name] = write(named[name], name, [frame], len(frame))
     with case.orders.in_batches(frames["accounts"], ORDER_ROWS, READ_MEMORY, only) as orders:
         statement = named["orders_first" if first else "orders"]
         counts["orders"] = write(statement, "orders", orders.frames(), orders.count)
     for name, frame in shipped.items():  # after the orders they start from
         counts[name] = write(named[name], name, [frame], len(frame))
-    flags = _self_purchase_flags(case, store)
+    flags = _self_purchase_flags(case, store, ledger)
     counts["self_purchase_flags"] = write(named["self_purchase_flags"], "self-purchases",
                                           [flags], len(flags))  # fmt: skip
-    return _finish(case, store, named, counts, started)
+    return _finish(case, store, named, counts, started, frames, hashed)
 
 
-def _self_purchase_flags(case: Case, store: GraphStore) -> pd.DataFrame:
+def _self_purchase_flags(case: Case, store: GraphStore, ledger: Ledger | None) -> pd.DataFrame:
     """(key, self_purchase) of the orders already in the graph whose flag the traders as they
     are now change: an order becomes a self-purchase when its seller and the account it was
     shipped to come to be one trader (a later disclosure, a judgement), and stops being one
-    when they part."""
-    _, rows = store.query("MATCH (o:Order) WHERE o.self_purchase = true RETURN o.key")
-    flagged, now = {key for (key,) in rows}, case.orders.self_purchase_keys()
+    when they part. The orders flagged in the graph are the ledger's, else asked for."""
+    if ledger is not None:
+        flagged = set(ledger.flagged)
+    else:
+        _, rows = store.query("MATCH (o:Order) WHERE o.self_purchase = true RETURN o.key")
+        flagged = {key for (key,) in rows}
+    now = case.orders.self_purchase_keys()
     changed = sorted(now - flagged) + sorted(flagged - now)
     return pd.DataFrame({"key": changed, "self_purchase": [key in now for key in changed]})
 
@@ -216,11 +232,15 @@ def _writer(store: GraphStore, batch_size: int, progress: Progress) -> Callable[
 
 
 def _first_load(
-    case: Case, store: GraphStore, progress: Progress, batch_size: int, how: FirstLoad
+    case: Case,
+    store: GraphStore,
+    frames: dict[str, pd.DataFrame],
+    progress: Progress,
+    batch_size: int,
+    how: FirstLoad,
 ) -> dict[str, int]:
-    """The whole case into a graph that holds nothing, its orders read a batch at a time; the
-    counts of the frames written."""
-    frames = graph_frames(case, None)
+    """The whole case (`frames`, and its orders read a batch at a time) into a graph that
+    holds nothing; the counts of the frames written."""
     owners = frames["accounts"]
     if how == "fastest" and isinstance(store, FalkorStore):
         try:
@@ -238,12 +258,109 @@ def _first_load(
 
 
 def _finish(
-    case: Case, store: GraphStore, named: dict[str, str], counts: dict[str, int], started: float
+    case: Case,
+    store: GraphStore,
+    named: dict[str, str],
+    counts: dict[str, int],
+    started: float,
+    frames: dict[str, pd.DataFrame],
+    hashed: dict[str, np.ndarray] | None = None,
 ) -> LoadSummary:
-    """Mark the graph as holding the case's current revision (a load cut short leaves none)."""
+    """Mark the graph as holding the case's current revision (a load cut short leaves none),
+    and keep the ledger of what it now holds (`hashed`: the row hashes of frames known)."""
     loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     store.write(named["case_state"], [{"revision": case.revision, "loaded_at": loaded_at}], 1)
+    Ledger.keep(case, store, frames, hashed or {})
     return LoadSummary(counts, time.perf_counter() - started)
+
+
+class Ledger:
+    """What the embedded graph was last loaded with: a hash of every row of the frames a later
+    load merges again (all but links and judgements, replaced whole, and the orders and what
+    ships them, read by disclosure), and the orders flagged as self-purchases, kept beside
+    `graph.rdb` with the revision the graph was stamped with. A later load after a match writes
+    only the rows not in it, which MERGE would leave as they are, and finds the flags to change
+    without reading every order of the graph. It counts only while the graph carries that same
+    revision: a graph saved before (a command that failed after the ledger was kept), cut
+    short, or loaded anew gets every row, as does `resolver load-graph`."""
+
+    FILE = "ledger.parquet"
+
+    def __init__(self, hashes: dict[str, np.ndarray], flagged: list[str]) -> None:
+        self.hashes, self.flagged = hashes, flagged
+
+    @staticmethod
+    def path(case: Case) -> Path:
+        from resolver.graph.embedded import GRAPH_FOLDER
+
+        return case.folder / GRAPH_FOLDER / Ledger.FILE
+
+    @classmethod
+    def of(cls, case: Case, store: GraphStore) -> Ledger | None:
+        """The ledger of the graph in `store`, if it holds what the ledger says."""
+        path = cls.path(case)
+        if not isinstance(store, FalkorStore) or not path.is_file():
+            return None
+        _, rows = store.query(CASE_STATE)
+        try:
+            table = pq.read_table(path)
+        except (OSError, pa.ArrowException):  # a damaged ledger says nothing: every row again
+            return None
+        revision = (table.schema.metadata or {}).get(b"revision", b"").decode()
+        if not rows or rows[0][0] != revision:
+            return None
+        frame = table.to_pandas()
+        flagged = frame["frame"] == FLAGGED
+        hashes = {name: rows["hash"].to_numpy() for name, rows in frame[~flagged].groupby("frame")}
+        return cls(hashes, frame.loc[flagged, "key"].tolist())
+
+    @classmethod
+    def keep(
+        cls,
+        case: Case,
+        store: GraphStore,
+        frames: dict[str, pd.DataFrame],
+        hashed: dict[str, np.ndarray],
+    ) -> None:
+        if not isinstance(store, FalkorStore):
+            return
+        parts = [(name, hashed[name] if name in hashed else _row_hashes(frame))
+                 for name, frame in frames.items() if _ledgered(name)]  # fmt: skip
+        flagged = sorted(case.orders.self_purchase_keys())
+        rows = sum(len(hashes) for _, hashes in parts)
+        table = pa.table(
+            {"frame": [name for name, hashes in parts for _ in range(len(hashes))]
+                      + [FLAGGED] * len(flagged),
+             "hash": np.concatenate([*(hashes for _, hashes in parts),
+                                     np.zeros(len(flagged), dtype=np.uint64)]).astype(np.uint64),
+             "key": pa.array([None] * rows + flagged, pa.string())}
+        ).replace_schema_metadata({"revision": case.revision or ""})  # fmt: skip
+        write_private(cls.path(case), lambda partial: pq.write_table(table, partial))
+
+    def changed(self, name: str, hashes: np.ndarray) -> np.ndarray:
+        """Which rows of frame `name`, given by their hashes, the graph was not loaded with."""
+        return ~np.isin(hashes, self.hashes.get(name, np.array([], dtype=np.uint64)))
+
+
+FLAGGED = "self_purchase"  # the ledger's rows of the orders flagged as self-purchases
+
+
+def _ledgered(name: str) -> bool:
+    return name not in ("links", "judged") and not name.startswith("ships_to_")
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A hash of each row's values; a list column's cells as their items joined by a separator
+    (by Arrow's kernels: a later load hashes every row of what it would merge)."""
+    if frame.empty:
+        return np.array([], dtype=np.uint64)
+    plain = frame.copy(deep=False)
+    for column in frame.select_dtypes(include="object").columns:
+        given = frame[column].dropna()
+        if len(given) and isinstance(given.iloc[0], list | tuple | np.ndarray):
+            joined = pc.binary_join(pa.array(frame[column], pa.list_(pa.string())), "\x1f")
+            plain[column] = joined.to_pandas()
+    return pd.util.hash_pandas_object(plain, index=False).to_numpy()
 
 
 # DuckDB's memory while the graph is read from the case; past it, it spills into the case's
