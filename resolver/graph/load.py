@@ -311,7 +311,7 @@ class Ledger:
             return None
         frame = table.to_pandas()
         flagged = frame["frame"] == FLAGGED
-        hashes = {name: rows["hash"].to_numpy() for name, rows in frame[~flagged].groupby("frame")}
+        hashes = {name: part["hash"].to_numpy() for name, part in frame[~flagged].groupby("frame")}
         return cls(hashes, frame.loc[flagged, "key"].tolist())
 
     @classmethod
