@@ -195,23 +195,24 @@ def load(
         counts["orders"] = write(statement, "orders", orders.frames(), orders.count)
     for name, frame in shipped.items():  # after the orders they start from
         counts[name] = write(named[name], name, [frame], len(frame))
-    flags = _self_purchase_flags(case, store, ledger)
+    now = case.orders.self_purchase_keys()
+    flags = _self_purchase_flags(store, ledger, now)
     counts["self_purchase_flags"] = write(named["self_purchase_flags"], "self-purchases",
                                           [flags], len(flags))  # fmt: skip
-    return _finish(case, store, named, counts, started, frames, hashed)
+    return _finish(case, store, named, counts, started, frames, hashed, now)
 
 
-def _self_purchase_flags(case: Case, store: GraphStore, ledger: Ledger | None) -> pd.DataFrame:
+def _self_purchase_flags(store: GraphStore, ledger: Ledger | None, now: set[str]) -> pd.DataFrame:
     """(key, self_purchase) of the orders already in the graph whose flag the traders as they
-    are now change: an order becomes a self-purchase when its seller and the account it was
-    shipped to come to be one trader (a later disclosure, a judgement), and stops being one
-    when they part. The orders flagged in the graph are the ledger's, else asked for."""
+    are now (`now`: the orders that are self-purchases) change: an order becomes a
+    self-purchase when its seller and the account it was shipped to come to be one trader (a
+    later disclosure, a judgement), and stops being one when they part. The orders flagged in
+    the graph are the ledger's, else asked for."""
     if ledger is not None:
         flagged = set(ledger.flagged)
     else:
         _, rows = store.query("MATCH (o:Order) WHERE o.self_purchase = true RETURN o.key")
         flagged = {key for (key,) in rows}
-    now = case.orders.self_purchase_keys()
     changed = sorted(now - flagged) + sorted(flagged - now)
     return pd.DataFrame({"key": changed, "self_purchase": [key in now for key in changed]})
 
@@ -265,12 +266,14 @@ def _finish(
     started: float,
     frames: dict[str, pd.DataFrame],
     hashed: dict[str, np.ndarray] | None = None,
+    flagged: set[str] | None = None,
 ) -> LoadSummary:
     """Mark the graph as holding the case's current revision (a load cut short leaves none),
-    and keep the ledger of what it now holds (`hashed`: the row hashes of frames known)."""
+    and keep the ledger of what it now holds (`hashed`: the row hashes of frames known;
+    `flagged`: the self-purchases, when known)."""
     loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     store.write(named["case_state"], [{"revision": case.revision, "loaded_at": loaded_at}], 1)
-    Ledger.keep(case, store, frames, hashed or {})
+    Ledger.keep(case, store, frames, hashed or {}, flagged)
     return LoadSummary(counts, time.perf_counter() - started)
 
 
@@ -321,19 +324,20 @@ class Ledger:
         store: GraphStore,
         frames: dict[str, pd.DataFrame],
         hashed: dict[str, np.ndarray],
+        flagged: set[str] | None,
     ) -> None:
         if not isinstance(store, FalkorStore):
             return
         parts = [(name, hashed[name] if name in hashed else _row_hashes(frame))
                  for name, frame in frames.items() if _ledgered(name)]  # fmt: skip
-        flagged = sorted(case.orders.self_purchase_keys())
+        keys = sorted(case.orders.self_purchase_keys() if flagged is None else flagged)
         rows = sum(len(hashes) for _, hashes in parts)
         table = pa.table(
             {"frame": [name for name, hashes in parts for _ in range(len(hashes))]
-                      + [FLAGGED] * len(flagged),
+                      + [FLAGGED] * len(keys),
              "hash": np.concatenate([*(hashes for _, hashes in parts),
-                                     np.zeros(len(flagged), dtype=np.uint64)]).astype(np.uint64),
-             "key": pa.array([None] * rows + flagged, pa.string())}
+                                     np.zeros(len(keys), dtype=np.uint64)]).astype(np.uint64),
+             "key": pa.array([None] * rows + keys, pa.string())}
         ).replace_schema_metadata({"revision": case.revision or ""})  # fmt: skip
         write_private(cls.path(case), lambda partial: pq.write_table(table, partial))
 
