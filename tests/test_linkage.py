@@ -398,6 +398,13 @@ GROUP = pd.DataFrame(  # a and b: one trader by direct links (same person)
         ({("a", "phones"): {"P"}, ("b", "phones"): {"A"}, ("f", "phones"): {"P", "F"}}, False),
         # one store of the group lists it beside its own, the other account beside its own
         ({("a", "phones"): {"P", "A"}, ("f", "phones"): {"P", "F"}}, False),
+        # a phone of their own listed masked (a platform that masks every phone) counts too
+        ({("a", "phones"): {"P"}, ("b", "masked_phone_keys"): {"139*2222"}, ("f", "phones"): {"P"}},
+         False),
+        ({("a", "phones"): {"P"}, ("b", "phones"): {"P"}, ("f", "phones"): {"P"},
+          ("f", "masked_phone_keys"): {"139*2222"}}, True),
+        ({("a", "phones"): {"P"}, ("f", "phones"): {"P"}, ("f", "masked_phone_keys"): {"139*2222"}},
+         False),
     ],
 )  # fmt: skip
 def test_a_single_account_stays_joined_by_one_value_unless_it_is_a_phone_that_looks_lent(

@@ -289,18 +289,28 @@ def _lent(node: Value, group: list[str], single: str, listed: Listed) -> bool:
     """Whether the value of `node`, of a kind an agency lends (a phone), looks lent where both
     `group` and `single` list it: one store of the group lists it (an owner gives his phone on
     the stores he gives it for), and it stands beside a phone of their own on one side (another
-    store of the group lists a phone and not this one, or the single account lists another). A
+    store of the group lists a phone and not this one, or the single account lists another; in
+    full or masked, see `_another`). A
     bank or payment account or an ID number is its registrant's own: shared, it ties, whatever
     else is listed beside it."""
     _, kind, value = node
-    mine = listed.get((single, kind), frozenset())
-    if not VALUE_KINDS[kind].lent or value not in mine:
+    if not VALUE_KINDS[kind].lent or value not in listed.get((single, kind), frozenset()):
         return False
-    if sum(1 for account in group if _listing(node, account, listed)) != 1:
+    giving = [account for account in group if _listing(node, account, listed)]
+    if len(giving) != 1:
         return False
-    return len(mine) > 1 or any(
-        listed.get((account, kind)) and value not in listed[(account, kind)] for account in group
-    )
+    others = [single, *(account for account in group if account not in giving)]
+    return any(_another(node, account, listed) for account in others)
+
+
+def _another(node: Value, account: str, listed: Listed) -> bool:
+    """Whether `account` lists a value of `node`'s kind other than it: in full, or, a phone,
+    masked so that it does not fit."""
+    _, kind, value = node
+    if listed.get((account, kind), frozenset()) - {value}:
+        return True
+    masked = listed.get((account, "masked_phone_keys"), frozenset())
+    return kind == "phones" and bool(masked - {normalize_phone(value).partial})
 
 
 def _cut_weak_bridges(graph: nx.Graph, threshold: float, kept_apart: list[dict]) -> bool:
