@@ -9,6 +9,7 @@ only by the use cases that need them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -22,6 +23,7 @@ from resolver.progress import Progress, silent
 
 if TYPE_CHECKING:
     from resolver.case.judgements import Judgement
+    from resolver.graph.embedded import EmbeddedFalkor
     from resolver.graph.export import ExportSummary
     from resolver.graph.load import LoadSummary
     from resolver.graph.store import GraphStore
@@ -81,15 +83,18 @@ def match(
     transaction (a failure anywhere leaves the case as it was); then bring the graph up to date
     (`store`: a Neo4j address; None: the embedded store). `progress` hears each file's stages,
     `steps` each step of linking and of the graph's load, with its counts."""
+    from resolver.graph.store import started_early
     from resolver.linkage.pipeline import link
 
     config = Config.of(config)
-    with case.transaction():
-        files = ingest(case, paths, platform, config, progress)
-        new = [f.disclosure_id for f in files if f.status == "ingested"]
-        changed = None if full else case.disclosures.accounts_of(new)
-        summary = link(case, config.matching, changed=changed, progress=steps)
-    update = _update_graph(case, store, orders_of=new, progress=steps) if graph else None
+    # an incremental match is short beside reading a large graph: the server reads it meanwhile
+    with started_early(case.folder, store) if graph and not full else nullcontext() as early:
+        with case.transaction():
+            files = ingest(case, paths, platform, config, progress)
+            new = [f.disclosure_id for f in files if f.status == "ingested"]
+            changed = None if full else case.disclosures.accounts_of(new)
+            summary = link(case, config.matching, changed=changed, progress=steps)
+        update = _update_graph(case, store, new, steps, early) if graph else None
     return MatchResult(files, summary, update)
 
 
@@ -140,7 +145,11 @@ def update_graph(case: Case, store: str | None = None) -> GraphUpdate:
 
 
 def _update_graph(
-    case: Case, store: str | None, orders_of: list[str], progress: Progress | None = None
+    case: Case,
+    store: str | None,
+    orders_of: list[str],
+    progress: Progress | None = None,
+    early: EmbeddedFalkor | None = None,
 ) -> GraphUpdate:
     from resolver.graph.load import load
 
@@ -148,7 +157,7 @@ def _update_graph(
         return GraphUpdate(load(case, graph, orders_of=orders_of, progress=progress), graph.dialect)
 
     try:
-        return _on_graph(case, store, update, progress=progress)
+        return _on_graph(case, store, update, progress=progress, early=early)
     except StoreUnavailable as err:
         return GraphUpdate(None, None, str(err))
 
@@ -160,20 +169,22 @@ def _on_graph(
     fresh: bool = False,
     read_only: bool = False,
     progress: Progress | None = None,
+    early: EmbeddedFalkor | None = None,
 ) -> Done:
-    """`work` on the case's graph store; once more, on a new server, when the embedded one
-    hung (it saved nothing, so the second run starts from the graph the first one found)."""
+    """`work` on the case's graph store (`early`: its server, already started); once more, on
+    a new server, when the embedded one hung (it saved nothing, so the second run starts from
+    the graph the first one found)."""
     from resolver.graph.store import open_store
 
-    def attempt() -> Done:
-        with open_store(case.folder, store, fresh=fresh, read_only=read_only) as graph:
+    def attempt(early: EmbeddedFalkor | None) -> Done:
+        with open_store(case.folder, store, fresh, read_only, early) as graph:
             return work(graph)
 
     try:
-        return attempt()
+        return attempt(early)
     except StoreHung as err:
         (progress or silent)(f"{err}; starting it again")
-    return attempt()
+    return attempt(None)
 
 
 def query(

@@ -70,24 +70,33 @@ class EmbeddedFalkor:
     def __exit__(self, exc_type: object, *_exc: object) -> None:
         self.stop(save=exc_type is None and not self.read_only)
 
-    def start(self) -> None:
+    def begin(self) -> None:
+        """Start the server without waiting for it: it reads the graph (seconds for a large
+        case) while the command does other work; `start` then waits for it."""
         private_folder(self.folder)
         if len(str(self.socket.resolve()).encode()) > MAX_SOCKET_PATH:
             raise StoreUnavailable(
                 f"{self.socket}: the socket path is too long for unix sockets; "
                 "use a case folder with a shorter path"
             )
-        lock = self._lock = self._locked()
+        self._lock = self._locked()
+        self.process = self._spawn(self._lock)
+
+    def start(self) -> None:
+        """Start the server (unless `begin` did) and wait until it answers."""
+        if self.process is None:
+            self.begin()
+        assert self.process is not None and self._lock is not None
         for tries_left in (1, 0):  # one that hangs as it starts has done nothing: start anew
-            process = self.process = self._spawn(lock)
             try:
-                self.client = self._connect(process)
+                self.client = self._connect(self.process)
                 break
             except StoreHung:
                 if not tries_left:
                     self._release()
                     raise
-        self._watch(process)
+                self.process = self._spawn(self._lock)
+        self._watch(self.process)
 
     def _spawn(self, lock: IO[str]) -> subprocess.Popen[bytes]:
         """Start the server on the case's graph (or, `fresh`, on none)."""
@@ -256,8 +265,12 @@ class EmbeddedFalkor:
         `graph.rdb`); safe to call twice. A save that fails keeps the previous graph."""
         self._watching.clear()
         failure = None
-        if self.process is not None and self.hung:
-            self.process.wait()  # killed by the watch: nothing to save
+        if self.process is not None and (self.hung or self.client is None):
+            # killed by the watch, or begun and never used (a command that failed before it
+            # needed the graph): nothing to save
+            save = False
+            self.process.kill()
+            self.process.wait()
         elif self.process is not None and self.process.poll() is not None:
             if save:
                 failure = f"the graph store had ended, status {self.process.returncode}"

@@ -11,12 +11,15 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
 from resolver.errors import ConfigError, StoreUnavailable
 from resolver.graph.model import NODES
+
+if TYPE_CHECKING:
+    from resolver.graph.embedded import EmbeddedFalkor
 
 GRAPH_NAME = "resolver"
 KEYS = {spec.label: spec.key for spec in NODES}  # label -> the property identifying a node
@@ -178,13 +181,41 @@ def embedded_available() -> bool:
 
 
 @contextmanager
+def started_early(case_folder: Path, store: str | None) -> Iterator[EmbeddedFalkor | None]:
+    """The case's embedded graph server, started now without waiting for it, so that it reads
+    the graph while the command links (`open_store(..., early=)` then uses it); None for Neo4j,
+    or where it cannot start (`open_store` then says why). Stopped unsaved at the end if
+    `open_store` did not stop it: a command that fails before it leaves the graph as it was."""
+    if neo4j_uri(store) or not embedded_available():
+        yield None
+        return
+    from resolver.graph.embedded import EmbeddedFalkor
+
+    server = EmbeddedFalkor(case_folder)
+    try:
+        server.begin()
+    except StoreUnavailable:
+        yield None
+        return
+    try:
+        yield server
+    finally:
+        server.stop(save=False)
+
+
+@contextmanager
 def open_store(
-    case_folder: Path, store: str | None = None, fresh: bool = False, read_only: bool = False
+    case_folder: Path,
+    store: str | None = None,
+    fresh: bool = False,
+    read_only: bool = False,
+    early: EmbeddedFalkor | None = None,
 ) -> Iterator[GraphStore]:
     """The graph of a case: Neo4j when a bolt/neo4j address is given (user and password from
     RESOLVER_NEO4J_USER / RESOLVER_NEO4J_PASSWORD), else the embedded FalkorDB in the case.
     `fresh`: the embedded graph starts empty and replaces the saved one only if all goes well
-    (a full load); `read_only`: nothing is saved at the end."""
+    (a full load); `read_only`: nothing is saved at the end; `early`: the embedded server
+    `started_early` began, to use rather than start one."""
     uri = neo4j_uri(store)
     if uri:
         from neo4j import GraphDatabase
@@ -215,7 +246,7 @@ def open_store(
 
     from resolver.graph.embedded import EmbeddedFalkor
 
-    with EmbeddedFalkor(case_folder, fresh=fresh, read_only=read_only) as server:
+    with early or EmbeddedFalkor(case_folder, fresh=fresh, read_only=read_only) as server:
         try:
             yield FalkorStore(server.graph(GRAPH_NAME))
         except RedisConnectionError:
