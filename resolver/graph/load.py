@@ -159,7 +159,8 @@ def load(
     first_load: FirstLoad = "fastest",
 ) -> LoadSummary:
     """Load the case into `store`. `orders_of`: only the orders of these disclosures (after an
-    incremental match); None: every order. Everything else is small and always loaded whole.
+    incremental match), and of any the graph does not hold (matched without it); None: every
+    order. Everything else is small and always loaded whole.
 
     A graph that holds nothing gets the whole case at once, created rather than merged:
     `first_load` "fastest" sends it to the embedded store by GRAPH.BULK and to Neo4j by label
@@ -176,9 +177,9 @@ def load(
     store.ensure_schema()
     # after a match, only the rows that changed since the last load (see `Ledger`)
     ledger = Ledger.of(case, store) if orders_of is not None else None
-    store.query(named["forget_case_state"])  # a load cut short leaves a graph of no revision
     first = store.query("MATCH (o:Order) RETURN count(o) AS orders")[1][0][0] == 0
-    only = None if first else orders_of
+    only = None if first else _unloaded(case, store, orders_of)
+    store.query(named["forget_case_state"])  # a load cut short leaves a graph of no revision
     frames = graph_frames(case, only)
     shipped = {name: frames.pop(name) for name in list(frames) if name.startswith("ships_to_")}
     write = _writer(store, batch_size, progress or silent)
@@ -200,6 +201,17 @@ def load(
     counts["self_purchase_flags"] = write(named["self_purchase_flags"], "self-purchases",
                                           [flags], len(flags))  # fmt: skip
     return _finish(case, store, named, counts, started, frames, hashed, now)
+
+
+def _unloaded(case: Case, store: GraphStore, orders_of: list[str] | None) -> list[str] | None:
+    """The disclosures whose orders the graph lacks: `orders_of` (new to the case) and those a
+    match without the graph brought; None (every order) where a load was cut short (it may
+    hold part of a disclosure's)."""
+    if orders_of is None or not store.query(CASE_STATE)[1]:
+        return None
+    _, rows = store.query("MATCH (d:Disclosure) RETURN d.disclosure_id")
+    held = {disclosure for (disclosure,) in rows}
+    return sorted(set(orders_of) | (set(case.disclosures.sources()["sha256"]) - held))
 
 
 def _self_purchase_flags(store: GraphStore, ledger: Ledger | None, now: set[str]) -> pd.DataFrame:
