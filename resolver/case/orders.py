@@ -287,16 +287,19 @@ class Orders:
         (order key, identifier key). A semi-join: a value many accounts hold (a cloud
         warehouse's address) does not multiply the orders shipped to it. `of_disclosures`: only
         what these disclosures brought: their orders, and the orders of any disclosure shipped
-        to a value an account they name is registered with (a phone an earlier order went to
-        becomes an identifier once a later disclosure registers a store with it)."""
+        to a value they are the first to register a store with (a phone an earlier order went
+        to becomes an identifier then; a value an earlier disclosure registered had its orders
+        then)."""
         frames: dict = {}
         where = ""
         if of_disclosures is not None:
             frames["wanted_disclosures"] = id_table(of_disclosures, "disclosure_id")
             where = """AND (o.disclosure_id IN (SELECT disclosure_id FROM wanted_disclosures)
-                OR {column} IN (SELECT value FROM account_values WHERE kind IN ({kinds})
-                    AND account_id IN (SELECT account_id FROM seller_records WHERE
-                        disclosure_id IN (SELECT disclosure_id FROM wanted_disclosures))))"""
+                OR {column} IN (
+                    SELECT value FROM value_sources WHERE kind IN ({kinds})
+                    GROUP BY value
+                    HAVING bool_and(disclosure_id IN (SELECT disclosure_id
+                                                      FROM wanted_disclosures))))"""
         found = {}
         with self.case.registered(**frames) as db:
             for label, kinds, column in (

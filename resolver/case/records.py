@@ -288,7 +288,8 @@ class Records:
         with self.case.registered(wanted=id_table(accounts)) as db:
             return db.execute(
                 """
-                SELECT DISTINCT v.* FROM value_sources v SEMI JOIN wanted USING (account_id)
+                SELECT DISTINCT v.* EXCLUDE (disclosure_id) FROM value_sources v
+                SEMI JOIN wanted USING (account_id)
                 ORDER BY account_id, kind, value, source_file, source_sheet, source_row, raw
                 """
             ).fetchdf()
