@@ -232,8 +232,10 @@ def test_a_graph_kept_up_to_date_by_matches_is_the_graph_a_first_load_makes(
     later disclosure registers."""
     kept = tmp_path / "kept"
     with Case.open(kept) as case:
-        updates = [workflows.match(case, files, graph=n != skipped).graph
-                   for n, files in enumerate((demo_files[2:], demo_files[1:2], demo_files[:1]))]
+        updates = [
+            workflows.match(case, files, graph=n != skipped).graph
+            for n, files in enumerate((demo_files[2:], demo_files[1:2], demo_files[:1]))
+        ]
         updates = [update.summary for update in updates if update is not None]  # fmt: skip
         seller, registrant = case.db.execute(
             "SELECT seller, registrant FROM self_purchases ORDER BY ALL LIMIT 1"
@@ -258,7 +260,8 @@ def test_a_later_load_writes_the_rows_that_changed_while_the_graph_holds_what_it
     demo_files, tmp_path: Path
 ) -> None:
     """After a match, the graph gets only the rows its ledger does not hold (a graph saved with
-    the ledger's revision); nothing changed, nothing is written; a graph of another revision
+    the ledger's revision); nothing changed, nothing is written; a link the case no longer
+    holds leaves the graph; a graph of another revision
     than the ledger's (saved before it), or one with a damaged ledger or none, gets every row
     again."""
     with Case.open(tmp_path / "case") as case:
@@ -268,7 +271,19 @@ def test_a_later_load_writes_the_rows_that_changed_while_the_graph_holds_what_it
         before = ledger.read_bytes()
         again = workflows.update_graph(case).summary
         assert again is not None and again.counts["accounts"] == 0
-        assert again.counts["identifiers_Phone"] == 0
+        assert again.counts["identifiers_Phone"] == again.counts["links"] == 0
+        a, b = case.db.execute("SELECT account_a, account_b FROM links LIMIT 1").fetchone()
+        case.db.execute("DELETE FROM links WHERE account_a = ? AND account_b = ?", [a, b])
+        unlinked = workflows.update_graph(case).summary
+        assert unlinked is not None and unlinked.counts["links_gone"] == 1
+        assert unlinked.counts["links"] == 0
+        with open_store(case.folder, read_only=True) as graph:
+            _, held = graph.query(
+                "MATCH (:Account {account_id: $a})-[l:LINKED]->"
+                "(:Account {account_id: $b}) RETURN count(l)",
+                {"a": a, "b": b},
+            )
+        assert held == [[0]]
         later = workflows.match(case, demo_files[:1]).graph
         everyone = len(graph_frames(case, None)["accounts"])
         assert later is not None and later.summary is not None

@@ -76,6 +76,9 @@ MERGE (a)-[x:DISCLOSED_IN]->(d)
 SET x.sheet = r.sheet, x.row = r.row""",
     "drop_links": """MATCH (:Account)-[l:LINKED]->(:Account)
 DELETE l""",
+    "links_gone": """UNWIND $rows AS r
+MATCH (:Account {account_id: r.account_a})-[l:LINKED]->(:Account {account_id: r.account_b})
+DELETE l""",
     "drop_judged": """MATCH (:Account)-[j:JUDGED]->(:Account)
 DELETE j""",
     "judged": """UNWIND $rows AS r
@@ -185,10 +188,13 @@ def load(
     write = _writer(store, batch_size, progress or silent)
     counts, hashed = {}, {}
     for name, frame in frames.items():
-        if name in ("links", "judged"):  # replaced whole: one no longer in force must go
-            store.query(named[f"drop_{name}"])
+        if name == "judged" or (name == "links" and ledger is None):
+            store.query(named[f"drop_{name}"])  # replaced whole: one no longer in force must go
         elif ledger is not None and _ledgered(name):
             hashed[name] = _row_hashes(frame)
+            if name == "links":
+                gone = ledger.links_gone(frame)
+                counts["links_gone"] = write(named["links_gone"], "links gone", [gone], len(gone))
             frame = frame[ledger.changed(name, hashed[name])]
         counts[name] = write(named[name], name, [frame], len(frame))
     with case.orders.in_batches(frames["accounts"], ORDER_ROWS, READ_MEMORY, only) as orders:
@@ -291,8 +297,9 @@ def _finish(
 
 class Ledger:
     """What the embedded graph was last loaded with: a hash of every row of the frames a later
-    load merges again (all but links and judgements, replaced whole, and the orders and what
-    ships them, read by disclosure), and the orders flagged as self-purchases, kept beside
+    load merges again (all but judgements, replaced whole, and the orders and what ships them,
+    read by disclosure), the two accounts of each link (one no longer in force must go), and
+    the orders flagged as self-purchases, kept beside
     `graph.rdb` with the revision the graph was stamped with. A later load after a match writes
     only the rows not in it, which MERGE would leave as they are, and finds the flags to change
     without reading every order of the graph. It counts only while the graph carries that same
@@ -301,8 +308,8 @@ class Ledger:
 
     FILE = "ledger.parquet"
 
-    def __init__(self, hashes: dict[str, np.ndarray], flagged: list[str]) -> None:
-        self.hashes, self.flagged = hashes, flagged
+    def __init__(self, hashes: dict[str, np.ndarray], linked: set[str], flagged: list[str]) -> None:
+        self.hashes, self.linked, self.flagged = hashes, linked, flagged
 
     @staticmethod
     def path(case: Case) -> Path:
@@ -327,7 +334,8 @@ class Ledger:
         frame = table.to_pandas()
         flagged = frame["frame"] == FLAGGED
         hashes = {name: part["hash"].to_numpy() for name, part in frame[~flagged].groupby("frame")}
-        return cls(hashes, frame.loc[flagged, "key"].tolist())
+        linked = set(frame.loc[frame["frame"] == "links", "key"])
+        return cls(hashes, linked, frame.loc[flagged, "key"].tolist())
 
     @classmethod
     def keep(
@@ -340,16 +348,19 @@ class Ledger:
     ) -> None:
         if not isinstance(store, FalkorStore):
             return
-        parts = [(name, hashed[name] if name in hashed else _row_hashes(frame))
-                 for name, frame in frames.items() if _ledgered(name)]  # fmt: skip
-        keys = sorted(case.orders.self_purchase_keys() if flagged is None else flagged)
-        rows = sum(len(hashes) for _, hashes in parts)
+        names: list[str] = []
+        hashes: list[np.ndarray] = []
+        keys: list[str | None] = []
+        for name, frame in frames.items():
+            if _ledgered(name):
+                hashes.append(hashed[name] if name in hashed else _row_hashes(frame))
+                names += [name] * len(frame)
+                keys += _link_keys(frame) if name == "links" else [None] * len(frame)
+        flags = sorted(case.orders.self_purchase_keys() if flagged is None else flagged)
         table = pa.table(
-            {"frame": [name for name, hashes in parts for _ in range(len(hashes))]
-                      + [FLAGGED] * len(keys),
-             "hash": np.concatenate([*(hashes for _, hashes in parts),
-                                     np.zeros(len(keys), dtype=np.uint64)]).astype(np.uint64),
-             "key": pa.array([None] * rows + keys, pa.string())}
+            {"frame": names + [FLAGGED] * len(flags),
+             "hash": np.concatenate([*hashes, np.zeros(len(flags), np.uint64)]).astype(np.uint64),
+             "key": pa.array(keys + list(flags), pa.string())}
         ).replace_schema_metadata({"revision": case.revision or ""})  # fmt: skip
         write_private(cls.path(case), lambda partial: pq.write_table(table, partial))
 
@@ -357,12 +368,25 @@ class Ledger:
         """Which rows of frame `name`, given by their hashes, the graph was not loaded with."""
         return ~np.isin(hashes, self.hashes.get(name, np.array([], dtype=np.uint64)))
 
+    def links_gone(self, links: pd.DataFrame) -> pd.DataFrame:
+        """(account_a, account_b) of the links the graph holds and `links` no longer does."""
+        gone = sorted(self.linked - set(_link_keys(links)))
+        pairs = [key.split(LINK_KEY_SEPARATOR) for key in gone]
+        return pd.DataFrame(pairs, columns=["account_a", "account_b"], dtype=object)
+
 
 FLAGGED = "self_purchase"  # the ledger's rows of the orders flagged as self-purchases
 
 
+LINK_KEY_SEPARATOR = "\x1f"  # no account id holds it
+
+
 def _ledgered(name: str) -> bool:
-    return name not in ("links", "judged") and not name.startswith("ships_to_")
+    return name != "judged" and not name.startswith("ships_to_")
+
+
+def _link_keys(links: pd.DataFrame) -> list[str]:
+    return (links["account_a"] + LINK_KEY_SEPARATOR + links["account_b"]).tolist()
 
 
 def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
