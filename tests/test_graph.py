@@ -465,6 +465,39 @@ def test_a_server_that_ends_midway_is_one_clear_error(tmp_path: Path) -> None:
         assert store.query("MATCH (p:Probe) RETURN p.n")[1] == [[1]]
 
 
+def test_a_match_that_fails_stops_the_server_it_started_early(
+    demo_files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental match starts the graph's server before it links (the server reads the
+    graph meanwhile); a link that fails leaves no server running, the graph as it was, and the
+    next match uses a server of its own."""
+    from resolver.linkage import pipeline
+
+    case_folder = tmp_path / "case"
+    with Case.open(case_folder) as case:
+        workflows.match(case, demo_files[:1])
+    saved = (case_folder / "graph" / "graph.rdb").read_bytes()
+    seen: list[int] = []
+
+    def failing(*_args, **_kwargs):
+        pid = _server_pid(case_folder)
+        if alive(pid):  # started before linking
+            seen.append(pid)
+        raise RuntimeError("linkage failed")
+
+    with monkeypatch.context() as patch, Case.open(case_folder) as case:
+        patch.setattr(pipeline, "link", failing)
+        with pytest.raises(RuntimeError, match="linkage failed"):
+            workflows.match(case, demo_files[1:2])
+    (pid,) = seen
+    assert not alive(pid)
+    assert (case_folder / "graph" / "graph.rdb").read_bytes() == saved
+    with Case.open(case_folder) as case:
+        done = workflows.match(case, demo_files[1:2])
+    assert done.graph is not None and done.graph.summary is not None
+    assert done.graph.summary.counts["orders"] > 0
+
+
 def test_a_graph_command_runs_again_when_its_server_hangs(
     linked_case: Path, tmp_path: Path, quick_watch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
