@@ -50,6 +50,7 @@ def test_a_case_from_before_versions_is_upgraded_and_keeps_its_trader_ids(
         "judgements",
         "contested",
         "held_together",
+        "weak_ties",
     ):
         db.execute(f"DROP TABLE {table}")
     db.execute("UPDATE seller_identifiers SET street = 'old form' WHERE kind = 'address'")
@@ -76,12 +77,15 @@ def test_a_case_from_before_versions_is_upgraded_and_keeps_its_trader_ids(
     assert not (folder / "model.json").exists() and not (folder / "model.config.sha256").exists()
 
 
-def test_a_version_2_case_gets_an_empty_ledger_and_weak_hubs(linked_case, tmp_path) -> None:
+def test_a_version_2_case_gets_an_empty_ledger_weak_hubs_and_weak_ties(
+    linked_case, tmp_path
+) -> None:
     folder = tmp_path / "v2"
     shutil.copytree(linked_case, folder)
     db = duckdb.connect(str(folder / DATABASE))
     db.execute("DROP TABLE judgements; DROP TABLE contested; DROP TABLE held_together")
     db.execute("ALTER TABLE hubs DROP COLUMN weak")  # version 4's
+    db.execute("DROP TABLE weak_ties")  # version 5's
     db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     db.close()
     with Case.open(folder) as case:
@@ -91,6 +95,9 @@ def test_a_version_2_case_gets_an_empty_ledger_and_weak_hubs(linked_case, tmp_pa
         assert case.judgements.ledger() == [] and case.judgements.contested() == {}
         assert case.links.hubs()["weak"].eq(False).all()  # until the next run finds them
         assert len(case.links.held_together()) == 0
+        assert len(case.links.weak_ties()) == 0  # until the next run scores every pair again
+        with pytest.raises(NotLinked, match="kept no weak ties"):
+            case.links.require_current()
         a, b = sorted(case.traders.assignment())[:2]
         with case.transaction():
             case.judgements.record(a, b, "unsure", "tester")

@@ -17,7 +17,7 @@ import pytest
 
 from resolver import workflows
 from resolver.case import Case
-from resolver.case.links import LINK_COLUMNS
+from resolver.case.links import LINK_COLUMNS, WEAK_TIE_COLUMNS
 from resolver.errors import ResolverError, StoreHung, StoreUnavailable
 from resolver.graph import embedded
 from resolver.graph.embedded import EmbeddedFalkor
@@ -154,7 +154,8 @@ def graph(request, tmp_path_factory, taobao_writer):
             pd.DataFrame(
                 [["taobao:A1", "taobao:A2", 30.0, 16.0, tie, 30.0, 0.999, "[]", 1]],
                 columns=LINK_COLUMNS,
-            )
+            ),
+            pd.DataFrame(columns=WEAK_TIE_COLUMNS),
         )
         purchase = ["taobao", "O4", "taobao:A2", "taobao:A1", True, "to a registered phone"]
         case.orders.replace_self_purchases(

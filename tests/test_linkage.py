@@ -24,7 +24,7 @@ from resolver.config import DEFAULTS, Config
 from resolver.errors import ConfigError, ResolverError
 from resolver.exports import export_accounts, export_traders, write
 from resolver.i18n import words
-from resolver.linkage.clustering import cluster, reach
+from resolver.linkage.clustering import WEAK_JOIN, Clusters, cluster, join_on_weak_ties, reach
 from resolver.linkage.explain import as_html, as_text
 from resolver.linkage.judged import Judged
 from resolver.linkage.pipeline import link, recluster
@@ -418,6 +418,60 @@ def test_a_single_account_stays_joined_by_one_value_unless_it_is_a_phone_that_lo
         (apart,) = found.kept_apart
         assert apart["value"] == "P" and apart["groups"] == [["a", "b"], ["f"]]
         assert "lent" in apart["reason"]
+
+
+def _weak(*ties: tuple[str, str, str]) -> pd.DataFrame:
+    """Weak ties (a, b, kind) of 3 bits each, as the case keeps them (account_a < account_b)."""
+    return pd.DataFrame([(min(a, b), max(a, b), kind, f"{kind}-{a}{b}", 3.0) for a, b, kind in ties],
+                        columns=["account_a", "account_b", "kind", "value", "bits"])  # fmt: skip
+
+
+WEAK_GROUPS = Clusters([["a", "b"], ["c", "d"], ["x"], ["y", "z"]], dict.fromkeys("abcdxyz", 1.0))
+DIFFERENT_XB = Judged({}, {("b", "x"): "different"}, {})  # type: ignore[dict-item]
+UNSURE_XB = Judged({}, {}, {("b", "x"): "unsure"})  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize(
+    ("ties", "judged", "joined"),
+    [
+        # an address with one of the trader's accounts, a store name with another: two kinds
+        ([("x", "a", "addresses"), ("x", "b", "store_stems")], None, True),
+        ([("x", "a", "masked_bank_keys"), ("x", "a", "addresses"), ("x", "b", "addresses")],
+         None, True),
+        # one kind only (an address and a landline say one household), however many accounts
+        ([("x", "a", "addresses"), ("x", "b", "landlines")], None, False),
+        # two kinds, but towards two traders
+        ([("x", "a", "addresses"), ("x", "c", "store_stems")], None, False),
+        # a person's judgement: different from one of them, or the pair's tie set aside
+        ([("x", "a", "addresses"), ("x", "b", "store_stems")], DIFFERENT_XB, False),
+        ([("x", "a", "addresses"), ("x", "b", "store_stems")], UNSURE_XB, False),
+        # a group of two is no lone account: one trader is not joined to another so
+        ([("y", "a", "addresses"), ("z", "b", "store_stems")], None, False),
+    ],
+)  # fmt: skip
+def test_a_lone_account_joins_a_trader_on_weak_ties_of_two_kinds_to_its_accounts(
+    ties: list, judged: Judged | None, joined: bool
+) -> None:
+    found = join_on_weak_ties(WEAK_GROUPS, _weak(*ties), judged or Judged({}, {}, {}), 4.25)
+    assert (["a", "b", "x"] in found.members) is joined
+    assert (["x"] in found.members) is not joined
+    assert ["y", "z"] in found.members
+    if joined:
+        (row,) = [row for row in found.held_together if row["kind"] == WEAK_JOIN]
+        assert row["groups"] == [["x"], ["a", "b"]]
+        assert found.probability["x"] == pytest.approx(1 / (1 + 2**-6))  # 3 + 3 bits
+        assert found.without_weak_joins().members == WEAK_GROUPS.members
+        assert found.without_weak_joins().probability["x"] == 1.0
+
+
+def test_a_lone_account_with_weak_ties_of_two_kinds_to_two_traders_joins_neither() -> None:
+    ties = _weak(("x", "a", "addresses"), ("x", "b", "store_stems"),
+                 ("x", "c", "masked_phone_keys"), ("x", "d", "addresses"))  # fmt: skip
+    found = join_on_weak_ties(WEAK_GROUPS, ties, Judged({}, {}, {}), 4.25)
+    assert found.members == WEAK_GROUPS.members
+    (row,) = found.kept_apart
+    assert row["kind"] == WEAK_JOIN and row["groups"] == [["x"], ["a", "b"], ["c", "d"]]
+    assert found.without_weak_joins().kept_apart == []
 
 
 def test_bank_accounts_that_differ_from_store_to_store_are_no_add_on() -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 LINK_COLUMNS = ["account_a", "account_b", "splink_weight", "control_weight", "control_evidence",
                 "match_weight", "probability", "comparisons", "self_purchase_orders"]  # fmt: skip
+WEAK_TIE_COLUMNS = ["account_a", "account_b", "kind", "value", "bits"]
 
 
 @dataclass(frozen=True)
@@ -60,23 +61,39 @@ class Links:
     def count(self) -> int:
         return int(self.case.scalar("SELECT count(*) FROM links"))
 
-    def store(self, scored: pd.DataFrame, replacing: set[str] | None = None) -> None:
-        """Store scored links (LINK_COLUMNS), replacing every link (None) or only the links
-        that involve one of the `replacing` accounts (an incremental run)."""
-        frames: dict = {"scored_links": scored[LINK_COLUMNS]}
+    def store(
+        self, scored: pd.DataFrame, weak: pd.DataFrame, replacing: set[str] | None = None
+    ) -> None:
+        """Store scored links (LINK_COLUMNS) and the weak ties of pairs that do not link
+        (WEAK_TIE_COLUMNS), replacing all of both (None) or only those that involve one of the
+        `replacing` accounts (an incremental run)."""
+        frames: dict = {"scored_links": scored[LINK_COLUMNS], "weak_rows": weak[WEAK_TIE_COLUMNS]}
         if replacing is not None:
             frames["changed_accounts"] = id_table(replacing)
         with self.case.registered(**frames) as db:
-            if replacing is None:
-                db.execute("DELETE FROM links")
-            elif replacing:
-                db.execute(
-                    "DELETE FROM links "
-                    "WHERE account_a IN (SELECT account_id FROM changed_accounts) "
-                    "OR account_b IN (SELECT account_id FROM changed_accounts)"
-                )
-            db.execute("INSERT INTO links BY NAME SELECT * FROM scored_links")
+            for table, rows in (("links", "scored_links"), ("weak_ties", "weak_rows")):
+                if replacing is None:
+                    db.execute(f"DELETE FROM {table}")
+                elif replacing:
+                    db.execute(
+                        f"DELETE FROM {table} "
+                        "WHERE account_a IN (SELECT account_id FROM changed_accounts) "
+                        "OR account_b IN (SELECT account_id FROM changed_accounts)"
+                    )
+                db.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {rows}")
             db.execute("DELETE FROM meta WHERE key = 'links_stale'")
+
+    def weak_ties(self, of: list[str] | None = None) -> pd.DataFrame:
+        """(account_a, account_b, kind, value, bits): the ties of pairs that do not link (each
+        pair's strongest of each facet), of every account or of those `of`."""
+        among = "" if of is None else (
+            "WHERE account_a IN (SELECT account_id FROM wanted) "
+            "OR account_b IN (SELECT account_id FROM wanted)"
+        )  # fmt: skip
+        with self.case.registered(wanted=id_table(of or ())) as db:
+            return db.execute(
+                f"SELECT * FROM weak_ties {among} ORDER BY account_a, account_b, kind, value"
+            ).fetchdf()
 
     def for_clustering(self, of: set[str] | None = None) -> pd.DataFrame:
         """(account_a, account_b, probability, splink_weight, only_kind, only_value) of every

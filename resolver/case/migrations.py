@@ -17,7 +17,7 @@ import pandas as pd
 
 from resolver.errors import CaseError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
 V3_MARKER = "-- version 3:"  # schema.sql's tables from here on are version 3's
 VIEWS_SQL = files("resolver.case").joinpath("views.sql")
@@ -171,10 +171,28 @@ def _v3_to_v4(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     return []
 
 
+def _v4_to_v5(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Version 5 keeps the ties of scored pairs too weak to link (`weak_ties`), which can join
+    a lone account to a trader together: the next `resolver match` or `train` scores every
+    pair again to find them, keeping every trader id."""
+    db.execute(
+        """
+        CREATE TABLE weak_ties (
+            account_a VARCHAR NOT NULL, account_b VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL, value VARCHAR, bits DOUBLE NOT NULL
+        );
+        INSERT OR REPLACE INTO meta
+        VALUES ('links_stale', 'this case was upgraded from a resolver that kept no weak ties')
+        """
+    )
+    return []
+
+
 STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
     _v0_to_v1,
     _v1_to_v2,
     _v2_to_v3,
     _v3_to_v4,
+    _v4_to_v5,
 ]
 assert len(STEPS) == SCHEMA_VERSION  # one step into each version

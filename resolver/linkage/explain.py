@@ -23,6 +23,8 @@ from resolver.charts import weight_chart
 from resolver.config.matching import MatchingConfig
 from resolver.errors import NotFound, NotLinked
 from resolver.i18n import FONTS, Words, is_wide, local_time, probability_text, words
+from resolver.linkage.clustering import WEAK_JOIN, weak_ties_towards
+from resolver.linkage.judged import Judged
 from resolver.linkage.model import Model
 from resolver.linkage.pipeline import prepare, score
 from resolver.reasons import Disclosed, Reason, hubs_of, reasons, step_words, tie_words
@@ -45,6 +47,18 @@ class Explanation:
     judgement: Judgement | None = None  # a person's decision, which every run obeys
     lang: str = "en"
     reasons: list[Reason] | None = None  # for and against, in plain words (in `lang`)
+    weak_joins: list[WeakJoin] | None = None  # either account, joined to its trader on weak ties
+
+
+@dataclass
+class WeakJoin:
+    """An account joined to a trader on weak ties to several of its accounts (see
+    `clustering.join_on_weak_ties`): the ties that counted, and the probability it was given."""
+
+    account: str
+    trader: str | None
+    ties: list[tuple[str, Tie]]  # (the trader's account, the tie), strongest first
+    probability: float
 
 
 def explain(
@@ -69,7 +83,7 @@ def explain(
                                    case.spill_folder())  # fmt: skip
         records = prepared.accounts.set_index("unique_id")
         pairs = model.explain(_record(records, a), _record(records, b))
-        row = score(case, prepared, pairs, everything=True).to_dict(orient="records")[0]
+        row = score(case, prepared, pairs, everything=True).links.to_dict(orient="records")[0]
     steps = [Step(**step) for step in json.loads(row["comparisons"] or "[]")]
     splink_weight = float(row["splink_weight"])
     control = row["control_weight"]
@@ -84,7 +98,27 @@ def explain(
         case.judgements.of_pair(a, b), lang,
         reasons(account_a, account_b, ties, steps, disclosed, words(lang),
                 hubs_of(case.links.hubs())),
+        _weak_joins(case, [account_a, account_b], traders),
     )  # fmt: skip
+
+
+def _weak_joins(case: Case, accounts: list[str], traders: dict) -> list[WeakJoin]:
+    """Of `accounts`, those the last run joined to their trader on weak ties, with the ties
+    that counted (as the clustering chose them) and the probability it gave."""
+    held = case.links.held_together()
+    probabilities = case.traders.probabilities()
+    judged = Judged.of(case.judgements.current())
+    joins = []
+    for row in held[held["kind"] == WEAK_JOIN].itertuples():
+        (account,), group = row.groups
+        if account not in accounts:
+            continue
+        towards = weak_ties_towards(case.links.weak_ties([account]), [account],
+                                    dict.fromkeys(group, 0), judged)  # fmt: skip
+        ties = [(other, Tie(kind, value, bits, True)) for other, kind, value, bits in
+                towards[["other", "kind", "value", "bits"]].itertuples(index=False)]  # fmt: skip
+        joins.append(WeakJoin(account, traders.get(account), ties, probabilities[account]))
+    return joins
 
 
 def _record(records: pd.DataFrame, account: str) -> dict:
@@ -125,6 +159,12 @@ def as_text(e: Explanation) -> str:
     now = (t.say("explain_same_trader", trader=a) if a and a == b
            else t.say("explain_traders", a=a or "-", b=b or "-"))  # fmt: skip
     lines.append(f"  {_fit(t.explain_now, 62)} {now}")
+    for join in e.weak_joins or []:
+        bits = sum(tie.bits for _, tie in join.ties)
+        lines += ["", "  " + t.say("explain_weak_join", account=join.account, trader=join.trader,
+                                   kinds=len(join.ties), bits=f"{bits:.2f}",
+                                   probability=probability_text(join.probability))]  # fmt: skip
+        lines += [_row(f"{tie_words(tie, t)} ({other})", tie.bits) for other, tie in join.ties]
     return "\n".join(lines)
 
 

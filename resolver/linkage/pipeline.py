@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from resolver.case import Case
+from resolver.case.links import WEAK_TIE_COLUMNS
 from resolver.config.matching import MatchingConfig
 from resolver.errors import ResolverError
 from resolver.linkage import control
-from resolver.linkage.clustering import Clusters, cluster, reach
+from resolver.linkage.clustering import Clusters, cluster, join_on_weak_ties, reach
 from resolver.linkage.evidence import evidence_tokens, order_ties, self_purchase_pairs
 from resolver.linkage.hubs import detect_hubs
 from resolver.linkage.judged import Judged, contradictions
@@ -86,13 +87,19 @@ def model_for(case: Case, prepared: Prepared, retrain: bool) -> tuple[Model, boo
     return Model.untrained(prepared.accounts, prepared.config, spill), True
 
 
-def score(
-    case: Case, prepared: Prepared, pairs: pd.DataFrame, everything: bool = False
-) -> pd.DataFrame:
+@dataclass
+class Scored:
+    links: pd.DataFrame  # the pairs kept as links (LINK_COLUMNS), their parts described
+    weak: pd.DataFrame  # the counted ties of the pairs that do not link (WEAK_TIE_COLUMNS)
+
+
+def score(case: Case, prepared: Prepared, pairs: pd.DataFrame, everything: bool = False) -> Scored:
     """`pairs` (the model's) scored: the stronger of the model's weight and the control
     evidence, as a probability, with the parts of each (as links store them). Only the pairs the
     case keeps (see `kept`), unless `everything`: the parts are described (as JSON) for those
-    alone, as most candidate pairs are dropped (at 200,000 hard demo traders, 2.4 M of 2.8 M)."""
+    alone, as most candidate pairs are dropped (at 200,000 hard demo traders, 2.4 M of 2.8 M).
+    Beside them, the ties of every pair below the link threshold: together, ties too weak to
+    link alone can join an account to a trader (see `clustering.join_on_weak_ties`)."""
     config = prepared.config
     purchases = prepared.self_purchases[
         ["account_a", "account_b", "orders", "strong_orders", "weak_ties", "through"]
@@ -107,12 +114,14 @@ def score(
     pairs["splink_weight"] = pairs["match_weight"]
     pairs["match_weight"] = np.fmax(pairs["splink_weight"], pairs["control_weight"])
     pairs["probability"] = probability(pairs["match_weight"])
+    below = pairs.loc[pairs["match_weight"] < config.link_bits, ["account_a", "account_b"]]
+    weak = weighed[weighed["counted"]].merge(below, on=["account_a", "account_b"])
     if not everything:
         pairs = pairs[kept(pairs, config)]
         weighed = weighed.merge(pairs[["account_a", "account_b"]], on=["account_a", "account_b"])
     described = pairs.merge(control.as_json(weighed), on=["account_a", "account_b"], how="left")
     described["comparisons"] = comparison_parts(config, described)
-    return described
+    return Scored(described, weak[WEAK_TIE_COLUMNS])
 
 
 def kept(scored: pd.DataFrame, config: MatchingConfig) -> pd.Series:
@@ -179,9 +188,9 @@ def link(
         scored = score(case, prepared, pairs[pairs["match_weight"].notna()])
         # an incremental run clusters again only around the links it replaces
         replaced = None if full else case.links.for_clustering(of=changed)
-        case.links.store(scored, replacing=None if full else changed)
+        case.links.store(scored.links, scored.weak, replacing=None if full else changed)
         case.orders.replace_self_purchases(prepared.self_purchase_orders)
-        say(f"clustering {len(scored):,} links")
+        say(f"clustering {len(scored.links):,} links")
         accounts = prepared.accounts["unique_id"].tolist()
         summary = _name_traders(case, accounts, config, changed, replaced)
     summary.mode = "full" if full else "incremental"
@@ -262,6 +271,8 @@ def _name_traders(
     )
     if replaced is not None:
         groups = _as_left(case, previous).around(groups)
+    weak = case.links.weak_ties()
+    groups = join_on_weak_ties(groups.without_weak_joins(), weak, judged, config.link_bits)
     conflicts = contradictions(judgements)
     case.judgements.replace_contested(conflicts)
     last = case.traders.last_id()
