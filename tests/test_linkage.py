@@ -420,10 +420,12 @@ def test_a_single_account_stays_joined_by_one_value_unless_it_is_a_phone_that_lo
         assert "lent" in apart["reason"]
 
 
-def _weak(*ties: tuple[str, str, str]) -> pd.DataFrame:
-    """Weak ties (a, b, kind) of 3 bits each, as the case keeps them (account_a < account_b)."""
-    return pd.DataFrame([(min(a, b), max(a, b), kind, f"{kind}-{a}{b}", 3.0) for a, b, kind in ties],
-                        columns=["account_a", "account_b", "kind", "value", "bits"])  # fmt: skip
+def _weak(*ties: tuple[str, ...]) -> pd.DataFrame:
+    """Weak ties (a, b, kind[, value]) of 3 bits each, as the case keeps them (account_a <
+    account_b); the value is the pair's own unless given."""
+    rows = [(min(a, b), max(a, b), kind, value[0] if value else f"{kind}-{a}{b}", 3.0)
+            for a, b, kind, *value in ties]  # fmt: skip
+    return pd.DataFrame(rows, columns=["account_a", "account_b", "kind", "value", "bits"])
 
 
 WEAK_GROUPS = Clusters([["a", "b"], ["c", "d"], ["x"], ["y", "z"]], dict.fromkeys("abcdxyz", 1.0))
@@ -445,6 +447,11 @@ UNSURE_XB = Judged({}, {}, {("b", "x"): "unsure"})  # type: ignore[dict-item]
         # a person's judgement: different from one of them, or the pair's tie set aside
         ([("x", "a", "addresses"), ("x", "b", "store_stems")], DIFFERENT_XB, False),
         ([("x", "a", "addresses"), ("x", "b", "store_stems")], UNSURE_XB, False),
+        # an address that accounts of two traders give says nothing of whose it is
+        ([("x", "a", "addresses", "A"), ("x", "c", "addresses", "A"), ("x", "b", "store_stems")],
+         None, False),
+        ([("x", "a", "addresses", "A"), ("x", "c", "addresses", "C"), ("x", "b", "store_stems")],
+         None, True),
         # a group of two is no lone account: one trader is not joined to another so
         ([("y", "a", "addresses"), ("z", "b", "store_stems")], None, False),
     ],

@@ -506,30 +506,38 @@ def test_a_value_that_became_a_hub_unties_the_accounts_an_earlier_run_linked(
     assert pair is None and incremental.nunique() == 13, incremental.to_dict()
 
 
+@pytest.mark.parametrize("common", [False, True], ids=["his-name", "a-name-two-traders-use"])
 def test_a_relative_with_the_traders_address_and_store_name_joins_him(
-    taobao_file, tmp_path
+    taobao_file, tmp_path, common: bool
 ) -> None:
     """A relative's store gives the address of one of the trader's stores and the name of
     another: each tie alone is too weak to link its pair, but two kinds of tie to one trader
     join it to him, as a full run and an incremental one both find, and `explain` says so with
-    the probability the clustering gave. A neighbour who gives only the address stays apart."""
+    the probability the clustering gave. A store name that another trader's store bears too
+    says nothing of whose relative it is: then it stays apart."""
     trader = [store("S1", "张三", 1),
               store("S2", "张三", 1, address="上海市浦东新区2路2号", store_name="宏达旗舰店"),
-              store("U1", "李四", 7, address="上海市浦东新区1路1号")]  # fmt: skip
+              store("V1", "李四", 7, store_name="宏达旗舰店" if common else "李四的店"),
+              store("V2", "李四", 7)]  # fmt: skip
     relative = [store("R1", "张五", 5, address="上海市浦东新区1路1号", store_name="宏达旗舰店")]
     found, case = linked(taobao_file, tmp_path / "full", trader + relative)
     with case:
         why = as_text(explain(case, "taobao:R1", "taobao:S1", lang="en"))
         probability = case.traders.probabilities()["taobao:R1"]
-    assert found["taobao:R1"] == found["taobao:S1"] == found["taobao:S2"]
-    assert found["taobao:U1"] != found["taobao:S1"]
-    assert probability == pytest.approx(1 / (1 + 2**-6))
-    assert f"taobao:R1 joined trader {found['taobao:S1']} on ties each too weak" in why
-    assert "of 2 kinds" in why and "(taobao:S2)" in why and "(taobao:S1)" in why
+    assert found["taobao:S1"] == found["taobao:S2"] != found["taobao:V1"] == found["taobao:V2"]
+    assert (found["taobao:R1"] == found["taobao:S1"]) is not common
+    assert found.nunique() == (3 if common else 2)
+    if not common:
+        assert probability == pytest.approx(1 / (1 + 2**-6))
+        assert f"taobao:R1 joined trader {found['taobao:S1']} on ties each too weak" in why
+        assert "of 2 kinds" in why and "(taobao:S2)" in why and "(taobao:S1)" in why
+    else:
+        assert probability == 1.0 and "joined trader" not in why
     folder = tmp_path / "incremental"
     folder.mkdir()
     with Case.open(folder / "case") as later:
         match(later, [taobao_file(folder / "a.csv", trader)], graph=False)
         match(later, [taobao_file(folder / "b.csv", relative)], graph=False)
         again = pd.Series(later.traders.assignment())
-    assert again["taobao:R1"] == again["taobao:S1"] != again["taobao:U1"]
+    assert (again["taobao:R1"] == again["taobao:S1"]) is not common
+    assert again.nunique() == found.nunique()

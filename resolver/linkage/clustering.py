@@ -139,9 +139,10 @@ def join_on_weak_ties(
     joins neither (kept apart for review), nor one judged different from an account of the
     group, nor a group of several accounts (one trader held to another by weak ties: on the
     second world at 6,000 traders, precision 0.9985 -> 0.9969). Each join is kept for review."""
-    group_of = {a: n for n, group in enumerate(clusters.members) if len(group) > 1 for a in group}
+    group_of = {a: n for n, group in enumerate(clusters.members) for a in group}
     alone = [group[0] for group in clusters.members if len(group) == 1]
     strongest = weak_ties_towards(weak, alone, group_of, judged)
+    strongest = strongest[strongest["other"].map(lambda a: len(clusters.members[group_of[a]]) > 1)]
     if strongest.empty:
         return clusters
     totals = strongest.groupby(["account", "group"])["bits"].agg(["size", "sum"])
@@ -180,10 +181,13 @@ def join_on_weak_ties(
 def weak_ties_towards(
     weak: pd.DataFrame, accounts: Iterable[str], group_of: Mapping[str, int], judged: Judged
 ) -> pd.DataFrame:
-    """The weak ties (`weak`, see `join_on_weak_ties`) that `accounts` have with accounts of
-    the groups in `group_of` (account -> group), less those of pairs whose link a judgement
-    overrules, as (account, other, group, kind, value, bits, facet): the strongest of each
-    facet towards each group, strongest first."""
+    """The weak ties (`weak`, see `join_on_weak_ties`) that `accounts` have with the groups of
+    `group_of` (account -> group, of every account), as (account, other, group, kind, value,
+    bits, facet): the strongest of each facet towards each group, strongest first. Left out:
+    the ties of pairs whose link a judgement overrules, and a value an account shares with
+    accounts of two or more groups, which says nothing of which it belongs to (a common store
+    name, a masked number that fits several people's: at 20,000 traders of the second world,
+    both joins of an account to another's trader rested on one)."""
     overruled = [judged.overrules(a, b) for a, b in zip(weak["account_a"], weak["account_b"],
                                                           strict=True)]  # fmt: skip
     weak = weak.loc[~pd.Series(overruled, index=weak.index, dtype=bool)]
@@ -194,6 +198,8 @@ def weak_ties_towards(
     both = both[both["account"].isin(list(accounts)) & both["other"].isin(list(group_of))]
     both = both.assign(group=both["other"].map(group_of),
                        facet=both["kind"].map(lambda kind: TIE_KINDS[kind].facet))  # fmt: skip
+    spread = both.groupby(["account", "kind", "value"], dropna=False)["group"].transform("nunique")
+    both = both[(spread == 1) | ~both["kind"].isin(list(VALUE_KINDS))]  # orders: the pair's own
     order = ["account", "bits", "other", "kind"]
     both = both.sort_values(order, ascending=[True, False, True, True])
     return both.drop_duplicates(["account", "group", "facet"]).reset_index(drop=True)

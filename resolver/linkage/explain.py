@@ -106,15 +106,16 @@ def _weak_joins(case: Case, accounts: list[str], traders: dict) -> list[WeakJoin
     """Of `accounts`, those the last run joined to their trader on weak ties, with the ties
     that counted (as the clustering chose them) and the probability it gave."""
     held = case.links.held_together()
+    rows = held[held["kind"] == WEAK_JOIN].itertuples()
+    joined = {row.groups[0][0]: row.groups[1] for row in rows}
+    # the groups as the clustering saw them: each joined account alone
+    group_of = case.traders.assignment() | {account: account for account in joined}
     probabilities = case.traders.probabilities()
     judged = Judged.of(case.judgements.current())
     joins = []
-    for row in held[held["kind"] == WEAK_JOIN].itertuples():
-        (account,), group = row.groups
-        if account not in accounts:
-            continue
-        towards = weak_ties_towards(case.links.weak_ties([account]), [account],
-                                    dict.fromkeys(group, 0), judged)  # fmt: skip
+    for account in [a for a in accounts if a in joined]:
+        towards = weak_ties_towards(case.links.weak_ties([account]), [account], group_of, judged)
+        towards = towards[towards["other"].isin(joined[account])]
         ties = [(other, Tie(kind, value, bits, True)) for other, kind, value, bits in
                 towards[["other", "kind", "value", "bits"]].itertuples(index=False)]  # fmt: skip
         joins.append(WeakJoin(account, traders.get(account), ties, probabilities[account]))
