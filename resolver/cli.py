@@ -385,7 +385,8 @@ def print_link_summary(summary) -> None:
     if summary.kept_apart:
         console.print(
             f"{summary.kept_apart} groups of accounts were kept apart, each held together by one "
-            "value or one weak link only: review them with `resolver export kept-apart`."
+            "value or one weak link only, or tied weakly to two traders: review them with "
+            "`resolver export kept-apart`."
         )
     for warning in summary.warnings:
         console.print(f"warning: {warning}", highlight=False, markup=False)

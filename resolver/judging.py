@@ -19,6 +19,7 @@ import pandas as pd
 from resolver.case import Case
 from resolver.case.judgements import RETRACTED, VERDICTS, Judgement, check_entry
 from resolver.errors import InputError, NotFound, ResolverError
+from resolver.vocabulary import WEAK_JOIN
 
 # What a shared file holds: enough to record each decision again, with who and when.
 EXCHANGE_COLUMNS = ["account_a", "account_b", "verdict", "author", "judged_at", "reason",
@@ -194,18 +195,20 @@ def review_queue(case: Case, threshold: float, limit: int = 50) -> pd.DataFrame:
                               f"now {len(now)}"))  # fmt: skip
     for apart in case.links.kept_apart().itertuples(index=False):
         groups = apart.groups
-        value = f" {apart.kind} {apart.value}" if apart.kind else ""
+        value = f" {apart.kind} {apart.value}" if apart.kind and apart.value else ""
         rows.append(_item(1, "kept apart", groups[0][0], groups[1][0] if len(groups) > 1 else None,
                           None, f"{apart.reason}{value}: groups of "
                           f"{', '.join(str(len(g)) for g in groups)} accounts"))  # fmt: skip
     for held in case.links.held_together().itertuples(index=False):
         sides = sorted(held.groups, key=len)
         value = f" ({held.kind} {held.value})" if held.kind else ""
-        rows.append(_item(2, "held by one tie", sides[0][0], sides[-1][0], None,
+        kind = "joined on weak ties" if held.kind == WEAK_JOIN else "held by one tie"
+        rows.append(_item(2, kind, sides[0][0], sides[-1][0], None,
                           f"{held.reason}{value}: sides of "
                           f"{', '.join(str(len(g)) for g in held.groups)} accounts"))  # fmt: skip
     near = case.links.near(0.5, 0.99)
-    near = near[[(a, b) not in judged for a, b in zip(near.account_a, near.account_b, strict=True)]]
+    unjudged = [(a, b) not in judged for a, b in zip(near.account_a, near.account_b, strict=True)]
+    near = near.loc[pd.Series(unjudged, index=near.index, dtype=bool)]  # (a list of none: columns)
     near = near.assign(distance=(near["probability"] - threshold).abs()).sort_values("distance")
     for link in near.itertuples(index=False):
         side = "above" if link.probability >= threshold else "below"

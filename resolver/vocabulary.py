@@ -156,6 +156,9 @@ ORDER_TIES = _kinds(
               "address", facet="household", hub_checked=False),
 )  # fmt: skip
 TIE_KINDS = {n: k for n, k in (VALUE_KINDS | ORDER_TIES).items() if k.facet is not None}
+# The `kind` of what clustering lists for review about an account joined to a trader on weak
+# ties of several kinds (see `linkage.clustering.join_on_weak_ties`).
+WEAK_JOIN = "weak_ties"
 # The list columns of an account record: every kind but the names of its people.
 LISTED = tuple(name for name in VALUE_KINDS if name not in ("names", "name_pinyins"))
 # Masked keys are hubs when their key is (see the case's `kept_values`).

@@ -11,6 +11,7 @@ import pytest
 
 from resolver import explain, match
 from resolver.case import Case
+from resolver.judging import review_queue
 from resolver.linkage.evidence import self_purchase_pairs
 from resolver.linkage.explain import as_text
 from resolver.normalize.identifiers import id_card_check_digit, uscc_check_char
@@ -524,7 +525,10 @@ def test_a_relative_with_the_traders_address_and_store_name_joins_him(
     with case:
         why = as_text(explain(case, "taobao:R1", "taobao:S1", lang="en"))
         probability = case.traders.probabilities()["taobao:R1"]
+        queue = review_queue(case, 0.95)
     assert found["taobao:S1"] == found["taobao:S2"] != found["taobao:V1"] == found["taobao:V2"]
+    joins = queue[queue["kind"] == "joined on weak ties"]
+    assert joins["account_a"].tolist() == ([] if common else ["taobao:R1"])
     assert (found["taobao:R1"] == found["taobao:S1"]) is not common
     assert found.nunique() == (3 if common else 2)
     if not common:

@@ -41,7 +41,7 @@ import pandas as pd
 from resolver.linkage.judged import Judged
 from resolver.linkage.model import probability as model_probability
 from resolver.normalize.phones import normalize_phone
-from resolver.vocabulary import TIE_KINDS, VALUE_KINDS
+from resolver.vocabulary import TIE_KINDS, VALUE_KINDS, WEAK_JOIN
 
 Value = tuple[str, str, str]  # ("v", kind, value): a node standing for a shared value
 Listed = Mapping[tuple[str, str], frozenset[str]]
@@ -122,9 +122,6 @@ def cluster(
     probability = {account: strongest.get(account, 1.0) for account in accounts}
     held = _held_by_one_tie(graph)
     return Clusters([m for m in members if m], probability, kept_apart, held)
-
-
-WEAK_JOIN = "weak_ties"  # the `kind` of the review row of an account joined on weak ties
 
 
 def join_on_weak_ties(

@@ -23,11 +23,12 @@ from resolver.charts import weight_chart
 from resolver.config.matching import MatchingConfig
 from resolver.errors import NotFound, NotLinked
 from resolver.i18n import FONTS, Words, is_wide, local_time, probability_text, words
-from resolver.linkage.clustering import WEAK_JOIN, weak_ties_towards
+from resolver.linkage.clustering import weak_ties_towards
 from resolver.linkage.judged import Judged
 from resolver.linkage.model import Model
 from resolver.linkage.pipeline import prepare, score
 from resolver.reasons import Disclosed, Reason, hubs_of, reasons, step_words, tie_words
+from resolver.vocabulary import WEAK_JOIN
 
 
 @dataclass
