@@ -22,6 +22,10 @@ orders that all went to one phone) and the model alone would not link the pair; 
 joins its accounts through a node for that value, so that rule 1 sees every link that value
 carries at once. What was kept apart is reported for review.
 
+Then an account left alone joins a group when its ties too weak to link (a masked key, an
+address, a store name) run to accounts of that one group in two or more facets
+(`join_on_weak_ties`): the two weak ties that link a pair, split over two accounts of a trader.
+
 Investigators' judgements come first (see `judged`): a `same` pair is joined by a confirmed
 link, which neither rule cuts; the model's own link of a `different` or `unsure` pair does not
 count; and a `different` pair still joined through others is separated by a minimum cut of the
@@ -381,9 +385,8 @@ def _lent(node: Value, group: list[str], single: str, listed: Listed) -> bool:
     `group` and `single` list it: one store of the group lists it (an owner gives his phone on
     the stores he gives it for), and it stands beside a phone of their own on one side (another
     store of the group lists a phone and not this one, or the single account lists another; in
-    full or masked, see `_another`). A
-    bank or payment account or an ID number is its registrant's own: shared, it ties, whatever
-    else is listed beside it."""
+    full or masked, see `_another`). A bank or payment account or an ID number is its
+    registrant's own: shared, it ties, whatever else is listed beside it."""
     _, kind, value = node
     if not VALUE_KINDS[kind].lent or value not in listed.get((single, kind), frozenset()):
         return False
