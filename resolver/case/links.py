@@ -75,21 +75,14 @@ class Links:
                 if replacing is None:
                     db.execute(f"DELETE FROM {table}")
                 elif replacing:
-                    db.execute(
-                        f"DELETE FROM {table} "
-                        "WHERE account_a IN (SELECT account_id FROM changed_accounts) "
-                        "OR account_b IN (SELECT account_id FROM changed_accounts)"
-                    )
+                    db.execute(f"DELETE FROM {table} WHERE {_involving('changed_accounts')}")
                 db.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {rows}")
             db.execute("DELETE FROM meta WHERE key = 'links_stale'")
 
     def weak_ties(self, of: list[str] | None = None) -> pd.DataFrame:
         """(account_a, account_b, kind, value, bits): the ties of pairs that do not link (each
         pair's strongest of each facet), of every account or of those `of`."""
-        among = "" if of is None else (
-            "WHERE account_a IN (SELECT account_id FROM wanted) "
-            "OR account_b IN (SELECT account_id FROM wanted)"
-        )  # fmt: skip
+        among = "" if of is None else f"WHERE {_involving('wanted')}"
         with self.case.registered(wanted=id_table(of or ())) as db:
             return db.execute(
                 f"SELECT * FROM weak_ties {among} ORDER BY account_a, account_b, kind, value"
@@ -100,10 +93,7 @@ class Links:
         stored link, or of those of the accounts `of`: what clustering reads; `only_*` is the
         one value all its ties are, when they are one (a shared value, or self-purchase orders
         that all went to that phone: see `linkage.evidence`)."""
-        among = "" if of is None else (
-            "WHERE account_a IN (SELECT account_id FROM wanted) "
-            "OR account_b IN (SELECT account_id FROM wanted)"
-        )  # fmt: skip
+        among = "" if of is None else f"WHERE {_involving('wanted')}"
         with self.case.registered(wanted=id_table(of or ())) as db:
             return db.execute(
                 f"""
@@ -218,3 +208,11 @@ class Links:
         frame = frame.where(frame.notna(), None)  # a column of NULLs reads as NaN
         frame["groups"] = frame["groups"].map(json.loads)
         return frame
+
+
+def _involving(accounts: str) -> str:
+    """A condition on a pair of accounts: either is in the table `accounts` (account_id)."""
+    return (
+        f"account_a IN (SELECT account_id FROM {accounts}) "
+        f"OR account_b IN (SELECT account_id FROM {accounts})"
+    )
