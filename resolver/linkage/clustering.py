@@ -189,6 +189,8 @@ def weak_ties_towards(
     accounts of two or more groups, which says nothing of which it belongs to (a common store
     name, a masked number that fits several people's: at 20,000 traders of the second world,
     both joins of an account to another's trader rested on one)."""
+    accounts = set(accounts)
+    weak = weak[weak["account_a"].isin(accounts) | weak["account_b"].isin(accounts)]
     overruled = [judged.overrules(a, b) for a, b in zip(weak["account_a"], weak["account_b"],
                                                           strict=True)]  # fmt: skip
     weak = weak.loc[~pd.Series(overruled, index=weak.index, dtype=bool)]
@@ -196,7 +198,7 @@ def weak_ties_towards(
         weak.rename(columns={"account_a": "account", "account_b": "other"}),
         weak.rename(columns={"account_b": "account", "account_a": "other"}),
     ])  # fmt: skip
-    both = both[both["account"].isin(list(accounts)) & both["other"].isin(list(group_of))]
+    both = both[both["account"].isin(accounts) & both["other"].isin(list(group_of))]
     both = both.assign(group=both["other"].map(group_of),
                        facet=both["kind"].map(lambda kind: TIE_KINDS[kind].facet))  # fmt: skip
     spread = both.groupby(["account", "kind", "value"], dropna=False)["group"].transform("nunique")
