@@ -299,10 +299,10 @@ class Ledger:
     """What the embedded graph was last loaded with: a hash of every row of the frames a later
     load merges again (all but judgements, replaced whole, and the orders and what ships them,
     read by disclosure), the two accounts of each link (one no longer in force must go), and
-    the orders flagged as self-purchases, kept beside
-    `graph.rdb` with the revision the graph was stamped with. A later load after a match writes
-    only the rows not in it, which MERGE would leave as they are, and finds the flags to change
-    without reading every order of the graph. It counts only while the graph carries that same
+    the orders flagged as self-purchases, kept beside `graph.rdb` with the revision the graph
+    was stamped with. A later load after a match writes only the rows not in it, which MERGE
+    would leave as they are, deletes the links gone, and finds the flags to change without
+    reading every order of the graph. It counts only while the graph carries that same
     revision: a graph saved before (a command that failed after the ledger was kept), cut
     short, or loaded anew gets every row, as does `resolver load-graph`."""
 
