@@ -499,6 +499,19 @@ def test_a_match_that_fails_stops_the_server_it_started_early(
     assert done.graph.summary.counts["orders"] > 0
 
 
+def test_a_match_stops_before_linking_while_another_command_holds_the_graph(
+    demo_files, tmp_path: Path
+) -> None:
+    case_folder = tmp_path / "case"
+    with Case.open(case_folder) as case:
+        workflows.match(case, demo_files[:1])
+        before = case.status()["counts"]
+    with EmbeddedFalkor(case_folder, read_only=True), Case.open(case_folder) as case:
+        with pytest.raises(ResolverError, match="in use by another resolver command"):
+            workflows.match(case, demo_files[1:2])
+        assert case.status()["counts"] == before
+
+
 def test_a_graph_command_runs_again_when_its_server_hangs(
     linked_case: Path, tmp_path: Path, quick_watch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
