@@ -109,6 +109,8 @@ def _weak_joins(case: Case, accounts: list[str], traders: dict) -> list[WeakJoin
     held = case.links.held_together()
     rows = held[held["kind"] == WEAK_JOIN].itertuples()
     joined = {row.groups[0][0]: row.groups[1] for row in rows}
+    if not joined.keys() & set(accounts):
+        return []  # the common case: nothing of the whole case to read
     # the groups as the clustering saw them: each joined account alone
     group_of = case.traders.assignment() | {account: account for account in joined}
     probabilities = case.traders.probabilities()
