@@ -58,6 +58,10 @@ class Clusters:
     kept_apart: list[dict] = field(default_factory=list)  # what a person should review
     held_together: list[dict] = field(default_factory=list)  # kept, by one tie alone: review
 
+    def alone(self) -> list[str]:
+        """The accounts that are a group of their own."""
+        return [group[0] for group in self.members if len(group) == 1]
+
     def without_weak_joins(self) -> Clusters:
         """These clusters with every account `join_on_weak_ties` joined alone again, and its
         review rows gone, so that the joins can be decided anew over the whole case."""
@@ -132,7 +136,8 @@ def join_on_weak_ties(
     clusters: Clusters, weak: pd.DataFrame, judged: Judged, link_bits: float
 ) -> Clusters:
     """Each account alone whose weak ties (`weak`: account_a, account_b, kind, value, bits;
-    each too weak to link: a masked key, an address, a store name...) run to accounts of one
+    each too weak to link: a masked key, an address, a store name...; those of the accounts
+    alone are enough) run to accounts of one
     group in two or more facets joins that group, when the strongest tie of each facet adds up
     to the link threshold: two weak ties of different facets link a pair, and say as much when
     they lie with two accounts of one trader (a relative who gives the trader's address, and
@@ -141,8 +146,7 @@ def join_on_weak_ties(
     group, nor a group of several accounts (one trader held to another by weak ties: on the
     second world at 6,000 traders, precision 0.9985 -> 0.9969). Each join is kept for review."""
     group_of = {a: n for n, group in enumerate(clusters.members) for a in group}
-    alone = [group[0] for group in clusters.members if len(group) == 1]
-    strongest = weak_ties_towards(weak, alone, group_of, judged)
+    strongest = weak_ties_towards(weak, clusters.alone(), group_of, judged)
     strongest = strongest[strongest["other"].map(lambda a: len(clusters.members[group_of[a]]) > 1)]
     if strongest.empty:
         return clusters

@@ -271,8 +271,9 @@ def _name_traders(
     )
     if replaced is not None:
         groups = _as_left(case, previous).around(groups)
-    weak = case.links.weak_ties()
-    groups = join_on_weak_ties(groups.without_weak_joins(), weak, judged, config.link_bits)
+    groups = groups.without_weak_joins()
+    weak = case.links.weak_ties(groups.alone())
+    groups = join_on_weak_ties(groups, weak, judged, config.link_bits)
     conflicts = contradictions(judgements)
     case.judgements.replace_contested(conflicts)
     last = case.traders.last_id()
