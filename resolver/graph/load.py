@@ -178,10 +178,12 @@ def load(
         counts = _first_load(case, store, frames, progress or silent, batch_size, first_load)
         return _finish(case, store, named, counts, started, frames)
     store.ensure_schema()
+    _, state = store.query(CASE_STATE)
+    stamped = state[0][0] if state else None  # None: never loaded, or a load was cut short
     # after a match, only the rows that changed since the last load (see `Ledger`)
-    ledger = Ledger.of(case, store) if orders_of is not None else None
+    ledger = Ledger.of(case, store, stamped) if orders_of is not None else None
     first = store.query("MATCH (o:Order) RETURN count(o) AS orders")[1][0][0] == 0
-    only = None if first else _unloaded(case, store, orders_of)
+    only = None if first or stamped is None else _unloaded(case, store, orders_of)
     store.query(named["forget_case_state"])  # a load cut short leaves a graph of no revision
     frames = graph_frames(case, only)
     shipped = {name: frames.pop(name) for name in list(frames) if name.startswith("ships_to_")}
@@ -210,10 +212,10 @@ def load(
 
 
 def _unloaded(case: Case, store: GraphStore, orders_of: list[str] | None) -> list[str] | None:
-    """The disclosures whose orders the graph lacks: `orders_of` (new to the case) and those a
-    match without the graph brought; None (every order) where a load was cut short (it may
-    hold part of a disclosure's)."""
-    if orders_of is None or not store.query(CASE_STATE)[1]:
+    """The disclosures whose orders a graph that a whole load stamped lacks: `orders_of` (new
+    to the case) and those a match without the graph brought (None: every order; so too
+    where a load was cut short, as it may hold part of a disclosure's)."""
+    if orders_of is None:
         return None
     _, rows = store.query("MATCH (d:Disclosure) RETURN d.disclosure_id")
     held = {disclosure for (disclosure,) in rows}
@@ -318,18 +320,18 @@ class Ledger:
         return case.folder / GRAPH_FOLDER / Ledger.FILE
 
     @classmethod
-    def of(cls, case: Case, store: GraphStore) -> Ledger | None:
-        """The ledger of the graph in `store`, if it holds what the ledger says."""
+    def of(cls, case: Case, store: GraphStore, stamped: str | None) -> Ledger | None:
+        """The ledger of the graph in `store` (stamped with the revision `stamped`), if it
+        holds what the ledger says."""
         path = cls.path(case)
         if not isinstance(store, FalkorStore) or not path.is_file():
             return None
-        _, rows = store.query(CASE_STATE)
         try:
             table = pq.read_table(path)
         except (OSError, pa.ArrowException):  # a damaged ledger says nothing: every row again
             return None
         revision = (table.schema.metadata or {}).get(b"revision", b"").decode()
-        if not rows or rows[0][0] != revision:
+        if stamped is None or stamped != revision:
             return None
         frame = table.to_pandas()
         flagged = frame["frame"] == FLAGGED
