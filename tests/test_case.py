@@ -17,6 +17,7 @@ from resolver.case.migrations import SCHEMA_VERSION
 from resolver.config import Config
 from resolver.errors import CaseError, NotFound, NotLinked
 from resolver.linkage.pipeline import link
+from resolver.normalize import company_stem
 
 
 def test_a_new_case_records_its_schema_version(tmp_path: Path) -> None:
@@ -102,6 +103,32 @@ def test_a_version_2_case_gets_an_empty_ledger_weak_hubs_and_weak_ties(
         with case.transaction():
             case.judgements.record(a, b, "unsure", "tester")
         assert case.judgements.verify() == []
+
+
+def test_a_version_5_case_gets_its_stems_made_again(linked_case, tmp_path) -> None:
+    """Stems written before version 6 kept a shop's decoration (`润品美妆优选`); the upgrade
+    makes every stem again from the name as disclosed and asks for the links to be scored
+    again, so that a disclosure ingested later compares alike."""
+    folder = tmp_path / "v5"
+    shutil.copytree(linked_case, folder)
+    db = duckdb.connect(str(folder / DATABASE))
+    account = db.execute("SELECT min(account_id) FROM seller_records").fetchone()[0]
+    db.execute("UPDATE seller_records SET store_name = '润品美妆优选', store_stem = '润品美妆优选' "
+               "WHERE account_id = ?", [account])  # fmt: skip
+    db.execute("UPDATE seller_records SET store_stem = 'old' WHERE account_id <> ?", [account])
+    db.execute("UPDATE seller_parties SET stem = 'old' WHERE stem IS NOT NULL")
+    db.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    db.close()
+    with Case.open(folder) as case:
+        stems = case.db.sql(
+            "SELECT store_name, store_stem FROM seller_records WHERE store_name IS NOT NULL"
+        ).fetchall()
+        parties = case.db.sql("SELECT name, stem FROM seller_parties WHERE stem IS NOT NULL")
+        assert all(stem == company_stem(name) for name, stem in stems + parties.fetchall())
+        assert ("润品美妆优选", "润品美妆") in stems
+        assert case.scalar("SELECT count(*) FROM seller_parties WHERE stem = 'old'") == 0
+        with pytest.raises(NotLinked, match="shop decorations"):
+            case.links.require_current()
 
 
 def test_a_case_from_a_newer_resolver_is_refused(tmp_path: Path) -> None:

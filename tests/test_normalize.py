@@ -135,6 +135,10 @@ def test_names(raw: str, norm: str, pinyin: str, surname: str, given: str) -> No
         ("義烏市晨光日用品有限公司", "晨光日用品"),
         ("东方红贸易有限公司", "东方红贸易"),  # 东方 is a city too, but not written as one here
         ("华美服饰商行", "华美服饰"),
+        ("润品美妆优选", "润品美妆"),  # a shop's decoration is no part of its brand
+        ("润品美妆精选店", "润品美妆"),
+        ("润品美妆生活馆", "润品美妆"),
+        ("优选", "优选"),
         ("店", "店"),  # never stripped to nothing
     ],
 )

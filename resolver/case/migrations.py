@@ -17,7 +17,7 @@ import pandas as pd
 
 from resolver.errors import CaseError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
 V3_MARKER = "-- version 3:"  # schema.sql's tables from here on are version 3's
 VIEWS_SQL = files("resolver.case").joinpath("views.sql")
@@ -188,11 +188,40 @@ def _v4_to_v5(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     return []
 
 
+def _v5_to_v6(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Version 6 strips a shop's decoration (`优选`, `精选`, `生活馆`...) from store and company
+    names as it strips `旗舰店`: the stems are made again from the names as disclosed, so that
+    disclosures ingested before and after compare alike, and the next `resolver match` or
+    `train` scores every pair again, keeping every trader id."""
+    from resolver.normalize import company_stem
+
+    for table, name, stem, which in (
+        ("seller_records", "store_name", "store_stem", "store_name IS NOT NULL"),
+        ("seller_parties", "name", "stem", "stem IS NOT NULL"),
+    ):
+        names = [n for (n,) in db.execute(f"SELECT DISTINCT {name} FROM {table} WHERE {which}")
+                 .fetchall()]  # fmt: skip
+        db.register(
+            "new_stems", pd.DataFrame({"name": names, "stem": [company_stem(n) for n in names]})
+        )
+        db.execute(
+            f"UPDATE {table} SET {stem} = n.stem FROM new_stems n "
+            f"WHERE {table}.{name} = n.name AND {table}.{which}"
+        )
+        db.unregister("new_stems")
+    db.execute(
+        "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
+        "resolver that kept shop decorations in store names')"
+    )
+    return []
+
+
 STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
     _v0_to_v1,
     _v1_to_v2,
     _v2_to_v3,
     _v3_to_v4,
     _v4_to_v5,
+    _v5_to_v6,
 ]
 assert len(STEPS) == SCHEMA_VERSION  # one step into each version
