@@ -452,6 +452,13 @@ UNSURE_XB = Judged({}, {}, {("b", "x"): "unsure"})  # type: ignore[dict-item]
          None, False),
         ([("x", "a", "addresses", "A"), ("x", "c", "addresses", "C"), ("x", "b", "store_stems")],
          None, True),
+        # ... unless most of the accounts it shares it with are one trader's (his brand)
+        ([("x", "a", "addresses"), ("x", "a", "store_stems", "S"), ("x", "b", "store_stems", "S"),
+          ("x", "c", "store_stems", "S")], None, True),
+        ([("x", "a", "addresses"), ("x", "a", "store_stems", "S"), ("x", "b", "store_stems", "S"),
+          ("x", "c", "store_stems", "S"), ("x", "d", "store_stems", "S")], None, False),
+        ([("x", "a", "addresses"), ("x", "a", "store_stems", "S"), ("x", "c", "store_stems", "S")],
+         None, False),
         # a group of two is no lone account: one trader is not joined to another so
         ([("y", "a", "addresses"), ("z", "b", "store_stems")], None, False),
     ],

@@ -192,7 +192,9 @@ def weak_ties_towards(
     the ties of pairs whose link a judgement overrules, and a value an account shares with
     accounts of two or more groups, which says nothing of which it belongs to (a common store
     name, a masked number that fits several people's: at 20,000 traders of the second world,
-    both joins of an account to another's trader rested on one)."""
+    both joins of an account to another's trader rested on one) — unless one group holds it on
+    two or more of those accounts and on more than the others together (the trader's brand,
+    which a stranger's store happens to bear too)."""
     accounts = set(accounts)
     weak = weak[weak["account_a"].isin(accounts) | weak["account_b"].isin(accounts)]
     overruled = [judged.overrules(a, b) for a, b in zip(weak["account_a"], weak["account_b"],
@@ -205,8 +207,12 @@ def weak_ties_towards(
     both = both[both["account"].isin(accounts) & both["other"].isin(list(group_of))]
     both = both.assign(group=both["other"].map(group_of),
                        facet=both["kind"].map(lambda kind: TIE_KINDS[kind].facet))  # fmt: skip
-    spread = both.groupby(["account", "kind", "value"], dropna=False)["group"].transform("nunique")
-    both = both[(spread == 1) | ~both["kind"].isin(list(VALUE_KINDS))]  # orders: the pair's own
+    value = both.groupby(["account", "kind", "value"], dropna=False)
+    spread, holders = value["group"].transform("nunique"), value["other"].transform("size")
+    mine = both.groupby(["account", "kind", "value", "group"], dropna=False)["other"]
+    most = mine.transform("size")
+    owned = (spread == 1) | ((most >= 2) & (2 * most > holders))
+    both = both[owned | ~both["kind"].isin(list(VALUE_KINDS))]  # orders: the pair's own
     order = ["account", "bits", "other", "kind"]
     both = both.sort_values(order, ascending=[True, False, True, True])
     return both.drop_duplicates(["account", "group", "facet"]).reset_index(drop=True)
