@@ -474,6 +474,41 @@ def test_an_order_a_store_shipped_to_itself_is_a_self_purchase(taobao_file, tmp_
     assert links == 0
 
 
+def test_an_order_to_a_value_unrelated_stores_give_too_counts_within_a_trader_and_ties_nothing(
+    taobao_file, tmp_path
+) -> None:
+    """A cloud warehouse's address that ten unrelated stores give, and an agency's phone that
+    three list beside their own, are hubs: no tie. But an order a trader's store shipped to
+    his own other store's registrant at the warehouse, or to the agency's phone that his other
+    store lists, is his self-purchase all the same; one shipped there to a stranger's
+    registrant is a sale, and ties the two stores no more than before."""
+    warehouse, agency = "浙江省金华市义乌市国际商贸城五区88号", "13800001111"
+    owner = [store("S1", "张三", 1, address=warehouse),
+             store("S2", "张三", 1, address=warehouse, phones=f"13900000001;{agency}")]
+    others = [store(f"W{n}", f"仓{n}", 10 + n, address=warehouse) for n in range(10)]
+    others += [store(f"A{n}", f"代{n}", 30 + n, phones=f"139{30 + n:08d};{agency}")
+               for n in range(2)]  # fmt: skip
+    orders = [{**owner[0], **order_to("张三", "13700000001", 1), "recipient_address": warehouse},
+              {**owner[0], **order_to("买家", agency, 2)},
+              {**owner[0], **order_to("仓1", "13700000002", 3), "recipient_address": warehouse},
+              {**owner[0], **order_to("王五", "13800001234", 4)}]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, [*owner, *others, *orders])
+    with case:
+        hubs = set(case.links.hubs()["reason"].str.split(" ").str[0])
+        flagged = case.orders.once().set_index("order_id")["self_purchase"]
+        said = set(case.orders.self_purchases_of(
+            pd.DataFrame({"account_id": ["taobao:S1"], "network_id": ["n"]}))["evidence"])
+        links = case.links.count()
+    assert hubs == {"held", "an"}  # the warehouse's address; the agency's phone, weak
+    assert found["taobao:S1"] == found["taobao:S2"] and found.nunique() == 1 + 12
+    assert flagged[["O1", "O2", "O3", "O4"]].tolist() == [True, True, False, False]
+    assert said == {
+        "recipient is one of its people, at its address, which unrelated stores give too",
+        "recipient phone is a phone it lists that unrelated stores list too",
+    }
+    assert links == 1  # S1-S2, by their registrant's ID
+
+
 def test_explaining_two_unrelated_accounts_gives_no_control_weight(taobao_file, tmp_path):
     rows = [store("A", "甲", 1), store("B", "乙", 2)]
     _found, case = linked(taobao_file, tmp_path, rows)

@@ -48,7 +48,10 @@ COPIES_SQL = """,
 # payment account) it is registered with (strong), or to one of its people by name at one of its
 # addresses, or at a phone whose key fits with one side masked (a name: weak; a masked name,
 # `王*`, fits a name of as many characters that shows the same ones, and counts as common).
-# Hubs never count.
+# Hubs make no tie. Two kinds of order make none, and are found only to be counted when both
+# accounts are one trader's (`tie` NULL): to a phone it lists that unrelated stores list too (a
+# weak hub: a trader's phone his fronts give beside their own, or an agency's), and to one of
+# its people by name at its address when unrelated stores give that address too (a warehouse).
 SELF_PURCHASE_CANDIDATES_SQL = """
 WITH o AS (
     SELECT DISTINCT platform, order_id, seller, name, pinyin, phone, phone_key, phone_masked,
@@ -108,9 +111,21 @@ matches AS (
     WHERE contains(a.name, '*')
       AND EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
                   AND p.kind = 'names' AND p.value LIKE replace(a.name, '*', '_'))
+    UNION ALL  -- no tie: counted only within one trader (see above)
+    SELECT o.seller, k.account_id, o.platform, o.order_id, o.name, NULL,
+        'recipient phone is a phone it lists that unrelated stores list too', k.value, NULL
+    FROM o JOIN kept_values k ON k.kind = 'lent_phones' AND k.value = o.phone
+    UNION ALL
+    SELECT o.seller, v.account_id, o.platform, o.order_id, o.name, NULL,
+        'recipient is one of its people, at its address, which unrelated stores give too',
+        NULL, NULL
+    FROM o JOIN hubs h ON h.kind = 'addresses' AND h.value = o.address
+    JOIN account_values v ON v.kind = 'addresses' AND v.value = o.address
+    WHERE EXISTS (SELECT 1 FROM people p
+                  WHERE p.account_id = v.account_id AND p.kind = 'names' AND p.value = o.name)
 )
 SELECT DISTINCT m.seller, m.registrant, m.platform, m.order_id, m.tie,
-    m.tie = 'self_purchase' AS strong,
+    coalesce(m.tie = 'self_purchase', false) AS strong,
     coalesce(m.name IN (SELECT name FROM common_names) OR contains(m.name, '*'), false)
         AS common_name, m.evidence, m.phone_reached, m.phone_holders
 FROM matches m
@@ -223,7 +238,9 @@ class Orders:
         account's people: another account's (a tie between the two; `tie` is its kind,
         `self_purchase` when strong, and then `phone_reached` is the registered phone it went
         to and `phone_holders` how many accounts list it, in full or masked), or the seller's
-        own (registrant = seller: an order the store shipped to itself)."""
+        own (registrant = seller: an order the store shipped to itself). `tie` is NULL for an
+        order that ties no two accounts and counts only within one trader (to a phone or
+        address that unrelated stores give too)."""
         return self.case.db.execute(SELF_PURCHASE_CANDIDATES_SQL).fetchdf()
 
     def recipient_names(self) -> pd.DataFrame:

@@ -37,8 +37,9 @@ def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
     )
     columns = ("seller", "registrant", "platform", "order_id", "tie", "strong", "common_name",
                "evidence", "phone_reached")  # fmt: skip
-    # an order a store shipped to itself is a self-purchase, but no tie to another account
-    others = orders[orders["seller"] != orders["registrant"]]
+    # an order a store shipped to itself is a self-purchase, but no tie to another account; nor
+    # is one to a value unrelated stores give too (no `tie`: counted only within a trader)
+    others = orders[(orders["seller"] != orders["registrant"]) & orders["tie"].notna()]
     for seller, registrant, platform, order_id, tie, strong, common, said, phone in zip(
         *(others[c].tolist() for c in columns), strict=True
     ):
