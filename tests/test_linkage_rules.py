@@ -483,8 +483,10 @@ def test_an_order_to_a_value_unrelated_stores_give_too_counts_within_a_trader_an
     store lists, is his self-purchase all the same; one shipped there to a stranger's
     registrant is a sale, and ties the two stores no more than before."""
     warehouse, agency = "浙江省金华市义乌市国际商贸城五区88号", "13800001111"
-    owner = [store("S1", "张三", 1, address=warehouse),
-             store("S2", "张三", 1, address=warehouse, phones=f"13900000001;{agency}")]
+    owner = [
+        store("S1", "张三", 1, address=warehouse),
+        store("S2", "张三", 1, address=warehouse, phones=f"13900000001;{agency}"),
+    ]
     others = [store(f"W{n}", f"仓{n}", 10 + n, address=warehouse) for n in range(10)]
     others += [store(f"A{n}", f"代{n}", 30 + n, phones=f"139{30 + n:08d};{agency}")
                for n in range(2)]  # fmt: skip
@@ -496,8 +498,11 @@ def test_an_order_to_a_value_unrelated_stores_give_too_counts_within_a_trader_an
     with case:
         hubs = set(case.links.hubs()["reason"].str.split(" ").str[0])
         flagged = case.orders.once().set_index("order_id")["self_purchase"]
-        said = set(case.orders.self_purchases_of(
-            pd.DataFrame({"account_id": ["taobao:S1"], "network_id": ["n"]}))["evidence"])
+        said = set(
+            case.orders.self_purchases_of(
+                pd.DataFrame({"account_id": ["taobao:S1"], "network_id": ["n"]})
+            )["evidence"]
+        )
         links = case.links.count()
     assert hubs == {"held", "an"}  # the warehouse's address; the agency's phone, weak
     assert found["taobao:S1"] == found["taobao:S2"] and found.nunique() == 1 + 12
