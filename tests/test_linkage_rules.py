@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from resolver import explain, match
+from resolver import explain, judge, match
 from resolver.case import Case
 from resolver.judging import review_queue
 from resolver.linkage.evidence import self_purchase_pairs
@@ -512,6 +512,32 @@ def test_an_order_to_a_value_unrelated_stores_give_too_counts_within_a_trader_an
         "recipient phone is a phone it lists that unrelated stores list too",
     }
     assert links == 1  # S1-S2, by their registrant's ID
+
+
+def test_an_order_to_a_masked_phone_that_fits_the_traders_counts_within_it_and_ties_nothing(
+    taobao_file, tmp_path
+) -> None:
+    """An export that masks recipients' phones: an order to a nickname at `139****0001`, which
+    fits the phone the trader's other store lists in full, is his self-purchase (one side
+    masked); it ties nothing, and one that fits only a stranger's phone, or a phone listed
+    masked too (two masks may hide two numbers), is a sale."""
+    owner = [store("S1", "张三", 1, phones="13700000009"), store("S2", "张三", 1)]
+    others = [store("T", "李四", 2), store("M", "王五", 3, phones="139****0004")]
+    orders = [
+        {**owner[0], **order_to("买家", "139****0001", 1)},  # S2's 13900000001
+        {**owner[0], **order_to("买家", "139****0002", 2)},  # T's 13900000002
+        {**owner[0], **order_to("买家", "139****0004", 3)},
+    ]  # M's, masked too
+    found, case = linked(taobao_file, tmp_path, [*owner, *others, *orders])
+    with case:
+        flagged = case.orders.once().set_index("order_id")["self_purchase"]
+        links = case.links.count()
+        judge(case, "taobao:S1", "taobao:S2", "different", reason="two people", graph=False)
+        after = case.orders.once().set_index("order_id")["self_purchase"]
+    assert found["taobao:S1"] == found["taobao:S2"] and found.nunique() == 3
+    assert flagged[["O1", "O2", "O3"]].tolist() == [True, False, False]
+    assert links == 1  # S1-S2, by their registrant's ID
+    assert not after[["O1", "O2", "O3"]].any()
 
 
 def test_explaining_two_unrelated_accounts_gives_no_control_weight(taobao_file, tmp_path):

@@ -287,6 +287,7 @@ def _name_traders(
     )
     case.links.replace_kept_apart(groups.kept_apart)
     case.links.replace_held_together(groups.held_together)
+    case.orders.find_masked_within_traders()
     sizes = pd.Series(assignment.trader_of).value_counts()
     return LinkSummary(
         mode="",
