@@ -141,17 +141,29 @@ def _v1_to_v2(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         ("seller_identifiers", "raw", "street", "seller_identifiers.kind = 'address'"),
         ("orders", "recipient_address", "recipient_street", "orders.recipient_address <> ''"),
     ):
-        raws = db.execute(f"SELECT DISTINCT {raw} FROM {table} WHERE {which}").fetchall()
-        streets = pd.DataFrame(
-            {"raw": [r for (r,) in raws], "street": [normalize_address(r).street for (r,) in raws]}
-        )
-        db.register("new_streets", streets)
-        db.execute(
-            f"UPDATE {table} SET {street} = n.street FROM new_streets n "
-            f"WHERE {table}.{raw} = n.raw AND {which}"
-        )
-        db.unregister("new_streets")
+        _derive_again(db, table, raw, street, which, lambda r: normalize_address(r).street)
     return []
+
+
+def _derive_again(
+    db: duckdb.DuckDBPyConnection,
+    table: str,
+    source: str,
+    target: str,
+    which: str,
+    derive: Callable[[str], str],
+) -> None:
+    """Set `table`.`target` to `derive` of `source` on the rows `which` (a condition naming
+    its columns with the table), each distinct value derived once: a normal form made again
+    by a newer normaliser."""
+    values = [v for (v,) in db.execute(f"SELECT DISTINCT {source} FROM {table} WHERE {which}")
+              .fetchall()]  # fmt: skip
+    db.register("derived", pd.DataFrame({"source": values, "target": [derive(v) for v in values]}))
+    db.execute(
+        f"UPDATE {table} SET {target} = n.target FROM derived n "
+        f"WHERE {table}.{source} = n.source AND {which}"
+    )
+    db.unregister("derived")
 
 
 def _v2_to_v3(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
@@ -196,19 +208,10 @@ def _v5_to_v6(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     from resolver.normalize import company_stem
 
     for table, name, stem, which in (
-        ("seller_records", "store_name", "store_stem", "store_name IS NOT NULL"),
-        ("seller_parties", "name", "stem", "stem IS NOT NULL"),
+        ("seller_records", "store_name", "store_stem", "seller_records.store_name IS NOT NULL"),
+        ("seller_parties", "name", "stem", "seller_parties.stem IS NOT NULL"),
     ):
-        names = [n for (n,) in db.execute(f"SELECT DISTINCT {name} FROM {table} WHERE {which}")
-                 .fetchall()]  # fmt: skip
-        db.register(
-            "new_stems", pd.DataFrame({"name": names, "stem": [company_stem(n) for n in names]})
-        )
-        db.execute(
-            f"UPDATE {table} SET {stem} = n.stem FROM new_stems n "
-            f"WHERE {table}.{name} = n.name AND {table}.{which}"
-        )
-        db.unregister("new_stems")
+        _derive_again(db, table, name, stem, which, company_stem)
     db.execute(
         "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
         "resolver that kept shop decorations in store names')"
