@@ -4,6 +4,7 @@ every query's answer is known exactly."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -147,9 +148,14 @@ def graph(request, tmp_path_factory, taobao_writer):
 
         ingest(case, [first, second])
         assign(case, {"taobao:C1": "TR000003"})
-        tie = (
-            '[{"kind": "id_numbers", "value": "11010519491231002X", "bits": 16.0, "counted": true}]'
-        )
+        tie = json.dumps(
+            [  # a facet's weaker tie did not count: the link rests on an ID number and a phone
+                {"kind": "phones", "value": "+8613911110001", "bits": 9.0, "counted": True},
+                {"kind": "id_numbers", "value": "11010519491231002X", "bits": 16.0,
+                 "counted": True},
+                {"kind": "masked_phone_keys", "value": "139*0001", "bits": 4.0, "counted": False},
+            ]
+        )  # fmt: skip
         case.links.store(
             pd.DataFrame(
                 [["taobao:A1", "taobao:A2", 30.0, 16.0, tie, 30.0, 0.999, "[]", 1]],
@@ -253,6 +259,16 @@ def test_account_network_names_what_is_shared(graph) -> None:
     assert {r["trader"] for r in run(graph, "account_network", account_id="taobao:D1", k=3)} == {
         "TR000004"
     }
+
+
+def test_a_link_carries_the_kinds_of_the_ties_that_counted(graph) -> None:
+    case_folder, store_uri = graph
+    with open_store(case_folder, store_uri) as store:
+        _, rows = store.query(
+            "MATCH (:Account {account_id: 'taobao:A1'})-[l:LINKED]-(:Account) "
+            "RETURN l.evidence, l.probability"
+        )
+    assert rows == [[["id_numbers", "phones"], 0.999]]
 
 
 def test_shared_identifiers_between_two_traders(graph) -> None:

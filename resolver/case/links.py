@@ -132,16 +132,18 @@ class Links:
         ).fetchdf()
 
     def for_graph(self) -> pd.DataFrame:
-        """Every link, with the kinds of the ties it rests on as `evidence`."""
-        frame = self.case.db.execute(
-            "SELECT account_a, account_b, probability, match_weight, control_evidence "
-            "FROM links ORDER BY account_a, account_b"
+        """Every link, with the kinds of the ties it rests on as `evidence` (sorted, once)."""
+        return self.case.db.execute(
+            """
+            SELECT account_a, account_b, probability, match_weight,
+                list_sort(list_distinct(list_transform(
+                    list_filter(json_transform(control_evidence,
+                                               '[{"kind": "VARCHAR", "counted": "BOOLEAN"}]'),
+                                lambda tie: tie.counted),
+                    lambda tie: tie.kind))) AS evidence
+            FROM links ORDER BY account_a, account_b
+            """
         ).fetchdf()
-        frame["evidence"] = [
-            sorted({tie.kind for tie in ties_of(text) if tie.counted})
-            for text in frame.pop("control_evidence")
-        ]
-        return frame
 
     def within(self, accounts: pd.DataFrame) -> pd.DataFrame:
         """Every stored link whose accounts are both in `accounts` (account_id, trader_id,
