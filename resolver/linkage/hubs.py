@@ -66,17 +66,23 @@ def detect_hubs(
     )
     accounts = dict(zip(_rows(values, "kind", "value"), values["holders"].tolist(), strict=True))
     crowded: dict[tuple, int] = {}
+    blocks = _groups(graph)
     while True:  # a value many groups hold ties none of them: it does not relate them to others
-        blocks = _groups(graph)
         more = {node: len(groups) for node, groups in blocks.items()
                 if len(groups) > rules.max_groups}  # fmt: skip
         if not more:
             break
+        touched = {account for node in more for account in graph.neighbors(node)}
         for node in more:  # nor is it anyone's own phone beside the one that ties
             for account in graph.neighbors(node):
                 held[(account, node[1])] = held.get((account, node[1]), 1) - 1
         graph.remove_nodes_from(more)
         crowded |= more
+        # only the parts that held them change: the groups elsewhere stay as they were
+        changed = set().union(*(nx.node_connected_component(graph, a) for a in touched))
+        blocks = {node: groups for node, groups in blocks.items()
+                  if node not in more and node not in changed}  # fmt: skip
+        blocks |= _groups(graph.subgraph(changed))
     for (_, kind, value), count in crowded.items():
         reason = f"held by {count} otherwise unrelated groups of accounts"
         found.append(_hub(kind, value, accounts[(kind, value)], count, reason))
