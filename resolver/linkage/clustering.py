@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -65,7 +65,7 @@ class Clusters:
     def without_weak_joins(self) -> Clusters:
         """These clusters with every account `join_on_weak_ties` joined alone again, and its
         review rows gone, so that the joins can be decided anew over the whole case."""
-        joined = {row["groups"][0][0] for row in self.held_together if row["kind"] == WEAK_JOIN}
+        joined = weak_joined(self.held_together).keys()
         members = [[a for a in group if a not in joined] for group in self.members]
         return Clusters(
             sorted([*(group for group in members if group), *([a] for a in sorted(joined))]),
@@ -183,8 +183,15 @@ def join_on_weak_ties(
     return Clusters(sorted(members), probability, kept_apart, held)
 
 
+def weak_joined(held_together: Iterable[Mapping]) -> dict[str, list[str]]:
+    """Of review rows of groups held together, each account `join_on_weak_ties` joined, with
+    the accounts of the group it joined (the row's groups: [[account], group])."""
+    return {row["groups"][0][0]: list(row["groups"][1])
+            for row in held_together if row["kind"] == WEAK_JOIN}  # fmt: skip
+
+
 def weak_ties_towards(
-    weak: pd.DataFrame, accounts: Iterable[str], group_of: Mapping[str, int], judged: Judged
+    weak: pd.DataFrame, accounts: Iterable[str], group_of: Mapping[str, Hashable], judged: Judged
 ) -> pd.DataFrame:
     """The weak ties (`weak`, see `join_on_weak_ties`) that `accounts` have with the groups of
     `group_of` (account -> group, of every account), as (account, other, group, kind, value,

@@ -23,12 +23,11 @@ from resolver.charts import weight_chart
 from resolver.config.matching import MatchingConfig
 from resolver.errors import NotFound, NotLinked
 from resolver.i18n import FONTS, Words, is_wide, local_time, probability_text, words
-from resolver.linkage.clustering import weak_ties_towards
+from resolver.linkage.clustering import weak_joined, weak_ties_towards
 from resolver.linkage.judged import Judged
 from resolver.linkage.model import Model
 from resolver.linkage.pipeline import prepare, score
 from resolver.reasons import Disclosed, Reason, hubs_of, reasons, step_words, tie_words
-from resolver.vocabulary import WEAK_JOIN
 
 
 @dataclass
@@ -106,9 +105,7 @@ def explain(
 def _weak_joins(case: Case, accounts: list[str], traders: dict) -> list[WeakJoin]:
     """Of `accounts`, those the last run joined to their trader on weak ties, with the ties
     that counted (as the clustering chose them) and the probability it gave."""
-    held = case.links.held_together()
-    rows = held[held["kind"] == WEAK_JOIN].itertuples()
-    joined = {row.groups[0][0]: row.groups[1] for row in rows}
+    joined = weak_joined(case.links.held_together().to_dict(orient="records"))
     if not joined.keys() & set(accounts):
         return []  # the common case: nothing of the whole case to read
     # the groups as the clustering saw them: each joined account alone
