@@ -9,6 +9,7 @@ levels and weights): they say what the code weighed, nothing more.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -181,6 +182,11 @@ def tie_words(tie: Tie, t: Words) -> str:
     said = _tie_kind(tie, t)
     text = f"{said}: {tie.value}" if tie.value else said
     return text + t.say("orders_to_phone", phone=tie.through) if tie.through else text
+
+
+def purchase_words(ways: Iterable[str], t: Words) -> str:
+    """How an order was found to be a self-purchase (`Orders.self_purchases_of`), in words."""
+    return t.ways_sep.join(t["purchase_" + way] for way in ways)
 
 
 def _tie_kind(tie: Tie, t: Words) -> str:

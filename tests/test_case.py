@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 from resolver.case import DATABASE, Case
-from resolver.case.migrations import SCHEMA_VERSION
+from resolver.case.migrations import PURCHASE_WORDS_BEFORE_V7, SCHEMA_VERSION
+from resolver.case.orders import PURCHASE_WAYS
 from resolver.config import Config
 from resolver.errors import CaseError, NotFound, NotLinked
 from resolver.linkage.pipeline import link
@@ -129,6 +130,30 @@ def test_a_version_5_case_gets_its_stems_made_again(linked_case, tmp_path) -> No
         assert case.scalar("SELECT count(*) FROM seller_parties WHERE stem = 'old'") == 0
         with pytest.raises(NotLinked, match="shop decorations"):
             case.links.require_current()
+
+
+def test_a_version_6_case_gets_the_ways_its_self_purchases_were_found(
+    linked_case, tmp_path
+) -> None:
+    """Before version 7 how a self-purchase was found was stored in English words, which a
+    Chinese report printed as they were; the upgrade stores the way each stands for."""
+    folder = tmp_path / "v6"
+    shutil.copytree(linked_case, folder)
+    db = duckdb.connect(str(folder / DATABASE))
+    assert db.execute("SELECT count(*) FROM self_purchase_orders").fetchone()[0] > 1
+    old_words = {way: said for said, way in PURCHASE_WORDS_BEFORE_V7.items()}
+    before = db.execute("SELECT platform, order_id, registrant, evidence FROM self_purchase_orders "
+                        "ORDER BY ALL").fetchall()  # fmt: skip
+    db.execute("UPDATE self_purchase_orders SET evidence = CASE evidence "
+               + " ".join(f"WHEN '{way}' THEN '{said.replace(chr(39), chr(39) * 2)}'"
+                          for way, said in old_words.items()) + " END")  # fmt: skip
+    db.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    db.close()
+    with Case.open(folder) as case:
+        after = case.db.sql("SELECT platform, order_id, registrant, evidence "
+                            "FROM self_purchase_orders ORDER BY ALL").fetchall()  # fmt: skip
+    assert after == before
+    assert set(PURCHASE_WORDS_BEFORE_V7.values()) == set(PURCHASE_WAYS)
 
 
 def test_a_case_from_a_newer_resolver_is_refused(tmp_path: Path) -> None:

@@ -163,7 +163,7 @@ def graph(request, tmp_path_factory, taobao_writer):
             ),
             pd.DataFrame(columns=WEAK_TIE_COLUMNS),
         )
-        purchase = ["taobao", "O4", "taobao:A2", "taobao:A1", True, "to a registered phone"]
+        purchase = ["taobao", "O4", "taobao:A2", "taobao:A1", True, "registered_phone"]
         case.orders.replace_self_purchases(
             pd.DataFrame(
                 [purchase],

@@ -22,12 +22,14 @@ from typer.testing import CliRunner
 
 from resolver import report, workflows
 from resolver.case import Case
+from resolver.case.orders import PURCHASE_WAYS
 from resolver.charts import Edge, Node, network_chart
 from resolver.cli import app
 from resolver.config import DEFAULTS, Config
 from resolver.graph.guide import guide_html, serve
 from resolver.graph.library import load_queries
 from resolver.i18n import LOCALES, display_width, probability_text, words
+from resolver.reasons import purchase_words
 from resolver.reporting.html import render
 
 runner = CliRunner()
@@ -46,6 +48,13 @@ def test_every_text_is_in_both_languages() -> None:
     assert set(zh) - set(en) <= chinese_only
     for key, text in en.items():  # the same placeholders to fill
         assert sorted(_placeholders(text)) == sorted(_placeholders(zh[key])), key
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_way_a_self_purchase_is_found_is_said_in_each_language(lang) -> None:
+    t = words(lang)
+    assert all(t["purchase_" + way] for way in PURCHASE_WAYS)
+    assert purchase_words(["registered_phone", "masked_fit"], t).count(t.ways_sep) == 1
 
 
 def _placeholders(text: str) -> list[str]:
@@ -113,6 +122,25 @@ def test_the_page_declares_its_language_and_names_its_fonts(reported) -> None:
                     "账户及其关联依据", "关联说明与匹配权重", "披露文件"):  # fmt: skip
         assert heading in zh, heading
     assert "Evidence report" in en and "证据报告" not in en
+
+
+def test_how_each_self_purchase_was_found_is_said_in_the_reports_language(reported) -> None:
+    """Stored as ways (`PURCHASE_WAYS`), said in words: a Chinese report says them in Chinese,
+    on the page and in the workbook."""
+    said = {lang: reported["report"][lang].networks[0].self_purchases["evidence"].tolist()
+            for lang in ("zh", "en")}  # fmt: skip
+    assert said["zh"] and len(said["zh"]) == len(said["en"])
+    for lang, texts in said.items():
+        t = words(lang)
+        worded = {t["purchase_" + way] for way in PURCHASE_WAYS}
+        assert all(set(text.split(t.ways_sep)) <= worded for text in texts), texts
+    assert not any(re.search("[A-Za-z]", text) for text in said["zh"])
+    page = reported["files"][("zh", "html")].read_text(encoding="utf-8")
+    assert all(text in page for text in said["zh"])
+    book = load_workbook(reported["files"][("zh", "xlsx")], read_only=True)
+    sheet = next(name for name in book.sheetnames if "自买" in name)
+    rows = list(book[sheet].iter_rows(values_only=True))
+    assert {row[-1] for row in rows[1:]} == set(said["zh"])
 
 
 def test_placeholder_margins_are_marked_to_be_proven_everywhere(reported) -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from resolver.errors import CaseError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
 V3_MARKER = "-- version 3:"  # schema.sql's tables from here on are version 3's
 VIEWS_SQL = files("resolver.case").joinpath("views.sql")
@@ -219,6 +219,40 @@ def _v5_to_v6(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     return []
 
 
+# How a self-purchase was found, as version 6 and before stored it (English only), and the way
+# of `resolver.case.orders.PURCHASE_WAYS` that stands for it from version 7
+PURCHASE_WORDS_BEFORE_V7 = {
+    "recipient phone is a phone it is registered with": "registered_phone",
+    "recipient is one of its people, at a masked phone that fits": "name_at_masked_phone",
+    "recipient is one of its people, at a landline it is registered with": "name_at_landline",
+    "recipient is one of its people, at its address": "name_at_address",
+    "recipient's masked name fits one of its people, at a masked phone that fits":
+        "masked_name_at_masked_phone",
+    "recipient's masked name fits one of its people, at a landline it is registered with":
+        "masked_name_at_landline",
+    "recipient's masked name fits one of its people, at its address": "masked_name_at_address",
+    "recipient phone is a phone it lists that unrelated stores list too": "lent_phone",
+    "recipient is one of its people, at its address, which unrelated stores give too":
+        "name_at_shared_address",
+    "recipient phone is masked so that it fits a phone of its trader's": "masked_fit",
+}  # fmt: skip
+
+
+def _v6_to_v7(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Version 7 stores how each self-purchase was found as a way that each language words
+    (a Chinese report said it in English): the words stored before become their ways."""
+    db.register(
+        "purchase_words",
+        pd.DataFrame(list(PURCHASE_WORDS_BEFORE_V7.items()), columns=["said", "way"]),
+    )
+    db.execute(
+        "UPDATE self_purchase_orders SET evidence = w.way FROM purchase_words w "
+        "WHERE self_purchase_orders.evidence = w.said"
+    )
+    db.unregister("purchase_words")
+    return []
+
+
 STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
     _v0_to_v1,
     _v1_to_v2,
@@ -226,5 +260,6 @@ STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
     _v3_to_v4,
     _v4_to_v5,
     _v5_to_v6,
+    _v6_to_v7,
 ]
 assert len(STEPS) == SCHEMA_VERSION  # one step into each version

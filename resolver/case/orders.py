@@ -52,11 +52,25 @@ COPIES_SQL = """,
 # accounts are one trader's (`tie` NULL): to a phone it lists that unrelated stores list too (a
 # weak hub: a trader's phone his fronts give beside their own, or an agency's), and to one of
 # its people by name at its address when unrelated stores give that address too (a warehouse).
+# How an order was found shipped to an account's people, as `self_purchase_orders.evidence`
+# stores it; each language says it (`purchase_<way>` in resolver/defaults/locale).
+PURCHASE_WAYS = (
+    "registered_phone",  # to a phone it is registered with
+    "name_at_masked_phone",  # to one of its people by name, at a masked phone that fits
+    "name_at_landline",
+    "name_at_address",
+    "masked_name_at_masked_phone",  # the recipient's masked name (`欧*锋`) fits one of its people
+    "masked_name_at_landline",
+    "masked_name_at_address",
+    "lent_phone",  # to a phone it lists that unrelated stores list too (no tie)
+    "name_at_shared_address",  # to one of its people, at its address that is a hub (no tie)
+    "masked_fit",  # to a masked phone that fits a phone of its trader's (no tie)
+)
+
 # An order to a masked phone (`139****0001`) whose key fits a phone an account of the seller's
 # own trader lists in full (one side masked) is his self-purchase too, and ties nothing: a key
 # fits about one phone in seven at 20,000 traders, so these are found within each trader once
 # the traders are named, not between every pair of accounts (which grows as the square).
-MASKED_FIT = "recipient phone is masked so that it fits a phone of its trader's"
 MASKED_WITHIN_TRADERS_SQL = """
 INSERT INTO self_purchase_orders (platform, order_id, seller, registrant, strong, evidence)
 WITH keys AS (  -- keys of the phones each account lists in full, by trader
@@ -66,7 +80,7 @@ WITH keys AS (  -- keys of the phones each account lists in full, by trader
         SELECT 1 FROM kept_values m WHERE m.account_id = k.account_id
         AND m.kind = 'masked_phone_keys' AND m.value = k.value)
 )
-SELECT DISTINCT o.platform, o.order_id, o.seller, k.account_id, false, ?
+SELECT DISTINCT o.platform, o.order_id, o.seller, k.account_id, false, 'masked_fit'
 FROM order_recipients o
 JOIN trader_accounts s ON s.account_id = o.seller
 JOIN keys k ON k.trader_id = s.trader_id AND k.phone_key = o.phone_key
@@ -90,15 +104,14 @@ common_names AS (
 -- the place first (selective), then whether the recipient is one of its people by name
 at_place AS (
     SELECT o.*, k.account_id AS registrant, 'self_purchase_phone' AS tie,
-        'recipient is one of its people, at a masked phone that fits' AS evidence
+        'masked_phone' AS evidence
     FROM o JOIN kept_values k ON k.value = o.phone_key
     WHERE (o.phone_masked AND k.kind = 'phone_keys') OR k.kind = 'masked_phone_keys'
     UNION ALL
-    SELECT o.*, k.account_id, 'self_purchase_home',
-        'recipient is one of its people, at a landline it is registered with'
+    SELECT o.*, k.account_id, 'self_purchase_home', 'landline'
     FROM o JOIN kept_values k ON k.kind = 'landlines' AND k.value = o.phone
     UNION ALL
-    SELECT o.*, k.account_id, 'self_purchase_home', 'recipient is one of its people, at its address'
+    SELECT o.*, k.account_id, 'self_purchase_home', 'address'
     FROM o JOIN kept_values k ON k.kind = 'addresses' AND k.value = o.address
 ),
 -- how many accounts list a phone orders went to, in full or masked so that its key fits
@@ -114,12 +127,13 @@ holders AS (  -- equi-joins, one per form
 ),
 matches AS (
     SELECT o.seller, k.account_id AS registrant, o.platform, o.order_id, o.name,
-        'self_purchase' AS tie, 'recipient phone is a phone it is registered with' AS evidence,
+        'self_purchase' AS tie, 'registered_phone' AS evidence,
         k.value AS phone_reached, h.holders AS phone_holders
     FROM o JOIN kept_values k ON k.kind = 'phones' AND k.value = o.phone
     JOIN holders h ON h.phone = o.phone
     UNION ALL
-    SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie, a.evidence, NULL, NULL
+    SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie,
+        'name_at_' || a.evidence, NULL, NULL
     FROM at_place a
     WHERE EXISTS (SELECT 1 FROM people p
                   WHERE p.account_id = a.registrant AND p.kind = 'names' AND p.value = a.name)
@@ -127,19 +141,18 @@ matches AS (
                   AND p.kind = 'name_pinyins' AND p.value = a.pinyin)
     UNION ALL
     SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie,
-        replace(a.evidence, 'recipient is', 'recipient''s masked name fits'), NULL, NULL
+        'masked_name_at_' || a.evidence, NULL, NULL
     FROM at_place a
     WHERE contains(a.name, '*')
       AND EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
                   AND p.kind = 'names' AND p.value LIKE replace(a.name, '*', '_'))
     UNION ALL  -- no tie: counted only within one trader (see above)
-    SELECT o.seller, k.account_id, o.platform, o.order_id, o.name, NULL,
-        'recipient phone is a phone it lists that unrelated stores list too', k.value, NULL
+    SELECT o.seller, k.account_id, o.platform, o.order_id, o.name, NULL, 'lent_phone', k.value,
+        NULL
     FROM o JOIN kept_values k ON k.kind = 'lent_phones' AND k.value = o.phone
     UNION ALL
     SELECT o.seller, v.account_id, o.platform, o.order_id, o.name, NULL,
-        'recipient is one of its people, at its address, which unrelated stores give too',
-        NULL, NULL
+        'name_at_shared_address', NULL, NULL
     FROM o JOIN hubs h ON h.kind = 'addresses' AND h.value = o.address  -- joins: 0.4 s less
     JOIN value_sources v ON v.kind = 'addresses' AND v.value = o.address  -- than EXISTS
     JOIN people p ON p.account_id = v.account_id AND p.kind = 'names' AND p.value = o.name
@@ -254,13 +267,13 @@ class Orders:
 
     def self_purchase_candidates(self) -> pd.DataFrame:
         """(seller, registrant, platform, order_id, tie, strong, common_name, evidence,
-        phone_reached, phone_holders), one row per way an order was found shipped to an
-        account's people: another account's (a tie between the two; `tie` is its kind,
-        `self_purchase` when strong, and then `phone_reached` is the registered phone it went
-        to and `phone_holders` how many accounts list it, in full or masked), or the seller's
-        own (registrant = seller: an order the store shipped to itself). `tie` is NULL for an
-        order that ties no two accounts and counts only within one trader (to a phone or
-        address that unrelated stores give too)."""
+        phone_reached, phone_holders), one row per way (`evidence`: of PURCHASE_WAYS) an order
+        was found shipped to an account's people: another account's (a tie between the two;
+        `tie` is its kind, `self_purchase` when strong, and then `phone_reached` is the
+        registered phone it went to and `phone_holders` how many accounts list it, in full or
+        masked), or the seller's own (registrant = seller: an order the store shipped to
+        itself). `tie` is NULL for an order that ties no two accounts and counts only within
+        one trader (to a phone or address that unrelated stores give too)."""
         return self.case.db.execute(SELF_PURCHASE_CANDIDATES_SQL).fetchdf()
 
     def recipient_names(self) -> pd.DataFrame:
@@ -294,8 +307,8 @@ class Orders:
         """Add the orders to a masked phone that fits a phone of the seller's own trader (see
         `MASKED_WITHIN_TRADERS_SQL`), as the traders are now: made again whenever they are."""
         db = self.case.db
-        db.execute("DELETE FROM self_purchase_orders WHERE evidence = ?", [MASKED_FIT])
-        db.execute(MASKED_WITHIN_TRADERS_SQL, [MASKED_FIT])
+        db.execute("DELETE FROM self_purchase_orders WHERE evidence = 'masked_fit'")
+        db.execute(MASKED_WITHIN_TRADERS_SQL)
 
     def self_purchase_count(self) -> int:
         """Orders (counted once) that a trader shipped to its own accounts (the one that sold
@@ -314,13 +327,13 @@ class Orders:
 
     def self_purchases_of(self, accounts: pd.DataFrame) -> pd.DataFrame:
         """Self-purchase orders sold by `accounts` (account_id, network_id): who received
-        them and how we know."""
+        them and how we know (`ways`: of PURCHASE_WAYS)."""
         with self.case.registered(wanted_accounts=accounts[["account_id", "network_id"]]) as db:
             return db.execute(
                 """
                 SELECT a.network_id, s.platform || ':' || s.order_id AS key, s.seller,
                     list(DISTINCT s.registrant ORDER BY s.registrant) AS shipped_to_registrant_of,
-                    string_agg(DISTINCT s.evidence, '; ' ORDER BY s.evidence) AS evidence
+                    list(DISTINCT s.evidence ORDER BY s.evidence) AS ways
                 FROM self_purchases s JOIN wanted_accounts a ON a.account_id = s.seller
                 GROUP BY ALL ORDER BY key
                 """

@@ -119,7 +119,7 @@ CREATE TABLE self_purchase_orders (
     seller VARCHAR NOT NULL,  -- the account that sold it
     registrant VARCHAR NOT NULL,  -- the account whose people received it (may be the seller)
     strong BOOLEAN NOT NULL,  -- to a phone or payment account, not only to a name
-    evidence VARCHAR NOT NULL
+    evidence VARCHAR NOT NULL  -- how it was found: one of resolver.case.orders.PURCHASE_WAYS
 );
 CREATE TABLE hubs (
     kind VARCHAR NOT NULL, value VARCHAR NOT NULL,
