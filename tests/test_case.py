@@ -156,6 +156,48 @@ def test_a_version_6_case_gets_the_ways_its_self_purchases_were_found(
     assert set(PURCHASE_WORDS_BEFORE_V7.values()) == set(PURCHASE_WAYS)
 
 
+def test_a_version_7_case_reads_house_numbers_in_chinese_numerals_again(
+    linked_case, tmp_path
+) -> None:
+    """Version 7 read `三栋二二四室` as words and kept a note in brackets in the street; the upgrade
+    reads such addresses again, the others as they were, and asks for the links to be scored
+    again only when one reads otherwise."""
+    written = {"义乌市人民路1099号三栋二二四室": "人民路1099号三栋二二四室",
+               "义乌市人民路1099号3栋224室（菜鸟驿站）": "人民路1099号3栋224室菜鸟驿站"}  # fmt: skip
+    for changed in (False, True):
+        folder = tmp_path / f"v7-{changed}"
+        shutil.copytree(linked_case, folder)
+        db = duckdb.connect(str(folder / DATABASE))
+        streets = "SELECT raw, street FROM seller_identifiers WHERE kind = 'address' ORDER BY ALL"
+        before = db.execute(streets).fetchall()
+        if changed:
+            (record,), (order,) = (db.execute(f"SELECT min({c}) FROM {t}").fetchone()
+                                   for c, t in (("record_id", "seller_identifiers"),
+                                                ("order_id", "orders")))  # fmt: skip
+            (seller_raw, seller_street), (order_raw, order_street) = written.items()
+            db.execute("UPDATE seller_identifiers SET raw = ?, street = ? WHERE record_id = ? "
+                       "AND kind = 'address'", [seller_raw, seller_street, record])  # fmt: skip
+            db.execute("UPDATE orders SET recipient_address = ?, recipient_street = ? "
+                       "WHERE order_id = ?", [order_raw, order_street, order])  # fmt: skip
+        db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+        db.close()
+        with Case.open(folder) as case:
+            after = case.db.sql(streets).fetchall()
+            if changed:
+                assert ("义乌市人民路1099号三栋二二四室", "人民路1099-3-224") in after
+                shipped = case.db.execute(
+                    "SELECT DISTINCT recipient_street, recipient_district_code FROM orders "
+                    "WHERE order_id = ?",
+                    [order],
+                ).fetchall()
+                assert shipped == [("人民路1099-3-224", "330782")]
+                with pytest.raises(NotLinked, match="Chinese numerals"):
+                    case.links.require_current()
+            else:
+                assert after == before
+                case.links.require_current()
+
+
 def test_a_case_from_a_newer_resolver_is_refused(tmp_path: Path) -> None:
     with Case.open(tmp_path / "case") as case:
         case.db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")

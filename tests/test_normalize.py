@@ -20,6 +20,7 @@ from resolver.normalize import (
     normalize_payment_account,
     normalize_phone,
 )
+from resolver.normalize.addresses import house_number_key
 from resolver.normalize.identifiers import LOST_DIGITS, is_valid_uscc
 from resolver.normalize.text import clean_text, partial_key
 
@@ -207,7 +208,9 @@ def test_an_ambiguous_address_reads_the_same_under_every_string_hash() -> None:
 @pytest.mark.parametrize(
     "raw",
     ["浙江省义乌市人民路1099号3栋224室", "浙江省义乌市人民路1099号3号楼224室", "义乌市人民路1099号3幢224",
-     "浙江义乌人民路1099-3-224", "浙江省义乌市人民路１０９９－３－０２２４", "义乌市人民路1099号3座224房"],
+     "浙江义乌人民路1099-3-224", "浙江省义乌市人民路１０９９－３－０２２４", "义乌市人民路1099号3座224房",
+     "义乌市人民路1099号第3栋224室", "义乌市人民路1099号三栋二二四室", "义乌市人民路一〇九九号三号楼224",
+     "义乌市人民路1099弄3号224室", "义乌市人民路1099号3栋224室（菜鸟驿站）", "义乌市人民路1099号3栋224室 (放门口)"],
 )  # fmt: skip
 def test_house_numbers_written_differently_compare_equal(raw: str) -> None:
     value = normalize_address(raw)
@@ -216,8 +219,19 @@ def test_house_numbers_written_differently_compare_equal(raw: str) -> None:
 
 def test_different_house_numbers_stay_apart() -> None:
     streets = {normalize_address(f"义乌市人民路{n}").street for n in
-               ("1099号3栋224室", "1099号3栋225室", "1099号4栋224室", "1093号3栋224室", "10993号224室")}  # fmt: skip
-    assert len(streets) == 5
+               ("1099号3栋224室", "1099号3栋225室", "1099号4栋224室", "1093号3栋224室", "10993号224室",
+                "1099号第五栋224室", "1099号三栋二二六室", "1099号十二栋224室", "1099号二十栋224室",
+                "1099号3栋（A区）224室")}  # fmt: skip
+    assert len(streets) == 10
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [("十号", "10"), ("十二号", "12"), ("二十号", "20"), ("二十三号", "23"), ("两栋", "2"),
+     ("二〇二室", "202"), ("十十号", "十十号")],
+)  # fmt: skip
+def test_house_numbers_in_chinese_numerals(written: str, number: str) -> None:
+    assert house_number_key(f"人民路{written}") == f"人民路{number}"
 
 
 @pytest.mark.parametrize(

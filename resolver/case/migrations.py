@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pandas as pd
 
 from resolver.errors import CaseError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
 V3_MARKER = "-- version 3:"  # schema.sql's tables from here on are version 3's
 VIEWS_SQL = files("resolver.case").joinpath("views.sql")
@@ -151,19 +152,22 @@ def _derive_again(
     source: str,
     target: str,
     which: str,
-    derive: Callable[[str], str],
-) -> None:
+    derive: Callable[[str], str | None],
+) -> int:
     """Set `table`.`target` to `derive` of `source` on the rows `which` (a condition naming
     its columns with the table), each distinct value derived once: a normal form made again
-    by a newer normaliser."""
+    by a newer normaliser. Returns how many rows it changed."""
     values = [v for (v,) in db.execute(f"SELECT DISTINCT {source} FROM {table} WHERE {which}")
               .fetchall()]  # fmt: skip
     db.register("derived", pd.DataFrame({"source": values, "target": [derive(v) for v in values]}))
-    db.execute(
-        f"UPDATE {table} SET {target} = n.target FROM derived n "
-        f"WHERE {table}.{source} = n.source AND {which}"
-    )
+    joined = f"FROM derived n WHERE {table}.{source} = n.source AND {which}"
+    changed = db.execute(
+        f"SELECT count(*) FROM {table}, derived n WHERE {table}.{source} = n.source AND {which} "
+        f"AND {table}.{target} IS DISTINCT FROM n.target"
+    ).fetchone()
+    db.execute(f"UPDATE {table} SET {target} = n.target {joined}")
     db.unregister("derived")
+    return int(changed[0]) if changed else 0
 
 
 def _v2_to_v3(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
@@ -253,6 +257,41 @@ def _v6_to_v7(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     return []
 
 
+# What an address must hold for version 8 to read it otherwise than version 7: a Chinese numeral,
+# an ordinal, a lane or a courtyard, or a bracket (a note at the end)
+READ_AGAIN_IN_V8 = r"[〇零一二两三四五六七八九十第弄院(（\[【]"
+
+
+def _v7_to_v8(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Version 8 reads house numbers in Chinese numerals (`三栋二二四室`), with an ordinal
+    (`第3栋`), a lane (`1099弄`) or a courtyard (`8号院`), and leaves out a note in brackets at
+    the end of an address (`（菜鸟驿站）`): the addresses that may read otherwise are normalised
+    again, and where one reads otherwise, the next `resolver match` or `train` scores every
+    pair again."""
+    parts = ("norm", "province_code", "city_code", "district_code", "street")
+    changed = 0
+    for table, raw, which, prefix in (
+        ("seller_identifiers", "raw", "seller_identifiers.kind = 'address'", ""),
+        ("orders", "recipient_address", "orders.recipient_address <> ''", "recipient_"),
+    ):
+        which = f"{which} AND regexp_matches({table}.{raw}, '{READ_AGAIN_IN_V8}')"
+        for part in parts:
+            column = "recipient_address_norm" if prefix and part == "norm" else prefix + part
+            changed += _derive_again(db, table, raw, column, which, partial(_address_part, part))
+    if changed:
+        db.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
+            "resolver that read house numbers in Chinese numerals as words')"
+        )
+    return []
+
+
+def _address_part(part: str, raw: str) -> str | None:
+    from resolver.normalize import normalize_address
+
+    return getattr(normalize_address(raw), part)
+
+
 STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
     _v0_to_v1,
     _v1_to_v2,
@@ -261,5 +300,6 @@ STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
     _v4_to_v5,
     _v5_to_v6,
     _v6_to_v7,
+    _v7_to_v8,
 ]
 assert len(STEPS) == SCHEMA_VERSION  # one step into each version

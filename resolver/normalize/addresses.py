@@ -1,8 +1,9 @@
 """Addresses: province / city / district codes from cnloc, plus the street part after them.
 
 The street's house number is written many ways (`1099号3栋224室`, `1099号3号楼224室`,
-`1099号3幢224`, `1099-3-224`); its numbers, in order and joined by `-`, are what is compared, so
-all of these give the street `人民路1099-3-224`.
+`1099号3幢224`, `1099-3-224`, `第3栋`, `三栋二二四室`); its numbers, in order and joined by `-`,
+are what is compared, so all of these give the street `人民路1099-3-224`. A note in brackets at
+the end (`（菜鸟驿站）`) says how to deliver, not where: it is no part of the street.
 """
 
 from __future__ import annotations
@@ -22,9 +23,15 @@ _TOWNSHIP = re.compile(r"^[\u4e00-\u9fff]{2,4}?(?:街道|镇|乡)(?=.)")
 _NUMBER_SEPARATOR = re.compile(r"(?<=[0-9０-９])\s*[-－—–~/#＃]\s*(?=[0-9０-９])")
 # The house number at the end of a street: numbers (or a building letter) and the words that
 # mark them (number, building, unit, floor, room, gate).
-_MARKERS = "号栋幢座楼单元室层房门"
+_MARKERS = "号栋幢座楼单元室层房门弄院"
 _HOUSE_NUMBER = re.compile(rf"(?:[0-9]+|[a-z])(?:[{_MARKERS}]*(?:[0-9]+|[a-z]))*[{_MARKERS}]*$")
 _PART = re.compile(r"[0-9]+|[a-z]")
+# A number in Chinese numerals (or an ordinal, `第3`) before a word that marks a part of a house
+# number: the same number in digits (`三栋` -> `3栋`, `二二四室` -> `224室`, `十二号` -> `12号`).
+_HOUSE_WORD = "号|栋|幢|座|楼|单元|室|层|房|门|弄|院"
+_NUMERAL = re.compile(rf"第?([〇零一二两三四五六七八九十]+|[0-9]+)(?={_HOUSE_WORD})")
+_NUMERALS = dict(zip("〇零一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+_TRAILING_NOTE = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
 
 
 @cache
@@ -110,7 +117,7 @@ def strip_leading_divisions(
 
 @lru_cache(maxsize=1 << 18)  # recipients recur across a case's disclosures
 def normalize_address(raw: str) -> AddressValue:
-    norm = compact(_NUMBER_SEPARATOR.sub("号", raw))
+    norm = compact(_NUMBER_SEPARATOR.sub("号", _TRAILING_NOTE.sub("", raw)))
     if not norm:
         return AddressValue(raw, "", None, None, None, "")
     found = _find_divisions(norm)  # one scan serves codes and street
@@ -124,10 +131,22 @@ def normalize_address(raw: str) -> AddressValue:
 def house_number_key(street: str) -> str:
     """The street with its trailing house number as its numbers joined by `-`:
     `人民路1099号3栋224室` -> `人民路1099-3-224`."""
+    street = _NUMERAL.sub(lambda number: _in_digits(number.group(1)), street)
     found = _HOUSE_NUMBER.search(street)
     if not found:
         return street
     return street[: found.start()] + "-".join(_parts(found.group()))
+
+
+def _in_digits(number: str) -> str:
+    """A house number's part in digits: `224`, `二二四` or `两` as written digit by digit,
+    `十二` and `二十` by tens; anything else (`十十`) as it is."""
+    if all(c.isdigit() or c in _NUMERALS for c in number):
+        return "".join(c if c.isdigit() else str(_NUMERALS[c]) for c in number)
+    tens, _, ones = number.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return number
+    return str(_NUMERALS.get(tens, 1) * 10 + _NUMERALS.get(ones, 0))
 
 
 def _parts(number: str) -> list[str]:
