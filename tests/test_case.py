@@ -159,9 +159,9 @@ def test_a_version_6_case_gets_the_ways_its_self_purchases_were_found(
 def test_a_version_7_case_reads_house_numbers_in_chinese_numerals_again(
     linked_case, tmp_path
 ) -> None:
-    """Version 7 read `三栋二二四室` as words and kept a note in brackets in the street; the upgrade
-    reads such addresses again, the others as they were, and asks for the links to be scored
-    again only when one reads otherwise."""
+    """Version 7 read `三栋二二四室` as words, kept a note in brackets in the street and a
+    company's region and trade in its stem; the upgrade reads such addresses and every stem
+    again, and asks for the links to be scored again only when one reads otherwise."""
     written = {"义乌市人民路1099号三栋二二四室": "人民路1099号三栋二二四室",
                "义乌市人民路1099号3栋224室（菜鸟驿站）": "人民路1099号3栋224室菜鸟驿站"}  # fmt: skip
     for changed in (False, True):
@@ -179,12 +179,17 @@ def test_a_version_7_case_reads_house_numbers_in_chinese_numerals_again(
                        "AND kind = 'address'", [seller_raw, seller_street, record])  # fmt: skip
             db.execute("UPDATE orders SET recipient_address = ?, recipient_street = ? "
                        "WHERE order_id = ?", [order_raw, order_street, order])  # fmt: skip
+            db.execute("UPDATE seller_parties SET name = '汕头美嘉百货商贸有限公司', "
+                       "stem = '汕头美嘉百货商贸' WHERE record_id = ?", [record])  # fmt: skip
         db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
         db.close()
         with Case.open(folder) as case:
             after = case.db.sql(streets).fetchall()
             if changed:
                 assert ("义乌市人民路1099号三栋二二四室", "人民路1099-3-224") in after
+                stems = case.db.execute("SELECT DISTINCT stem FROM seller_parties "
+                                        "WHERE record_id = ?", [record]).fetchall()  # fmt: skip
+                assert stems == [("美嘉百货",)]
                 shipped = case.db.execute(
                     "SELECT DISTINCT recipient_street, recipient_district_code FROM orders "
                     "WHERE order_id = ?",

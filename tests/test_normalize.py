@@ -134,13 +134,34 @@ def test_names(raw: str, norm: str, pinyin: str, surname: str, given: str) -> No
         ("晨光日用品（个体工商户）", "晨光日用品"),
         ("浙江晨光日用品的小店", "晨光日用品"),
         ("義烏市晨光日用品有限公司", "晨光日用品"),
-        ("东方红贸易有限公司", "东方红贸易"),  # 东方 is a city too, but not written as one here
+        ("东方红贸易有限公司", "东方红"),  # 东方 is a county-level city, and a brand's start
         ("华美服饰商行", "华美服饰"),
         ("润品美妆优选", "润品美妆"),  # a shop's decoration is no part of its brand
         ("润品美妆精选店", "润品美妆"),
         ("润品美妆生活馆", "润品美妆"),
         ("优选", "优选"),
         ("店", "店"),  # never stripped to nothing
+        # a company's region and the trade only companies name go with its legal form
+        ("汕头美嘉百货商贸有限公司", "美嘉百货"),
+        ("杭州润品美妆电子商务有限公司", "润品美妆"),
+        ("义乌市松诚电子贸易经营部", "松诚电子"),
+        ("北京小米科技有限责任公司", "小米"),
+        ("浙江阿里巴巴集团有限公司", "阿里巴巴"),  # one region: 阿里 is a prefecture too
+        ("阿里巴巴有限公司", "阿里巴巴"),  # a city's short name goes only before four more
+        ("大理石材有限公司", "大理石材"),
+        ("金山软件有限公司", "金山软件"),  # a county's never goes
+        ("美嘉百货商贸", "美嘉百货商贸"),  # a store's name keeps what it says
+        ("汕头美嘉百货", "汕头美嘉百货"),
+        # a store's number among its trader's stores
+        ("美嘉百货2店", "美嘉百货"),
+        ("美嘉百货二店", "美嘉百货"),
+        ("美嘉百货-3号店", "美嘉百货"),
+        ("美嘉百货分店", "美嘉百货"),
+        ("美嘉百货旗舰店2", "美嘉百货"),
+        ("美嘉百货Store", "美嘉百货"),
+        ("五金店", "五金"),
+        ("美二店", "美二"),
+        ("2店", "2"),
     ],
 )
 def test_company_stems(raw: str, stem: str) -> None:

@@ -209,18 +209,26 @@ def _v5_to_v6(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     names as it strips `旗舰店`: the stems are made again from the names as disclosed, so that
     disclosures ingested before and after compare alike, and the next `resolver match` or
     `train` scores every pair again, keeping every trader id."""
-    from resolver.normalize import company_stem
-
-    for table, name, stem, which in (
-        ("seller_records", "store_name", "store_stem", "seller_records.store_name IS NOT NULL"),
-        ("seller_parties", "name", "stem", "seller_parties.stem IS NOT NULL"),
-    ):
-        _derive_again(db, table, name, stem, which, company_stem)
+    _stem_again(db)
     db.execute(
         "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
         "resolver that kept shop decorations in store names')"
     )
     return []
+
+
+def _stem_again(db: duckdb.DuckDBPyConnection) -> int:
+    """Make every store and company stem again from the name as disclosed; returns how many
+    rows changed."""
+    from resolver.normalize import company_stem
+
+    return sum(
+        _derive_again(db, table, name, stem, which, company_stem)
+        for table, name, stem, which in (
+            ("seller_records", "store_name", "store_stem", "seller_records.store_name IS NOT NULL"),
+            ("seller_parties", "name", "stem", "seller_parties.stem IS NOT NULL"),
+        )
+    )
 
 
 # How a self-purchase was found, as version 6 and before stored it (English only), and the way
@@ -265,11 +273,13 @@ READ_AGAIN_IN_V8 = r"[〇零一二两三四五六七八九十第弄院(（\[【]
 def _v7_to_v8(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     """Version 8 reads house numbers in Chinese numerals (`三栋二二四室`), with an ordinal
     (`第3栋`), a lane (`1099弄`) or a courtyard (`8号院`), and leaves out a note in brackets at
-    the end of an address (`（菜鸟驿站）`): the addresses that may read otherwise are normalised
-    again, and where one reads otherwise, the next `resolver match` or `train` scores every
-    pair again."""
+    the end of an address (`（菜鸟驿站）`); and a company's stem leaves out its region and the
+    trade only companies name (`汕头美嘉百货商贸有限公司` -> `美嘉百货`), a store's its number
+    (`美嘉百货2店`). The addresses that may read otherwise and every stem are made again from
+    what was disclosed, and where one reads otherwise, the next `resolver match` or `train`
+    scores every pair again."""
+    changed = _stem_again(db)
     parts = ("norm", "province_code", "city_code", "district_code", "street")
-    changed = 0
     for table, raw, which, prefix in (
         ("seller_identifiers", "raw", "seller_identifiers.kind = 'address'", ""),
         ("orders", "recipient_address", "orders.recipient_address <> ''", "recipient_"),
@@ -281,7 +291,8 @@ def _v7_to_v8(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     if changed:
         db.execute(
             "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
-            "resolver that read house numbers in Chinese numerals as words')"
+            "resolver that read house numbers in Chinese numerals as words and kept the trade "
+            "in company stems')"
         )
     return []
 

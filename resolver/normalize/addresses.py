@@ -58,13 +58,15 @@ def _find_divisions(text: str) -> list[tuple[int, str]]:
 
 
 @cache
-def _codes_of(name: str) -> tuple[frozenset[str], bool]:
-    """All division codes a name may stand for, and whether it is a full or a province name."""
+def _codes_of(name: str) -> tuple[frozenset[str], bool, bool]:
+    """All division codes a name may stand for, whether it is a full or a province name, and
+    whether it names a province or a prefecture-level city (full or short)."""
     adcodes = _parser().year_automatons[DIVISION_YEAR].get(name)["adcode"]
     codes = frozenset(code for found in adcodes.values() for code in found)
     formal = any(found and (mode == FULL_NAME or rank == "province")
                  for (mode, rank), found in adcodes.items())  # fmt: skip
-    return codes, formal
+    regional = any(found and rank in ("province", "city") for (_, rank), found in adcodes.items())
+    return codes, formal, regional
 
 
 @cache
@@ -108,11 +110,21 @@ def strip_leading_divisions(
     for end, name in _find_divisions(text) if found is None else found:
         if end - len(name) != cursor:
             break
-        possible, formal = _codes_of(name)
+        possible, formal, _ = _codes_of(name)
         if (codes is not None and not possible & codes) or (codes is None and not formal):
             break
         cursor = end
     return text[cursor:]
+
+
+def strip_leading_city(text: str) -> str:
+    """Drop the one short name of a prefecture-level city (or province) that opens a company's
+    registered name, its region (`汕头美嘉百货商贸有限公司`); never a county's (福田, 金山,
+    永和 are brands too)."""
+    found = _find_divisions(text)
+    if found and found[0][0] == len(found[0][1]) and _codes_of(found[0][1])[2]:
+        return text[found[0][0] :]
+    return text
 
 
 @lru_cache(maxsize=1 << 18)  # recipients recur across a case's disclosures

@@ -1,7 +1,10 @@
 """Company and store names reduced to the stem that ties a company to its stores.
 
 `义乌市晨光日用品有限公司`, `晨光日用品旗舰店` and `晨光日用品（个体工商户）` share
-the stem `晨光日用品`.
+the stem `晨光日用品`. A registered company name is region + trade name + trade + legal form;
+its region and a trade that only companies name (`商贸`, `电子商务`, `科技`) go with the legal
+form, so `汕头美嘉百货商贸有限公司` meets its store `美嘉百货专卖店` at `美嘉百货`; a store's
+number among a trader's stores (`美嘉百货2店`, `二店`, `3号店`, `分店`, `旗舰店2`) goes too.
 Written here with a suffix table because no maintained library strips Chinese legal forms and
 store suffixes together (cleanco knows only Latin legal forms).
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from resolver.normalize.addresses import strip_leading_divisions
+from resolver.normalize.addresses import strip_leading_city, strip_leading_divisions
 from resolver.normalize.text import compact
 
 LEGAL_FORMS = (
@@ -54,24 +57,78 @@ STORE_SUFFIXES = (
     "店铺",
     "网店",
     "店",
+    "flagshipstore",
+    "officialstore",
+    "store",
+    "shop",
+)
+# Trades that a company's registered name gives and its stores do not: what sells goes on
+# (`服饰`, `日用品`), how it trades goes with the legal form.
+COMPANY_TRADES = (
+    "供应链管理",
+    "电子商务",
+    "网络科技",
+    "电子科技",
+    "信息科技",
+    "国际贸易",
+    "供应链",
+    "进出口",
+    "商贸",
+    "贸易",
+    "电商",
+    "科技",
+    "实业",
+    "商务",
+    "集团",
 )
 _SUFFIXES = tuple(sorted(LEGAL_FORMS + STORE_SUFFIXES, key=len, reverse=True))
 _BRACKETED_FORM = re.compile(r"[(（](?:个体工商户|个体|普通合伙|有限合伙)[)）]")
+# A store's number among its trader's stores, before the final 店 (`2店`, `二店`, `3号店`,
+# `分店`) or after it (`旗舰店2`)
+_BRANCH = re.compile(
+    r"(?:(?:[0-9]{1,2}|[一二三四五六七八九十]{1,2})号?分?|分)(?=店$)"  # before the final 店
+    r"|(?<=店)[0-9]{1,2}$"  # after it
+)
+SHORTEST_STEM = 2  # characters a stem keeps when a store's number, a trade or a region goes
+# ... and when a city's short name goes: a trade name and what it sells (`美嘉百货`) are four or
+# more, and a brand that opens like a city (`阿里巴巴`, `大理石材`) keeps it
+AFTER_CITY = 4
 
 
 def company_stem(raw: str) -> str:
-    """Strip the region prefix, legal form and store suffixes; keep what names the business."""
-    text = compact(_BRACKETED_FORM.sub("", raw))
-    text = strip_leading_divisions(text) or text
+    """Strip the region prefix, legal form and store suffixes (and, of a company, the trade it
+    names as companies do; of a store, its number); keep what names the business."""
+    named = compact(_BRACKETED_FORM.sub("", raw))
+    text = strip_leading_divisions(named) or named
+    text = _unless_too_short(text, _BRANCH.sub("", text), "店")
+    text, lost = _strip(text, _SUFFIXES)
+    if lost & set(LEGAL_FORMS):
+        text = _unless_too_short(text, _strip(text, COMPANY_TRADES)[0])
+        if named.startswith(text):  # its region, when no full name or province gave one
+            text = _unless_too_short(text, strip_leading_city(text), shortest=AFTER_CITY)
+    return text
+
+
+def _unless_too_short(text: str, shorter: str, suffix: str = "", shortest: int = 0) -> str:
+    """`shorter`, unless less than SHORTEST_STEM (or `shortest`) is left of it without
+    `suffix`."""
+    return shorter if len(shorter.removesuffix(suffix)) >= max(shortest, SHORTEST_STEM) else text
+
+
+def _strip(text: str, suffixes: tuple[str, ...]) -> tuple[str, set[str]]:
+    """`text` without any of `suffixes` at its end, again and again (never to nothing), and
+    the suffixes it lost."""
+    lost: set[str] = set()
     stripped = True
     while stripped:
         stripped = False
-        for suffix in _SUFFIXES:
+        for suffix in suffixes:
             if text.endswith(suffix) and len(text) > len(suffix):
                 text = text[: -len(suffix)]
+                lost.add(suffix)
                 stripped = True
                 break
-    return text
+    return text, lost
 
 
 _ENTITY_WORDS = ("公司", "企业", "商行", "经营部", "门市部", "工作室", "中心", "店", "厂", "个体")
