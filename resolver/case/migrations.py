@@ -160,12 +160,11 @@ def _derive_again(
     values = [v for (v,) in db.execute(f"SELECT DISTINCT {source} FROM {table} WHERE {which}")
               .fetchall()]  # fmt: skip
     db.register("derived", pd.DataFrame({"source": values, "target": [derive(v) for v in values]}))
-    joined = f"FROM derived n WHERE {table}.{source} = n.source AND {which}"
     changed = db.execute(
-        f"SELECT count(*) FROM {table}, derived n WHERE {table}.{source} = n.source AND {which} "
+        f"UPDATE {table} SET {target} = n.target FROM derived n "
+        f"WHERE {table}.{source} = n.source AND {which} "
         f"AND {table}.{target} IS DISTINCT FROM n.target"
-    ).fetchone()
-    db.execute(f"UPDATE {table} SET {target} = n.target {joined}")
+    ).fetchone()  # DuckDB answers an UPDATE with the rows it changed
     db.unregister("derived")
     return int(changed[0]) if changed else 0
 
