@@ -160,6 +160,8 @@ def test_names(raw: str, norm: str, pinyin: str, surname: str, given: str) -> No
         ("美嘉百货旗舰店2", "美嘉百货"),
         ("美嘉百货Store", "美嘉百货"),
         ("五金店", "五金"),
+        ("宏达1688店", "宏达1688"),  # a number that is part of the name stays
+        ("宏达二十一店", "宏达二十一"),
         ("美二店", "美二"),
         ("2店", "2"),
     ],

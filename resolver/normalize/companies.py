@@ -86,7 +86,8 @@ _BRACKETED_FORM = re.compile(r"[(（](?:个体工商户|个体|普通合伙|有�
 # A store's number among its trader's stores, before the final 店 (`2店`, `二店`, `3号店`,
 # `分店`) or after it (`旗舰店2`)
 _BRANCH = re.compile(
-    r"(?:(?:[0-9]{1,2}|[一二三四五六七八九十]{1,2})号?分?|分)(?=店$)"  # before the final 店
+    r"(?:(?:(?<![0-9])[0-9]{1,2}|(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,2})号?分?|分)"
+    r"(?=店$)"  # before the final 店, a number of its own (not the end of `1688`)
     r"|(?<=店)[0-9]{1,2}$"  # after it
 )
 SHORTEST_STEM = 2  # characters a stem keeps when a store's number, a trade or a region goes
