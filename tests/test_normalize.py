@@ -244,8 +244,8 @@ def test_different_house_numbers_stay_apart() -> None:
     streets = {normalize_address(f"义乌市人民路{n}").street for n in
                ("1099号3栋224室", "1099号3栋225室", "1099号4栋224室", "1093号3栋224室", "10993号224室",
                 "1099号第五栋224室", "1099号三栋二二六室", "1099号十二栋224室", "1099号二十栋224室",
-                "1099号3栋（A区）224室")}  # fmt: skip
-    assert len(streets) == 10
+                "1099号3栋（A区）224室", "1099号3栋224室（B座）", "1099号3栋224室（二号门）")}  # fmt: skip
+    assert len(streets) == 12  # a note that says where stays: `（B座）`, `（二号门）`
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,10 @@ _PART = re.compile(r"[0-9]+|[a-z]")
 _HOUSE_WORD = "号|栋|幢|座|楼|单元|室|层|房|门|弄|院"
 _NUMERAL = re.compile(rf"第?([〇零一二两三四五六七八九十]+|[0-9]+)(?={_HOUSE_WORD})")
 _NUMERALS = dict(zip("〇零一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
-_TRAILING_NOTE = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
+# A note in brackets at the end (`（菜鸟驿站）`, `(放门口)`); one that holds a number or a letter
+# (`（B座）`, `(3号楼)`, `（二号门）`) says where, and stays.
+_TRAILING_NOTE = re.compile(r"\s*[(（\[【]([^()（）\[\]【】]*)[)）\]】]\s*$")
+_WHERE = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ〇零一二两三四五六七八九十]")
 
 
 @cache
@@ -129,7 +132,7 @@ def strip_leading_city(text: str) -> str:
 
 @lru_cache(maxsize=1 << 18)  # recipients recur across a case's disclosures
 def normalize_address(raw: str) -> AddressValue:
-    norm = compact(_NUMBER_SEPARATOR.sub("号", _TRAILING_NOTE.sub("", raw)))
+    norm = compact(_NUMBER_SEPARATOR.sub("号", _without_note(raw)))
     if not norm:
         return AddressValue(raw, "", None, None, None, "")
     found = _find_divisions(norm)  # one scan serves codes and street
@@ -138,6 +141,12 @@ def normalize_address(raw: str) -> AddressValue:
     # The street, without a leading township (福田街道, 佛堂镇) that some disclosures omit.
     street = _TOWNSHIP.sub("", strip_leading_divisions(norm, codes, found))
     return AddressValue(raw, norm, province, city, district, house_number_key(street))
+
+
+def _without_note(raw: str) -> str:
+    """`raw` without a note in brackets at its end that says how to deliver, not where."""
+    note = _TRAILING_NOTE.search(raw)
+    return raw[: note.start()] if note and not _WHERE.search(note.group(1)) else raw
 
 
 def house_number_key(street: str) -> str:
