@@ -43,6 +43,64 @@ def parsed(parser, texts: list[str], *args):
     return list(zip(values, errors, strict=True))
 
 
+CHINESE_DIGITS = "〇一二三四五六七八九"
+
+
+def _chinese(number: int, by_tens: bool) -> str:
+    """`number` in Chinese numerals: digit by digit (`二二四`), or (below 100) by tens (`二十四`)."""
+    if not by_tens or number >= 100:
+        return "".join(CHINESE_DIGITS[int(d)] for d in str(number))
+    tens, ones = divmod(number, 10)
+    return (
+        (CHINESE_DIGITS[tens] if tens > 1 else "") * (tens > 0)
+        + "十" * (tens > 0)
+        + (CHINESE_DIGITS[ones] if ones or not tens else "")
+    )
+
+
+HOUSE_NUMBER = st.tuples(
+    st.integers(1, 9999), st.integers(1, 40), st.integers(1, 2999)
+)  # street number, building, room
+
+
+def _written(number: int, building: int, room: int, way: int, by_tens: bool) -> str:
+    """One house number in one of the ways disclosures write it."""
+    road, at = f"{number}号", str(building)
+    if way == 0:
+        return f"{road}{at}栋{room}室"
+    if way == 1:
+        return f"{road}{at}号楼{room}"
+    if way == 2:
+        return f"{number}-{building}-{room}"
+    if way == 3:
+        return f"{road}第{_chinese(building, by_tens)}幢{_chinese(room, False)}室"
+    if way == 4:
+        return f"{road}{at}单元{room}房（放门口）"
+    return f"{_chinese(number, False)}号{_chinese(building, by_tens)}栋{room}"
+
+
+@CHECKED
+@given(HOUSE_NUMBER, st.lists(st.integers(0, 5), min_size=2, max_size=6), st.booleans())
+def test_a_house_number_written_any_way_reads_the_same(
+    numbers: tuple[int, int, int], ways: list[int], by_tens: bool
+) -> None:
+    streets = {normalize_address(f"浙江省义乌市人民路{_written(*numbers, way, by_tens)}").street
+               for way in ways}  # fmt: skip
+    assert streets == {"人民路{}-{}-{}".format(*numbers)}
+
+
+@CHECKED
+@given(HOUSE_NUMBER, HOUSE_NUMBER, st.integers(0, 5), st.integers(0, 5), st.booleans())
+def test_different_house_numbers_never_read_the_same(
+    one: tuple[int, int, int], other: tuple[int, int, int], way: int, other_way: int,
+    by_tens: bool,
+) -> None:  # fmt: skip
+    if one != other:
+        a, b = (normalize_address(f"义乌市人民路{_written(*n, w, by_tens)}").street
+                for n, w in ((one, way), (other, other_way)))  # fmt: skip
+        assert a != b
+
+
 @CHECKED
 @given(st.lists(ANY_TEXT, max_size=8), st.sampled_from(["yuan", "fen"]))
 def test_money_is_a_whole_number_of_fen_or_a_reason(texts: list[str], unit: str) -> None:
