@@ -159,9 +159,10 @@ def test_a_version_6_case_gets_the_ways_its_self_purchases_were_found(
 def test_a_version_7_case_reads_house_numbers_in_chinese_numerals_again(
     linked_case, tmp_path
 ) -> None:
-    """Version 7 read `三栋二二四室` as words, kept a note in brackets in the street and a
-    company's region and trade in its stem; the upgrade reads such addresses and every stem
-    again, and asks for the links to be scored again only when one reads otherwise."""
+    """Version 7 read `三栋二二四室` as words, kept a note in brackets in the street, set aside a
+    landline with an extension after a dash and kept a company's region and trade in its stem;
+    the upgrade reads such addresses and phones and every stem again (the landline leaves the
+    quarantine), and asks for the links to be scored again only when one reads otherwise."""
     written = {"义乌市人民路1099号三栋二二四室": "人民路1099号三栋二二四室",
                "义乌市人民路1099号3栋224室（菜鸟驿站）": "人民路1099号3栋224室菜鸟驿站"}  # fmt: skip
     for changed in (False, True):
@@ -181,6 +182,13 @@ def test_a_version_7_case_reads_house_numbers_in_chinese_numerals_again(
                        "WHERE order_id = ?", [order_raw, order_street, order])  # fmt: skip
             db.execute("UPDATE seller_parties SET name = '汕头美嘉百货商贸有限公司', "
                        "stem = '汕头美嘉百货商贸' WHERE record_id = ?", [record])  # fmt: skip
+            # a landline with an extension after a dash, set aside by version 7
+            db.execute("INSERT INTO seller_identifiers (record_id, kind, raw, subtype, issue, "
+                       "source_row) VALUES (?, 'phone', '0579-85551234-802', 'invalid', "
+                       "'not a valid phone number', 2)", [record])  # fmt: skip
+            db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, level, "
+                       "source_row, reason, raw_value) VALUES ('d', 'f.csv', 'sellers', 'value', "
+                       "2, 'not a valid phone number', '0579-85551234-802')")  # fmt: skip
         db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
         db.close()
         with Case.open(folder) as case:
@@ -190,6 +198,13 @@ def test_a_version_7_case_reads_house_numbers_in_chinese_numerals_again(
                 stems = case.db.execute("SELECT DISTINCT stem FROM seller_parties "
                                         "WHERE record_id = ?", [record]).fetchall()  # fmt: skip
                 assert stems == [("美嘉百货",)]
+                landline = case.db.execute(
+                    "SELECT norm, partial, subtype, issue FROM seller_identifiers "
+                    "WHERE raw = '0579-85551234-802'"
+                ).fetchall()
+                assert landline == [("+8657985551234", "579*1234", "landline", None)]
+                assert case.scalar("SELECT count(*) FROM quarantine "
+                                   "WHERE raw_value = '0579-85551234-802'") == 0  # fmt: skip
                 shipped = case.db.execute(
                     "SELECT DISTINCT recipient_street, recipient_district_code FROM orders "
                     "WHERE order_id = ?",

@@ -43,6 +43,10 @@ from resolver.normalize.text import clean_text, partial_key
         ("0579-8555 1234 转 802", "+8657985551234", "579*1234", "landline"),  # the switchboard's
         ("0579-85551234 分机 12", "+8657985551234", "579*1234", "landline"),
         ("0579-85551234#12", "+8657985551234", "579*1234", "landline"),
+        ("0579-85551234-802", "+8657985551234", "579*1234", "landline"),  # after a dash too
+        ("(0579)8555 1234-8001", "+8657985551234", "579*1234", "landline"),
+        ("021-6666-8888", "+862166668888", "216*8888", "landline"),  # a number, not an extension
+        ("139-1234-56789", None, None, "invalid"),  # a mobile has no extension
         ("12345", None, None, "invalid"),
         ("电话", None, None, "invalid"),
     ],

@@ -265,18 +265,22 @@ def _v6_to_v7(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
 
 
 # What an address must hold for version 8 to read it otherwise than version 7: a Chinese numeral,
-# an ordinal, a lane or a courtyard, or a bracket (a note at the end)
+# an ordinal, a lane or a courtyard, or a bracket (a note at the end); and a phone that version 7
+# set aside: an extension after a dash
 READ_AGAIN_IN_V8 = r"[〇零一二两三四五六七八九十第弄院(（\[【]"
+PHONES_READ_AGAIN_IN_V8 = r"\d\s*[-－]\s*\d{1,6}\s*$"
 
 
 def _v7_to_v8(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     """Version 8 reads house numbers in Chinese numerals (`三栋二二四室`), with an ordinal
     (`第3栋`), a lane (`1099弄`) or a courtyard (`8号院`), and leaves out a note in brackets at
-    the end of an address (`（菜鸟驿站）`); and a company's stem leaves out its region and the
-    trade only companies name (`汕头美嘉百货商贸有限公司` -> `美嘉百货`), a store's its number
-    (`美嘉百货2店`). The addresses that may read otherwise and every stem are made again from
-    what was disclosed, and where one reads otherwise, the next `resolver match` or `train`
-    scores every pair again."""
+    the end of an address (`（菜鸟驿站）`); a landline with an extension after a dash
+    (`0571-88888888-8001`); and a company's stem leaves out its region and the trade only
+    companies name (`汕头美嘉百货商贸有限公司` -> `美嘉百货`), a store's its number
+    (`美嘉百货2店`). The addresses and phones that may read otherwise and every stem are made
+    again from what was disclosed (a phone set aside at ingest that now reads leaves the
+    quarantine), and where one reads otherwise, the next `resolver match` or `train` scores
+    every pair again."""
     changed = _stem_again(db)
     parts = ("norm", "province_code", "city_code", "district_code", "street")
     for table, raw, which, prefix in (
@@ -286,20 +290,38 @@ def _v7_to_v8(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         which = f"{which} AND regexp_matches({table}.{raw}, '{READ_AGAIN_IN_V8}')"
         for part in parts:
             column = "recipient_address_norm" if prefix and part == "norm" else prefix + part
-            changed += _derive_again(db, table, raw, column, which, partial(_address_part, part))
+            derive = partial(_part, "normalize_address", part)
+            changed += _derive_again(db, table, raw, column, which, derive)
+    for table, raw, which, columns in (
+        ("seller_identifiers", "raw", "seller_identifiers.kind = 'phone'",
+         {"norm": "e164", "partial": "partial", "subtype": "kind", "issue": "issue"}),
+        ("orders", "recipient_phone", "orders.recipient_phone <> ''",
+         {"recipient_phone_e164": "e164", "recipient_phone_partial": "partial"}),
+    ):  # fmt: skip
+        which = f"{which} AND regexp_matches({table}.{raw}, '{PHONES_READ_AGAIN_IN_V8}')"
+        for column, part in columns.items():
+            derive = partial(_part, "normalize_phone", part)
+            changed += _derive_again(db, table, raw, column, which, derive)
+    db.execute(
+        "DELETE FROM quarantine WHERE table_name = 'sellers' AND level = 'value' "
+        "AND reason = 'not a valid phone number' "  # as version 7 wrote it
+        "AND raw_value IN (SELECT raw FROM seller_identifiers WHERE kind = 'phone' "
+        "AND issue IS NULL)"
+    )
     if changed:
         db.execute(
             "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
-            "resolver that read house numbers in Chinese numerals as words and kept the trade "
-            "in company stems')"
+            "resolver that read house numbers in Chinese numerals as words, set aside landlines "
+            "with extensions and kept the trade in company stems')"
         )
     return []
 
 
-def _address_part(part: str, raw: str) -> str | None:
-    from resolver.normalize import normalize_address
+def _part(normalizer: str, part: str, raw: str) -> str | None:
+    """`part` of `raw` as `resolver.normalize`'s `normalizer` reads it."""
+    import resolver.normalize
 
-    return getattr(normalize_address(raw), part)
+    return getattr(getattr(resolver.normalize, normalizer)(raw), part)
 
 
 STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [

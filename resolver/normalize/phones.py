@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pandas as pd
@@ -19,6 +19,9 @@ _MASKED = re.compile(r"^(?:\+?86)?([\d*]{7,14})$")
 # An extension after a switchboard's number (`0571-8888 1234 转 802`): the number is the
 # switchboard's, which every extension shares.
 _EXTENSION = re.compile(r"(?<=\d)\s*(?:转|分机|ext\.?|#)\s*\d{1,6}$", re.IGNORECASE)
+# ... or after a dash (`0571-8888 1234-802`): read so only where the whole is no number and what
+# precedes the dash is a landline
+_DASHED_EXTENSION = re.compile(r"^(.*\d)\s*[-－]\s*\d{1,6}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,16 @@ class PhoneValue:
 
 @lru_cache(maxsize=1 << 18)  # the same people recur across a case's disclosures
 def normalize_phone(raw: str) -> PhoneValue:
+    found = _normalize_phone(raw)
+    switchboard = _DASHED_EXTENSION.match(clean_text(raw)) if found.kind == "invalid" else None
+    if switchboard:
+        number = _normalize_phone(switchboard.group(1))
+        if number.kind == "landline":
+            return replace(number, raw=raw)
+    return found
+
+
+def _normalize_phone(raw: str) -> PhoneValue:
     text = unify_masks(_SEPARATORS.sub("", _EXTENSION.sub("", clean_text(raw))))
     if not text:
         return PhoneValue(raw, None, None, "invalid", "empty phone")
