@@ -19,6 +19,7 @@ from resolver.ingestion.ingest import read_file
 from resolver.ingestion.mapping import map_disclosure
 from resolver.ingestion.parsers import parse_datetime, parse_integer, parse_money
 from resolver.normalize import (
+    company_stem,
     normalize_address,
     normalize_bank_account,
     normalize_id_number,
@@ -26,6 +27,7 @@ from resolver.normalize import (
     normalize_payment_account,
     normalize_phone,
 )
+from resolver.normalize.text import compact
 
 ANY_TEXT = st.text(max_size=40)
 DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=30)
@@ -168,6 +170,21 @@ def test_names_addresses_and_payment_accounts_never_raise(text: str) -> None:
     normalize_name(text)
     normalize_address(text)
     normalize_payment_account(text)
+
+
+STORE_WORDS = st.sampled_from(["汕头", "义乌市", "美嘉", "百货", "商贸", "有限公司", "旗舰店", "2", "二",
+                               "号", "分", "店", "科技", "阿里", "巴巴", "（个体工商户）", "store"])  # fmt: skip
+
+
+@CHECKED
+@given(st.one_of(ANY_TEXT, st.lists(STORE_WORDS, max_size=7).map("".join)))
+def test_a_stem_is_never_empty_and_part_of_the_name(text: str) -> None:
+    """However a name is made, its stem is something the name says: never a word it does not
+    hold, and nothing only when it holds nothing but a legal form in brackets."""
+    bare = compact(re.sub(r"[(（](?:个体工商户|个体|普通合伙|有限合伙)[)）]", "", text))
+    stem = company_stem(text)
+    assert (stem != "") == (bare != "")
+    assert stem in bare
 
 
 def _ascii_digits(text: str) -> str:
