@@ -237,7 +237,8 @@ def test_an_ambiguous_address_reads_the_same_under_every_string_hash() -> None:
     ["浙江省义乌市人民路1099号3栋224室", "浙江省义乌市人民路1099号3号楼224室", "义乌市人民路1099号3幢224",
      "浙江义乌人民路1099-3-224", "浙江省义乌市人民路１０９９－３－０２２４", "义乌市人民路1099号3座224房",
      "义乌市人民路1099号第3栋224室", "义乌市人民路1099号三栋二二四室", "义乌市人民路一〇九九号三号楼224",
-     "义乌市人民路1099弄3号224室", "义乌市人民路1099号3栋224室（菜鸟驿站）", "义乌市人民路1099号3栋224室 (放门口)"],
+     "义乌市人民路1099弄3号224室", "义乌市人民路1099号3栋224室（菜鸟驿站）", "义乌市人民路1099号3栋224室 (放门口)",
+     "义乌市人民路1099号3栋2层224室"],
 )  # fmt: skip
 def test_house_numbers_written_differently_compare_equal(raw: str) -> None:
     value = normalize_address(raw)
@@ -248,8 +249,9 @@ def test_different_house_numbers_stay_apart() -> None:
     streets = {normalize_address(f"义乌市人民路{n}").street for n in
                ("1099号3栋224室", "1099号3栋225室", "1099号4栋224室", "1093号3栋224室", "10993号224室",
                 "1099号第五栋224室", "1099号三栋二二六室", "1099号十二栋224室", "1099号二十栋224室",
-                "1099号3栋（A区）224室", "1099号3栋224室（B座）", "1099号3栋224室（二号门）")}  # fmt: skip
-    assert len(streets) == 12  # a note that says where stays: `（B座）`, `（二号门）`
+                "1099号3栋（A区）224室", "1099号3栋224室（B座）", "1099号3栋224室（二号门）",
+                "1099号3栋3层15室", "1099号2号楼201室")}  # fmt: skip
+    assert len(streets) == 14  # a note that says where stays: `（B座）`, `（二号门）`
 
 
 @pytest.mark.parametrize(

@@ -265,9 +265,9 @@ def _v6_to_v7(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
 
 
 # What an address must hold for version 8 to read it otherwise than version 7: a Chinese numeral,
-# an ordinal, a lane or a courtyard, or a bracket (a note at the end); and a phone that version 7
+# an ordinal, a lane, a courtyard, a floor, or a bracket (a note at the end); and a phone version 7
 # set aside: an extension after a dash
-READ_AGAIN_IN_V8 = r"[〇零一二两三四五六七八九十第弄院(（\[【]"
+READ_AGAIN_IN_V8 = r"[〇零一二两三四五六七八九十第弄院层(（\[【]"
 PHONES_READ_AGAIN_IN_V8 = r"\d\s*[-－]\s*\d{1,6}\s*$"
 
 

