@@ -189,6 +189,14 @@ def purchase_words(ways: Iterable[str], t: Words) -> str:
     return t.ways_sep.join(t["purchase_" + way] for way in ways)
 
 
+def worded_purchases(bought: pd.DataFrame, t: Words) -> pd.DataFrame:
+    """Self-purchase orders (`Orders.self_purchases_of`) with their `ways` said in words, as
+    `evidence`."""
+    bought = bought.copy()
+    bought["evidence"] = [purchase_words(ways, t) for ways in bought.pop("ways")]
+    return bought
+
+
 def _tie_kind(tie: Tie, t: Words) -> str:
     """What a kind of tie is called: the language's word, else the vocabulary's (English)."""
     return t.get("tie_" + tie.kind) or EVIDENCE_WORDS.get(tie.kind, tie.kind.replace("_", " "))

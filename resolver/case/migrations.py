@@ -94,8 +94,6 @@ def _v1_to_v2(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     into a new case for those); streets are normalised again from the raw addresses; links,
     hubs and self-purchases are derived data and are scored again by the next `resolver match`
     or `train`, which keeps every trader id."""
-    from resolver.normalize import normalize_address
-
     db.execute(
         """
         CREATE TABLE seller_parties (
@@ -142,7 +140,7 @@ def _v1_to_v2(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         ("seller_identifiers", "raw", "street", "seller_identifiers.kind = 'address'"),
         ("orders", "recipient_address", "recipient_street", "orders.recipient_address <> ''"),
     ):
-        _derive_again(db, table, raw, street, which, lambda r: normalize_address(r).street)
+        _derive_again(db, table, raw, street, which, partial(_part, "normalize_address", "street"))
     return []
 
 

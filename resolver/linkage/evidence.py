@@ -19,34 +19,32 @@ from collections import defaultdict
 
 import pandas as pd
 
-PAIR_COLUMNS = ["account_a", "account_b", "orders", "strong_orders", "weak_ties", "evidence",
-                "through"]  # fmt: skip
+PAIR_COLUMNS = ["account_a", "account_b", "orders", "strong_orders", "weak_ties", "through"]
 NAMED_ORDERS = 2  # orders to one of its people, by an uncommon name, that make a strong tie
 
 
 def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
     """Pairs of accounts tied by self-purchase orders (`Orders.self_purchase_candidates`;
     account_a < account_b): how many orders, how many count as strong, the kinds of weak tie
-    the others make, the kinds of evidence in words, and `through`: the one phone its strong
+    the others make, and `through`: the one phone its strong
     orders went to, when several accounts list it (`phone_holders`) and none of the orders
     reached one of the other account's people by name too (else None)."""
     shared = set(orders.loc[orders["phone_holders"].fillna(0) > 1, "phone_reached"])
-    kinds = ("orders", "strong", "by_name", "named", "weak", "said", "phones")
+    kinds = ("orders", "strong", "by_name", "named", "weak", "phones")
     found: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
         lambda: {kind: set() for kind in kinds}
     )
     columns = ("seller", "registrant", "platform", "order_id", "tie", "strong", "common_name",
-               "evidence", "phone_reached")  # fmt: skip
+               "phone_reached")  # fmt: skip
     # an order a store shipped to itself is a self-purchase, but no tie to another account; nor
     # is one to a value unrelated stores give too (no `tie`: counted only within a trader)
     others = orders[(orders["seller"] != orders["registrant"]) & orders["tie"].notna()]
-    for seller, registrant, platform, order_id, tie, strong, common, said, phone in zip(
+    for seller, registrant, platform, order_id, tie, strong, common, phone in zip(
         *(others[c].tolist() for c in columns), strict=True
     ):
         pair = found[(min(seller, registrant), max(seller, registrant))]
         order = f"{platform}:{order_id}"
         pair["orders"].add(order)
-        pair["said"].add(said)
         if strong:
             pair["strong"].add(order)
             pair["phones"].add(phone)
@@ -61,8 +59,7 @@ def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
         one_phone = p["phones"] <= shared and len(p["phones"]) == 1
         one_phone = one_phone and not named and not p["strong"] & p["by_name"]
         through = next(iter(p["phones"])) if one_phone else None
-        rows.append((a, b, len(p["orders"]), len(p["strong"] | named), sorted(p["weak"]),
-                     sorted(p["said"]), through))  # fmt: skip
+        rows.append((a, b, len(p["orders"]), len(p["strong"] | named), sorted(p["weak"]), through))
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
 

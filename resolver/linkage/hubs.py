@@ -72,10 +72,11 @@ def detect_hubs(
                 if len(groups) > rules.max_groups}  # fmt: skip
         if not more:
             break
-        touched = {account for node in more for account in graph.neighbors(node)}
+        touched = set()
         for node in more:  # nor is it anyone's own phone beside the one that ties
             for account in graph.neighbors(node):
                 held[(account, node[1])] = held.get((account, node[1]), 1) - 1
+                touched.add(account)
         graph.remove_nodes_from(more)
         crowded |= more
         # only the parts that held them change: the groups elsewhere stay as they were

@@ -39,10 +39,10 @@ from resolver.reasons import (
     Disclosed,
     Reason,
     hubs_of,
-    purchase_words,
     reasons,
     step_words,
     tie_words,
+    worded_purchases,
 )
 from resolver.reporting.damages import Assessment, assess
 from resolver.vocabulary import IDENTIFIER_WORDS
@@ -238,7 +238,7 @@ def _build(
         "judgements": judged,
         "totals": totals,
         "shared": _shared(case, accounts),
-        "self_purchases": _self_purchases(case, accounts, t),
+        "self_purchases": worded_purchases(case.orders.self_purchases_of(accounts), t),
         "quarantined": _quarantined(case, accounts),
         "sources": case.orders.rows_used(accounts),
     }
@@ -485,13 +485,6 @@ def _check_summable(total_fen: int) -> None:
             f"the orders total {total_fen} fen, more than a report can sum exactly (2^63 fen); "
             "check the amounts with `resolver query sales_per_trader`"
         )
-
-
-def _self_purchases(case: Case, accounts: pd.DataFrame, t: Words) -> pd.DataFrame:
-    """The self-purchase orders of `accounts`, with how each was found in the report's words."""
-    bought = case.orders.self_purchases_of(accounts)
-    bought["evidence"] = [purchase_words(ways, t) for ways in bought.pop("ways")]
-    return bought
 
 
 def _shared(case: Case, accounts: pd.DataFrame) -> pd.DataFrame:

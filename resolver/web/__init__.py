@@ -26,7 +26,7 @@ from resolver.case import Case
 from resolver.config import Config
 from resolver.errors import ResolverError
 from resolver.i18n import words
-from resolver.reasons import purchase_words
+from resolver.reasons import worded_purchases
 
 TEMPLATES = Path(__file__).parent / "templates"
 HOST = "127.0.0.1"
@@ -163,9 +163,8 @@ def pair_view(case: Case, a: str, b: str, config: Config) -> dict:
     bought = case.orders.self_purchases_of(
         pd.DataFrame({"account_id": [a, b], "network_id": "pair"})
     )
-    bought["evidence"] = [purchase_words(ways, words("en")) for ways in bought.pop("ways")]
     between = [
-        row for row in bought.to_dict(orient="records")
+        row for row in worded_purchases(bought, words("en")).to_dict(orient="records")
         if ({row["seller"]} | set(row["shipped_to_registrant_of"])) >= {a, b}
     ]  # fmt: skip
     return {
