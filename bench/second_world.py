@@ -1,6 +1,6 @@
 """Linkage quality on a second synthetic world, written apart from `resolver demo`.
 
-    python bench/second_world.py [--traders 2000] [--seed 5] [--why]
+    python bench/second_world.py [--traders 2000] [--seed 5] [--messy] [--why]
 
 The demo is ours, and the linkage was tuned on it. This world was written afterwards, without
 its code, from what disclosures hold: other shares of fronts, relatives and companies, traders
@@ -11,6 +11,13 @@ unrelated stores give, families who trade apart at one home with one landline, h
 several writings, and three export shapes that no shipped mapping reads (a CSV, an XLSX with a
 store sheet and an order sheet, nested JSON Lines), each read through a mapping written from the
 README into the data's own `config/`. It prints what `bench/linkage_quality.py` prints.
+
+`--messy` writes the same world (same accounts, orders and truth) with the cells people type by
+hand now and then: a label before an ID number (`身份证：`, `统一社会信用代码：`), a note after a
+phone, a payment account or a registrant (`（微信同号）`, `（店主）`), a delivery note after a
+recipient's address (`（张三收）`, `（放快递柜）`), and some registrants of the JSON platform in
+pinyin, given name first (`Xiuying Wang`). Its figures against the plain world's say what such
+writings cost.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from pathlib import Path
 import opencc
 import pandas as pd
 from common import OUT, arguments, report_quality
+from pypinyin import lazy_pinyin
 
 from resolver.config import Config
 from resolver.normalize.identifiers import id_card_check_digit, uscc_check_char
@@ -211,8 +219,10 @@ class Account:
 class World:
     """People, traders and their accounts, drawn with one seeded generator."""
 
-    def __init__(self, traders: int, seed: int) -> None:
+    def __init__(self, traders: int, seed: int, messy: bool = False) -> None:
         self.rng = random.Random(seed)
+        # the hand-typed cells draw from their own generator: the world is the same either way
+        self.messy = Messy(seed) if messy else None
         self.used: set[str] = set()
         self.accounts: list[Account] = []
         self.owners: dict[str, Person] = {}
@@ -492,13 +502,14 @@ def write(world: World, folder: Path) -> None:
             day = pd.Timestamp("2023-01-01") + pd.Timedelta(seconds=rng.randrange(730 * 86400))
             orders[account.platform].append(
                 {"id": order_id, "account": account, "name": name, "phone": phone,
-                 "address": written_address(rng, address), "fen": price * quantity,
+                 "address": noted_address(world.messy, written_address(rng, address), name),
+                 "fen": price * quantity,
                  "time": day, "title": f"{rng.choice(TRADES)} 款{rng.randrange(1, 40)}"}
             )  # fmt: skip
             truth_orders.append((account.platform, order_id, int(bool(to_self))))
-    _write_alpha(rng, orders["alpha"], folder / "alpha.csv")
+    _write_alpha(rng, world.messy, orders["alpha"], folder / "alpha.csv")
     _write_beta(rng, world, orders["beta"], folder / "beta.xlsx")
-    _write_gamma(rng, orders["gamma"], folder / "gamma.jsonl")
+    _write_gamma(rng, world.messy, orders["gamma"], folder / "gamma.jsonl")
     platforms = folder / "config" / "platforms"
     platforms.mkdir(parents=True, exist_ok=True)
     for name, text in MAPPINGS.items():
@@ -516,6 +527,60 @@ def write(world: World, folder: Path) -> None:
     )
 
 
+# -- cells typed by hand (`--messy`) -------------------------------------------------------
+ID_LABELS = ("身份证：", "身份证号:", "证件号码 ", "身份证号码：")
+USCC_LABELS = ("统一社会信用代码：", "信用代码:", "统一社会信用代码 ")
+PHONE_NOTES = ("（微信同号）", "(同微信)", "（工作时间联系）", "(店主)")
+REGISTRANT_NOTES = ("（店主）", "(经营者)", "（本人）")
+DELIVERY_NOTES = ("（放快递柜）", "(电话联系)", "（{name}收）", "（代收点）")
+
+
+class Messy:
+    """Whether (and how) a cell is typed by hand. An account's registration is written one way on
+    every row that shows it: the draw depends on the account and the value (and the seed), not
+    on the row; a recipient's address is typed afresh on each order."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.orders = random.Random(seed + 104_729)
+
+    def draw(self, cell: str, chance: float) -> random.Random | None:
+        rng = random.Random(f"{self.seed}:{cell}")
+        return rng if rng.random() < chance else None
+
+
+def labelled_id(messy: Messy | None, account: Account, value: str, company: bool) -> str:
+    rng = messy.draw(f"{account.key}:{value}", 0.15) if messy and value else None
+    return rng.choice(USCC_LABELS if company else ID_LABELS) + value if rng else value
+
+
+def noted(
+    messy: Messy | None,
+    account: Account,
+    value: str,
+    written: str,
+    notes: tuple[str, ...],
+    chance: float,
+) -> str:
+    """`written` (how `value` of `account` is written on this row) with a note after it."""
+    rng = messy.draw(f"{account.key}:{value}", chance) if messy and value else None
+    return written + rng.choice(notes) if rng else written
+
+
+def noted_address(messy: Messy | None, address: str, name: str) -> str:
+    if messy is None or messy.orders.random() >= 0.05:
+        return address
+    return address + messy.orders.choice(DELIVERY_NOTES).format(name=name)
+
+
+def given_name_first(messy: Messy | None, account: Account) -> str:
+    """A person's name in pinyin, given name first, as a form in Latin letters asks for it."""
+    name = account.registrant
+    if messy is None or account.kind == "company" or not messy.draw(account.key, 0.05):
+        return name
+    return "".join(lazy_pinyin(name[1:])).title() + " " + lazy_pinyin(name[0])[0].title()
+
+
 def _shown_name(rng: random.Random, name: str) -> str:
     """A registrant as an export writes it now and then: in traditional characters."""
     return _T2S.convert(name) if rng.random() < 0.04 else name
@@ -528,16 +593,22 @@ KIND_WORDS = {
 }
 
 
-def _write_alpha(rng: random.Random, orders: list[dict], path: Path) -> None:
+def _write_alpha(rng: random.Random, messy: Messy | None, orders: list[dict], path: Path) -> None:
     rows = []
     for order in orders:
         a: Account = order["account"]
         bank = rng.choice(a.banks) if a.banks else ""
+        registrant = _shown_name(rng, a.registrant)
+        if a.kind == "person":
+            registrant = noted(messy, a, a.registrant, registrant, REGISTRANT_NOTES, 0.05)
+        phones = [noted(messy, a, p, written_phone(rng, p), PHONE_NOTES, 0.08) for p in a.phones]
         rows.append(
-            [order["id"], a.key, a.store, _shown_name(rng, a.registrant),
-             KIND_WORDS["alpha"][a.kind], a.registrant_id, a.legal_name, a.legal_id,
-             "/".join(written_phone(rng, p) for p in a.phones), written_address(rng, a.address),
-             rng.choice((bank, f"{rng.choice(BANK_NAMES)} {bank}")) if bank else "", a.alipay,
+            [order["id"], a.key, a.store, registrant, KIND_WORDS["alpha"][a.kind],
+             labelled_id(messy, a, a.registrant_id, a.kind == "company"), a.legal_name,
+             labelled_id(messy, a, a.legal_id, False), "/".join(phones),
+             written_address(rng, a.address),
+             rng.choice((bank, f"{rng.choice(BANK_NAMES)} {bank}")) if bank else "",
+             noted(messy, a, a.alipay, a.alipay, (f"（{a.registrant}）", "(本人)"), 0.08),
              order["title"], f"{order['fen'] // 100}.{order['fen'] % 100:02d}",
              order["time"].strftime("%Y-%m-%d %H:%M:%S"), order["name"], order["phone"],
              order["address"]]
@@ -575,7 +646,7 @@ def _write_beta(rng: random.Random, world: World, orders: list[dict], path: Path
         pd.DataFrame(order_rows).to_excel(excel, sheet_name="订单", index=False)
 
 
-def _write_gamma(rng: random.Random, orders: list[dict], path: Path) -> None:
+def _write_gamma(rng: random.Random, messy: Messy | None, orders: list[dict], path: Path) -> None:
     with path.open("w", encoding="utf-8") as out:
         for order in orders:
             a: Account = order["account"]
@@ -584,10 +655,12 @@ def _write_gamma(rng: random.Random, orders: list[dict], path: Path) -> None:
             region = province + city + district if province != city else city + district
             store = {
                 "sid": a.key, "title": a.store,
-                "owner": {"name": a.registrant, "type": KIND_WORDS["gamma"][a.kind],
-                          "cert": a.registrant_id},
+                "owner": {"name": given_name_first(messy, a),
+                          "type": KIND_WORDS["gamma"][a.kind],
+                          "cert": labelled_id(messy, a, a.registrant_id, a.kind == "company")},
                 "legal": {"name": a.legal_name or None, "cert": a.legal_id or None},
-                "tels": [written_phone(rng, p) for p in a.phones],
+                "tels": [noted(messy, a, p, written_phone(rng, p), PHONE_NOTES, 0.08)
+                         for p in a.phones],
                 "addr": {"region": region, "line": line[line.index(district) + len(district):]},
                 "pay": {"bank": a.banks, "alipay": a.alipay or None},
             }  # fmt: skip
@@ -599,21 +672,23 @@ def _write_gamma(rng: random.Random, orders: list[dict], path: Path) -> None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def world_folder(traders: int, seed: int) -> Path:
-    folder = OUT / f"world2-{traders}-{seed}"
+def world_folder(traders: int, seed: int, messy: bool = False) -> Path:
+    folder = OUT / f"world2{'-messy' if messy else ''}-{traders}-{seed}"
     if not (folder / "truth" / "accounts.csv").exists():
         folder.mkdir(parents=True, exist_ok=True)
-        write(World(traders, seed), folder)
+        write(World(traders, seed, messy), folder)
     return folder
 
 
 def main() -> None:
     parser = arguments(__doc__, traders=2000, seed=5)
+    parser.add_argument("--messy", action="store_true", help="cells typed by hand now and then")
     parser.add_argument("--why", action="store_true", help="list what was missed or merged")
     args = parser.parse_args()
-    data = world_folder(args.traders, args.seed)
+    data = world_folder(args.traders, args.seed, args.messy)
     files = [data / "alpha.csv", data / "beta.xlsx", data / "gamma.jsonl"]
-    label = f"second world of {args.traders:,} traders, seed {args.seed}"
+    label = f"second world{' (messy)' if args.messy else ''} of {args.traders:,} traders, "
+    label += f"seed {args.seed}"
     report_quality(label, data, files, Config(data / "config"), why=args.why)
 
 
