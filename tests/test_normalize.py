@@ -46,6 +46,12 @@ from resolver.normalize.text import clean_text, partial_key
         ("0579-85551234-802", "+8657985551234", "579*1234", "landline"),  # after a dash too
         ("(0579)8555 1234-8001", "+8657985551234", "579*1234", "landline"),
         ("021-6666-8888", "+862166668888", "216*8888", "landline"),  # a number, not an extension
+        ("13812345678（微信同号）", "+8613812345678", "138*5678", "mobile"),  # a note after it
+        ("138 1234 5678 (王先生)", "+8613812345678", "138*5678", "mobile"),
+        ("13812345678 王先生", "+8613812345678", "138*5678", "mobile"),
+        ("138****5678（本人）", None, "138*5678", "masked"),
+        ("0579-85551234-802（前台）", "+8657985551234", "579*1234", "landline"),
+        ("手机：13812345678", "+8613812345678", "138*5678", "mobile"),  # a label before it
         ("139-1234-56789", None, None, "invalid"),  # a mobile has no extension
         ("12345", None, None, "invalid"),
         ("电话", None, None, "invalid"),
@@ -72,6 +78,14 @@ def test_phones(raw: str, e164: str | None, partial: str | None, kind: str) -> N
         ("91350100M000100Y44", "91350100M000100Y44", "913*0Y44", "uscc", False),
         ("1.10105194912310e+17", None, None, "invalid", False),
         ("ABC", None, None, "invalid", False),
+        ("身份证：11010519491231002X", "11010519491231002X", "110*002X", "id_card", True),  # label
+        ("身份证号码 11010519491231002X", "11010519491231002X", "110*002X", "id_card", True),
+        ("ID: 11010519491231002X", "11010519491231002X", "110*002X", "id_card", True),
+        ("统一社会信用代码:91350100M000100Y43", "91350100M000100Y43", "913*0Y43", "uscc", True),
+        ("11010519491231002X（法人）", "11010519491231002X", "110*002X", "id_card", True),  # note
+        ("11010519491231002x 本人", "11010519491231002X", "110*002X", "id_card", True),
+        ("证件号：1101**********002X", None, "110*002X", "masked", False),
+        ("身份证：", None, None, "invalid", False),
     ],
 )
 def test_id_numbers(raw: str, norm: str | None, partial: str | None, kind: str, valid: bool):
@@ -122,11 +136,27 @@ def test_bank_accounts(raw: str, norm: str | None, partial: str | None) -> None:
         ("欧阳娜娜", "欧阳娜娜", "ouyangnana", "欧阳", "娜娜"),
         ("阿依古丽·买买提", "阿依古丽买买提", "ayigulimaimaiti", "阿", "依古丽买买提"),
         ("John Smith", "johnsmith", "johnsmith", "", ""),
+        ("张三（店主）", "张三", "zhangsan", "张", "三"),  # a note after a person's name
+        ("欧阳娜娜 (本人)", "欧阳娜娜", "ouyangnana", "欧阳", "娜娜"),
+        ("Zhang San", "zhangsan", "zhangsan", "", ""),  # in letters: the pinyin surname first
+        ("San ZHANG", "sanzhang", "zhangsan", "", ""),  # the surname in capitals
+        ("Xiuying Wang", "xiuyingwang", "wangxiuying", "", ""),  # only the last is a surname
+        ("Wei Zhang", "weizhang", "weizhang", "", ""),  # 魏 and 张: as written
+        ("Wang Xiuying (owner)", "wangxiuying", "wangxiuying", "", ""),
+        (
+            "晨光日用品有限公司（普通合伙）",
+            "晨光日用品有限公司普通合伙",
+            None,
+            "晨",
+            None,
+        ),  # no person
     ],
 )
-def test_names(raw: str, norm: str, pinyin: str, surname: str, given: str) -> None:
+def test_names(raw: str, norm: str, pinyin: str | None, surname: str, given: str | None) -> None:
     value = normalize_name(raw)
-    assert (value.norm, value.pinyin, value.surname, value.given) == (norm, pinyin, surname, given)
+    assert value.norm == norm and value.surname == surname
+    assert pinyin is None or value.pinyin == pinyin
+    assert given is None or value.given == given
 
 
 @pytest.mark.parametrize(
@@ -238,7 +268,7 @@ def test_an_ambiguous_address_reads_the_same_under_every_string_hash() -> None:
      "浙江义乌人民路1099-3-224", "浙江省义乌市人民路１０９９－３－０２２４", "义乌市人民路1099号3座224房",
      "义乌市人民路1099号第3栋224室", "义乌市人民路1099号三栋二二四室", "义乌市人民路一〇九九号三号楼224",
      "义乌市人民路1099弄3号224室", "义乌市人民路1099号3栋224室（菜鸟驿站）", "义乌市人民路1099号3栋224室 (放门口)",
-     "义乌市人民路1099号3栋2层224室"],
+     "义乌市人民路1099号3栋2层224室", "义乌市人民路1099号3栋224室（张三收）", "义乌市人民路1099号3栋224室（王五六收）"],
 )  # fmt: skip
 def test_house_numbers_written_differently_compare_equal(raw: str) -> None:
     value = normalize_address(raw)
@@ -250,8 +280,8 @@ def test_different_house_numbers_stay_apart() -> None:
                ("1099号3栋224室", "1099号3栋225室", "1099号4栋224室", "1093号3栋224室", "10993号224室",
                 "1099号第五栋224室", "1099号三栋二二六室", "1099号十二栋224室", "1099号二十栋224室",
                 "1099号3栋（A区）224室", "1099号3栋224室（B座）", "1099号3栋224室（二号门）",
-                "1099号3栋3层15室", "1099号2号楼201室")}  # fmt: skip
-    assert len(streets) == 14  # a note that says where stays: `（B座）`, `（二号门）`
+                "1099号3栋3层15室", "1099号2号楼201室", "1099号3栋224室（三楼）")}  # fmt: skip
+    assert len(streets) == 15  # a note that says where stays: `（B座）`, `（二号门）`, `（三楼）`
 
 
 @pytest.mark.parametrize(
@@ -273,6 +303,14 @@ def test_house_numbers_in_chinese_numerals(written: str, number: str) -> None:
         ("2088123456789012", "2088123456789012", None, "id"),
         ("微信 wxid_abc123", "wxid_abc123", None, "id"),
         ("支付宝", None, None, "invalid"),
+        (
+            "支付宝账号 13812345678（张三）",
+            "+8613812345678",
+            "138*5678",
+            "phone",
+        ),  # a note after it
+        ("Wang.Wei@qq.com (本人)", "wang.wei@qq.com", "wa*@qq.com", "email"),
+        ("2088123456789012 张三", "2088123456789012", None, "id"),
     ],
 )
 def test_payment_accounts(raw: str, norm: str | None, partial: str | None, kind: str) -> None:
@@ -283,7 +321,8 @@ def test_payment_accounts(raw: str, norm: str | None, partial: str | None, kind:
 @pytest.mark.parametrize(
     ("raw", "paying"),
     [("wang@qq.com", True), ("13812345678", True), ("支付宝 2088123456789012", True),
-     ("6222021234567890123", False), ("中信银行 6217718300520379", False)],
+     ("6222021234567890123", False), ("中信银行 6217718300520379", False),
+     ("13812345678（张三）", True)],
 )  # fmt: skip
 def test_a_payment_account_is_told_from_a_bank_account(raw: str, paying: bool) -> None:
     assert is_payment_account(raw) is paying

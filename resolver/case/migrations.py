@@ -18,7 +18,7 @@ import pandas as pd
 
 from resolver.errors import CaseError
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
 V3_MARKER = "-- version 3:"  # schema.sql's tables from here on are version 3's
 VIEWS_SQL = files("resolver.case").joinpath("views.sql")
@@ -279,27 +279,13 @@ def _v7_to_v8(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     again from what was disclosed (a phone set aside at ingest that now reads leaves the
     quarantine), and where one reads otherwise, the next `resolver match` or `train` scores
     every pair again."""
-    changed = _stem_again(db)
-    parts = ("norm", "province_code", "city_code", "district_code", "street")
-    for table, raw, which, prefix in (
-        ("seller_identifiers", "raw", "seller_identifiers.kind = 'address'", ""),
-        ("orders", "recipient_address", "orders.recipient_address <> ''", "recipient_"),
-    ):
-        which = f"{which} AND regexp_matches({table}.{raw}, '{READ_AGAIN_IN_V8}')"
-        for part in parts:
-            column = "recipient_address_norm" if prefix and part == "norm" else prefix + part
-            derive = partial(_part, "normalize_address", part)
-            changed += _derive_again(db, table, raw, column, which, derive)
+    changed = _stem_again(db) + _read_addresses_again(db, READ_AGAIN_IN_V8)
     for table, raw, which, columns in (
-        ("seller_identifiers", "raw", "seller_identifiers.kind = 'phone'",
-         {"norm": "e164", "partial": "partial", "subtype": "kind", "issue": "issue"}),
-        ("orders", "recipient_phone", "orders.recipient_phone <> ''",
-         {"recipient_phone_e164": "e164", "recipient_phone_partial": "partial"}),
-    ):  # fmt: skip
-        which = f"{which} AND regexp_matches({table}.{raw}, '{PHONES_READ_AGAIN_IN_V8}')"
-        for column, part in columns.items():
-            derive = partial(_part, "normalize_phone", part)
-            changed += _derive_again(db, table, raw, column, which, derive)
+        ("seller_identifiers", "raw", "seller_identifiers.kind = 'phone'", PHONE_COLUMNS),
+        ("orders", "recipient_phone", "orders.recipient_phone <> ''", RECIPIENT_PHONE_COLUMNS),
+    ):
+        changed += _read_again(db, table, raw, which, PHONES_READ_AGAIN_IN_V8, "normalize_phone",
+                               columns)  # fmt: skip
     db.execute(
         "DELETE FROM quarantine WHERE table_name = 'sellers' AND level = 'value' "
         "AND reason = 'not a valid phone number' "  # as version 7 wrote it
@@ -313,6 +299,149 @@ def _v7_to_v8(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
             "with extensions and kept the trade in company stems')"
         )
     return []
+
+
+# What a value must hold for version 9 to read it otherwise than version 8: an ID number, a
+# character no number is made of (a label, a note); a phone, payment account or address, a
+# closing bracket at its end (a note) or Chinese after its last digit; a name, a closing bracket
+# at its end or a letter (pinyin, surname first)
+IDS_READ_AGAIN_IN_V9 = r"[^0-9A-Za-z*\s●○•-]"
+NOTED_IN_V9 = r"[)）\]】]\s*$|[0-9*xX]\s*[一-鿿]+\s*$"
+NAMES_READ_AGAIN_IN_V9 = r"[)）\]】]\s*$|[A-Za-z]"
+# The reasons version 8 set a value aside for, that a label or a note may have caused
+SET_ASIDE_BEFORE_V9 = {
+    "normalize_id_number": ("neither an ID card number nor a USCC",),
+    "normalize_phone": ("not a phone number", "not a valid phone number"),
+    "normalize_payment_account": ("not a payment account",),
+}
+
+
+def _v8_to_v9(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Version 9 reads an ID number without a label before it (`身份证：`) or a note after it
+    (`（法人）`); a phone or payment account without a note after it (`（微信同号）`, `王先生`);
+    a person's name without a note in brackets (`张三（店主）`), and in letters surname first
+    (`San ZHANG`, `Xiuying Wang`); and leaves out a recipient's name in a note at the end of an
+    address (`（张三收）`). The values that may read otherwise are made again from what was
+    disclosed; a value set aside at ingest that now reads leaves the quarantine (one that reads
+    with another fault keeps its place, with that reason); a bank account that a note hid a
+    payment account in becomes one; and where one reads otherwise, the next `resolver match` or
+    `train` scores every pair again."""
+    from resolver.normalize import is_payment_account
+
+    changed = 0
+    id_columns = {"id_norm": "norm", "id_partial": "partial", "id_kind": "kind",
+                  "id_valid": "valid"}  # fmt: skip
+    for table in ("seller_parties", "seller_records"):
+        which = f"{table}.id_number IS NOT NULL"
+        changed += _read_again(db, table, "id_number", which, IDS_READ_AGAIN_IN_V9,
+                               "normalize_id_number", id_columns)  # fmt: skip
+    banks = db.execute(
+        "SELECT DISTINCT raw FROM seller_identifiers WHERE kind = 'bank_account' "
+        f"AND regexp_matches(raw, '{NOTED_IN_V9}')"
+    ).fetchall()
+    paying = [raw for (raw,) in banks if is_payment_account(raw)]
+    if paying:
+        db.register("paying", pd.DataFrame({"raw": paying}))
+        db.execute(
+            "UPDATE seller_identifiers SET kind = 'payment_account' WHERE kind = 'bank_account' "
+            "AND raw IN (SELECT raw FROM paying)"
+        )
+        db.unregister("paying")
+    for kind, normalizer, columns in (
+        ("phone", "normalize_phone", PHONE_COLUMNS),
+        ("payment_account", "normalize_payment_account", {**PHONE_COLUMNS, "norm": "norm"}),
+    ):
+        which = f"seller_identifiers.kind = '{kind}'"
+        changed += _read_again(db, "seller_identifiers", "raw", which, NOTED_IN_V9, normalizer,
+                               columns)  # fmt: skip
+    changed += _read_again(db, "orders", "recipient_phone", "orders.recipient_phone <> ''",
+                           NOTED_IN_V9, "normalize_phone", RECIPIENT_PHONE_COLUMNS)  # fmt: skip
+    name = {"norm": "norm", "pinyin": "pinyin", "surname": "surname"}
+    for table, raw, columns in (
+        ("seller_parties", "name", {"name_norm": "norm", "pinyin": "pinyin", "surname": "surname"}),
+        ("seller_records", "registrant_name", {f"registrant_{c}": p for c, p in name.items()}),
+        ("seller_records", "contact", {"contact_norm": "norm"}),
+        ("orders", "recipient_name", {"recipient_name_norm": "norm", "recipient_pinyin": "pinyin"}),
+    ):  # fmt: skip
+        changed += _read_again(db, table, raw, f"{table}.{raw} IS NOT NULL",
+                               NAMES_READ_AGAIN_IN_V9, "normalize_name", columns)  # fmt: skip
+    changed += _read_addresses_again(db, r"[)）\]】]\s*$")
+    for normalizer, reasons in SET_ASIDE_BEFORE_V9.items():
+        _set_aside_again(db, normalizer, reasons)
+    if changed:
+        db.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
+            "resolver that read labels and notes beside identifiers and names as part of them')"
+        )
+    return []
+
+
+# The columns a phone's parts go to (`normalize_phone`'s answer: column)
+PHONE_COLUMNS = {"norm": "e164", "partial": "partial", "subtype": "kind", "issue": "issue"}
+RECIPIENT_PHONE_COLUMNS = {"recipient_phone_e164": "e164", "recipient_phone_partial": "partial"}
+ADDRESS_PARTS = ("norm", "province_code", "city_code", "district_code", "street")
+
+
+def _read_addresses_again(db: duckdb.DuckDBPyConnection, pattern: str) -> int:
+    """Read again the sellers' and recipients' addresses that match `pattern`."""
+    seller = {part: part for part in ADDRESS_PARTS}
+    recipient = {f"recipient_{p}" if p != "norm" else "recipient_address_norm": p
+                 for p in ADDRESS_PARTS}  # fmt: skip
+    return _read_again(
+        db, "seller_identifiers", "raw", "seller_identifiers.kind = 'address'", pattern,
+        "normalize_address", seller,
+    ) + _read_again(
+        db, "orders", "recipient_address", "orders.recipient_address <> ''", pattern,
+        "normalize_address", recipient,
+    )  # fmt: skip
+
+
+def _read_again(
+    db: duckdb.DuckDBPyConnection,
+    table: str,
+    raw: str,
+    which: str,
+    pattern: str,
+    normalizer: str,
+    columns: dict[str, str],
+) -> int:
+    """`_derive_again` each of `columns` (column: part of `normalizer`'s answer) of `table`'s
+    rows `which` whose `raw` matches `pattern`; returns how many changes it made."""
+    which = f"{which} AND regexp_matches({table}.{raw}, '{pattern}')"
+    return sum(
+        _derive_again(db, table, raw, column, which, partial(_part, normalizer, part))
+        for column, part in columns.items()
+    )
+
+
+def _set_aside_again(
+    db: duckdb.DuckDBPyConnection, normalizer: str, reasons: tuple[str, ...]
+) -> None:
+    """Read again the sellers' values set aside for `reasons` (which `normalizer` gave): one that
+    now reads leaves the quarantine, one that reads with another fault keeps that reason."""
+    import resolver.normalize
+
+    read = getattr(resolver.normalize, normalizer)
+    said = ", ".join(f"'{r}'" for r in reasons)
+    raws = db.execute(
+        "SELECT DISTINCT raw_value FROM quarantine WHERE table_name = 'sellers' "
+        f"AND level = 'value' AND reason IN ({said}) AND raw_value IS NOT NULL"
+    ).fetchall()
+    if not raws:
+        return
+    issues = pd.DataFrame({"raw": [r for (r,) in raws]})
+    issues["issue"] = pd.Series([read(r).issue for r in issues["raw"]], dtype="string")
+    db.register("issues", issues)
+    db.execute(
+        "DELETE FROM quarantine WHERE table_name = 'sellers' AND level = 'value' "
+        f"AND reason IN ({said}) AND raw_value IN (SELECT raw FROM issues WHERE issue IS NULL)"
+    )
+    db.execute(
+        "UPDATE quarantine SET reason = i.issue FROM issues i WHERE table_name = 'sellers' "
+        f"AND level = 'value' AND reason IN ({said}) AND raw_value = i.raw "
+        "AND i.issue IS NOT NULL"
+    )
+    db.unregister("issues")
 
 
 def _part(normalizer: str, part: str, raw: str) -> str | None:
@@ -331,5 +460,6 @@ STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
     _v5_to_v6,
     _v6_to_v7,
     _v7_to_v8,
+    _v8_to_v9,
 ]
 assert len(STEPS) == SCHEMA_VERSION  # one step into each version

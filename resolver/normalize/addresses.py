@@ -32,13 +32,14 @@ _PART = re.compile(r"[0-9]+|[a-z]")
 _HOUSE_WORD = "号|栋|幢|座|楼|单元|室|层|房|门|弄|院"
 _NUMERAL = re.compile(rf"第?([〇零一二两三四五六七八九十]+|[0-9]+)(?={_HOUSE_WORD})")
 _NUMERALS = dict(zip("〇零一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
-# A note in brackets at the end (`（菜鸟驿站）`, `(放门口)`); one that holds a number or a letter
-# (`（B座）`, `(3号楼)`, `（二号门）`) says where, and stays.
 # A floor before a room numbered by its floor (`2层224室`, `12层1201`) says nothing the room does
 # not: left out. (`楼` is a building as often as a floor: `2号楼201` keeps its 2.)
 _FLOOR = re.compile(r"([0-9]+)层(?=([0-9]+))")
+# A note in brackets at the end (`（菜鸟驿站）`, `(放门口)`, `（张三收）`); one that holds a number
+# or a letter (`（B座）`, `(3号楼)`) or a house number's part in numerals (`（二号门）`) says where,
+# and stays.
 _TRAILING_NOTE = re.compile(r"\s*[(（\[【]([^()（）\[\]【】]*)[)）\]】]\s*$")
-_WHERE = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ〇零一二两三四五六七八九十]")
+_WHERE = re.compile(rf"[0-9０-９A-Za-zＡ-Ｚａ-ｚ]|[〇零一二两三四五六七八九十]+(?:{_HOUSE_WORD})")
 
 
 @cache

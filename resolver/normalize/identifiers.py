@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from resolver.normalize.text import MASK, clean_text, partial_key, unify_masks
+from resolver.normalize.text import (
+    MASK,
+    clean_text,
+    partial_key,
+    unify_masks,
+    without_label,
+    without_note,
+)
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -72,8 +79,10 @@ class IdValue:
 
 
 def normalize_id_number(raw: str) -> IdValue:
-    """Classify an ID card number or USCC, check its checksum, and key masked forms."""
-    text = unify_masks(_SEPARATORS.sub("", clean_text(raw)), letters=True).upper()
+    """Classify an ID card number or USCC, check its checksum, and key masked forms; a label
+    before it (`身份证：`) and a note after it (`（法人）`) are no part of it."""
+    text = without_label(without_note(clean_text(raw), words=True))
+    text = unify_masks(_SEPARATORS.sub("", text), letters=True).upper()
     if not text:
         return IdValue(raw, None, None, "invalid", False, "empty identifier")
     if _FLOAT_NOTATION.match(text):

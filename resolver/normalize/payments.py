@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from resolver.normalize.phones import normalize_phone
-from resolver.normalize.text import MASK, clean_text
+from resolver.normalize.text import MASK, clean_text, without_note
 
 _PROVIDER = re.compile(
     r"^(?:支付宝|alipay|微信支付|微信|wechat\s*pay|wechat|财付通|tenpay|云闪付)\s*"
@@ -35,7 +35,7 @@ class PaymentValue:
 def is_payment_account(raw: str) -> bool:
     """Whether a value given as a bank account is a payment account (an e-mail, a phone, or
     named as Alipay / WeChat): such values are kept as payment accounts, not set aside."""
-    text = clean_text(raw)
+    text = without_note(clean_text(raw), words=True)
     if _PROVIDER.match(text) or "@" in text:
         return True
     return normalize_phone(text).kind == "mobile"
@@ -43,7 +43,9 @@ def is_payment_account(raw: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def normalize_payment_account(raw: str) -> PaymentValue:
-    text = _PROVIDER.sub("", clean_text(raw)).replace(" ", "").lower()
+    """A provider's name before it (`支付宝：`) and a note after it (`（张三）`) are no part
+    of it."""
+    text = _PROVIDER.sub("", without_note(clean_text(raw), words=True)).replace(" ", "").lower()
     if not text:
         return PaymentValue(raw, None, None, "invalid", "empty payment account")
     email = _EMAIL.match(text)

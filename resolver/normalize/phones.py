@@ -11,7 +11,7 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from resolver.normalize.text import MASK, clean_text, partial_key, unify_masks
+from resolver.normalize.text import MASK, clean_text, partial_key, unify_masks, without_note
 
 _MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 _SEPARATORS = re.compile(r"[\s\-()（）]")
@@ -36,7 +36,9 @@ class PhoneValue:
 @lru_cache(maxsize=1 << 18)  # the same people recur across a case's disclosures
 def normalize_phone(raw: str) -> PhoneValue:
     found = _normalize_phone(raw)
-    switchboard = _DASHED_EXTENSION.match(clean_text(raw)) if found.kind == "invalid" else None
+    if found.kind != "invalid":
+        return found
+    switchboard = _DASHED_EXTENSION.match(without_note(clean_text(raw), words=True))
     if switchboard:
         number = _normalize_phone(switchboard.group(1))
         if number.kind == "landline":
@@ -45,7 +47,10 @@ def normalize_phone(raw: str) -> PhoneValue:
 
 
 def _normalize_phone(raw: str) -> PhoneValue:
-    text = unify_masks(_SEPARATORS.sub("", _EXTENSION.sub("", clean_text(raw))))
+    """A note after the number (`（微信同号）`, `王先生`) and a switchboard's extension are no
+    part of it."""
+    text = _EXTENSION.sub("", without_note(clean_text(raw), words=True))
+    text = unify_masks(_SEPARATORS.sub("", text))
     if not text:
         return PhoneValue(raw, None, None, "invalid", "empty phone")
     mobile = _MOBILE.match(text)

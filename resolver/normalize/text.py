@@ -17,6 +17,14 @@ MASK = "*"
 # character, a USCC's code), so there only a run of three or more is a mask.
 _OTHER_MASKS = re.compile(r"[xX●○•]+(?=\d)")
 _OTHER_MASKS_BESIDE_LETTERS = re.compile(r"(?:[●○•]+|[xX]{3,})(?=\d)")
+# A note after a value, in brackets (`13812345678（微信同号）`, `1101…（法人）`) or in words
+# (`13812345678 王先生`): it says something about the value, not what it is. A bracket that
+# holds a digit may be part of it (`(0579)`), and stays.
+_BRACKET_NOTE = re.compile(r"\s*[(（\[【][^()（）\[\]【】0-9]*[)）\]】]\s*$")
+_WORD_NOTE = re.compile(r"(?<=[0-9*xX])\s*[\u4e00-\u9fff]+\s*$")
+# A label before a value: words in Chinese (`身份证：`, `证件号码 `), or in letters with a colon
+# (`ID:`); a value opens with a digit (or a USCC's letter), a label never does.
+_LABEL = re.compile(r"^(?:[\u4e00-\u9fff]+\s*[:：]?|[A-Za-z][A-Za-z .]*[:：])\s*")
 
 
 def clean_text(value: str) -> str:
@@ -24,6 +32,18 @@ def clean_text(value: str) -> str:
     text = unicodedata.normalize("NFKC", value)
     text = _T2S.convert(text)
     return _SPACE.sub(" ", text).strip()
+
+
+def without_note(text: str, words: bool = False) -> str:
+    """`text` without a note in brackets at its end; with `words`, nor a note in Chinese words
+    after its last digit (for values that are numbers)."""
+    text = _BRACKET_NOTE.sub("", text)
+    return _WORD_NOTE.sub("", text) if words else text
+
+
+def without_label(text: str) -> str:
+    """`text` without a label before it."""
+    return _LABEL.sub("", text)
 
 
 def unify_masks(text: str, letters: bool = False) -> str:
