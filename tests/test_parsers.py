@@ -73,6 +73,15 @@ def test_integer(text: str, value: int | None, error: str | None) -> None:
         ("20230501", "excel_datetime", "Asia/Shanghai", "2023-05-01T00:00:00"),
         ("1682913784000", "epoch_ms", "Asia/Shanghai", "2023-05-01T12:03:04"),
         ("1682913784", "epoch_s", "Asia/Shanghai", "2023-05-01T12:03:04"),
+        ("2023.05.01 12:03", "datetime", "Asia/Shanghai", "2023-05-01T12:03:00"),
+        ("2023/5/1 下午 3:05", "datetime", "Asia/Shanghai", "2023-05-01T15:05:00"),
+        ("2023-05-01 上午 12:05:09", "datetime", "Asia/Shanghai", "2023-05-01T00:05:09"),
+        ("2023/05/01 03:05:09 PM", "datetime", "Asia/Shanghai", "2023-05-01T15:05:09"),
+        # a stated offset wins over the mapping's zone
+        ("2023-05-01T12:03:04+08:00", "datetime", "Asia/Shanghai", "2023-05-01T12:03:04"),
+        ("2023-05-01T04:03:04Z", "datetime", "Asia/Shanghai", "2023-05-01T12:03:04"),
+        ("2023-05-01 12:03:04.250+0800", "datetime", "UTC", "2023-05-01T12:03:04"),
+        ("2023-05-01T00:03:04-04:00", "excel_datetime", "Asia/Shanghai", "2023-05-01T12:03:04"),
     ],
 )
 def test_datetimes(text: str, parser: str, zone: str, expected: str) -> None:

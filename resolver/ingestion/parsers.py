@@ -23,13 +23,25 @@ COMMON_FORMATS = (
     "%Y-%m-%d",
     "%Y/%m/%d",
     "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d %H:%M",
     "%Y.%m.%d",
     "%Y年%m月%d日 %H:%M:%S",
     "%Y年%m月%d日 %H:%M",
     "%Y年%m月%d日",
     "%Y%m%d%H%M%S",
     "%Y%m%d",
+    # twelve-hour clocks, as a spreadsheet set to show them exports (`2023/5/1 下午 3:05:00`)
+    "%Y/%m/%d %p %I:%M:%S",
+    "%Y/%m/%d %p %I:%M",
+    "%Y-%m-%d %p %I:%M:%S",
+    "%Y-%m-%d %p %I:%M",
+    "%Y/%m/%d %I:%M:%S %p",
+    "%Y-%m-%d %I:%M:%S %p",
 )
+# A time that says its offset from UTC (`2023-05-01T12:03:04+08:00`, `…Z`, as APIs write them):
+# read at that offset, whatever zone the mapping gives.
+_WITH_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"
+_HALF_DAY = {"上午": "AM", "下午": "PM"}
 MAX_DIGITS = {"yuan": 10, "fen": 12}  # whole digits of the largest amount an order may have
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0, after its 1900 leap-year bug
 EARLIEST, LATEST = pd.Timestamp("1995-01-01"), pd.Timestamp("2100-01-01")
@@ -133,11 +145,17 @@ def parse_datetime(
             days = pd.to_numeric(text.where(serial))
             stamps = (EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).dt.round("s")
             stamps = stamps.astype("datetime64[s]")
+        offset = pd.Series(
+            pc.match_substring_regex(pa.array(text, type=pa.large_string()), _WITH_OFFSET)
+            .to_numpy(zero_copy_only=False),
+            index=text.index,
+        ).fillna(False)
         for fmt in (*formats, *COMMON_FORMATS):
-            todo = stamps.isna() & ~empty
+            todo = stamps.isna() & ~empty & ~offset
             if not todo.any():
                 break
-            found = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            cells = text[todo].replace(_HALF_DAY, regex=True) if "%p" in fmt else text[todo]
+            found = pd.to_datetime(cells, format=fmt, errors="coerce")
             stamps[todo] = found.astype("datetime64[s]")
         if zone != LOCAL_ZONE:
             stamps = (
@@ -145,6 +163,10 @@ def parse_datetime(
                 .dt.tz_convert(LOCAL_ZONE)
                 .dt.tz_localize(None)
             )
+        if offset.any():
+            aware = pd.to_datetime(text[offset], format="ISO8601", utc=True, errors="coerce")
+            local = aware.dt.tz_convert(LOCAL_ZONE).dt.tz_localize(None)
+            stamps[offset] = local.astype("datetime64[s]")
     out_of_range = (stamps < EARLIEST) | (stamps >= LATEST)
     stamps = stamps.where(~out_of_range)
     errors = _errors_where(stamps.isna() & ~empty, text, "unparseable date: {value!r}")
