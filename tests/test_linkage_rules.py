@@ -456,6 +456,29 @@ def test_a_masked_name_is_no_name_but_fits_the_person_it_masks(taobao_file, tmp_
     assert names[["taobao:M1", "taobao:M2"]].isna().all()
 
 
+@pytest.mark.parametrize(("recipient", "fits"), [("欧阳先生", True), ("黄先生", False)])
+def test_a_surname_with_a_courtesy_title_fits_the_person_it_may_be(
+    taobao_file, tmp_path, recipient: str, fits: bool
+) -> None:
+    """`欧阳先生` (Mr Ouyang) at a masked phone that fits the owner's and at his address is his,
+    as a masked name is: weak ties of two facets, that link; `黄先生` is not his."""
+    home = "上海市浦东新区张江路99号3栋201室"
+    owner = store("R", "欧阳锋", 1, phones="139****8888", address=home)
+    seller = store("S", "郭靖", 2)
+    orders = [{**seller, **order_to(recipient, "139****8888", n), "recipient_address": home}
+              for n in (1, 2)]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, [owner, *orders])
+    with case:
+        candidates = case.orders.self_purchase_candidates()
+    assert (found["taobao:R"] == found["taobao:S"]) is fits
+    if fits:
+        assert set(candidates["evidence"]) == {"titled_name_at_masked_phone",
+                                               "titled_name_at_address"}  # fmt: skip
+        assert candidates["common_name"].all()
+    else:
+        assert candidates.empty
+
+
 def test_an_order_a_store_shipped_to_itself_is_a_self_purchase(taobao_file, tmp_path) -> None:
     """Shipped to the store's own phone, or to its registrant at its own address: left out of
     the sales, and no tie to any other account."""

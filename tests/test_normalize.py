@@ -143,15 +143,13 @@ def test_bank_accounts(raw: str, norm: str | None, partial: str | None) -> None:
         ("Xiuying Wang", "xiuyingwang", "wangxiuying", "", ""),  # only the last is a surname
         ("Wei Zhang", "weizhang", "weizhang", "", ""),  # 魏 and 张: as written
         ("Wang Xiuying (owner)", "wangxiuying", "wangxiuying", "", ""),
-        (
-            "晨光日用品有限公司（普通合伙）",
-            "晨光日用品有限公司普通合伙",
-            None,
-            "晨",
-            None,
-        ),  # no person
+        ("晨光日用品有限公司（普通合伙）", "晨光日用品有限公司普通合伙", None, "晨", None),  # no person
+        ("张三先生", "张三", "zhangsan", "张", "三"),  # a courtesy title after a full name
+        ("欧阳娜娜女士", "欧阳娜娜", "ouyangnana", "欧阳", "娜娜"),
+        ("张先生", "张先生", "zhangxiansheng", "张", "先生"),  # after a surname: a surname's name
+        ("欧阳小姐", "欧阳小姐", "ouyangxiaojie", "欧阳", "小姐"),
     ],
-)
+)  # fmt: skip
 def test_names(raw: str, norm: str, pinyin: str | None, surname: str, given: str | None) -> None:
     value = normalize_name(raw)
     assert value.norm == norm and value.surname == surname
@@ -198,6 +196,14 @@ def test_names(raw: str, norm: str, pinyin: str | None, surname: str, given: str
         ("宏达二十一店", "宏达二十一"),
         ("美二店", "美二"),
         ("2店", "2"),
+        # a note in brackets that gives a region, a legal form or a platform
+        ("美嘉百货（义乌）有限公司", "美嘉百货"),
+        ("美嘉（杭州）科技有限公司", "美嘉"),
+        ("美嘉百货(中国)有限公司", "美嘉百货"),
+        ("美嘉百货专卖店（天猫）", "美嘉百货"),
+        ("美嘉百货旗舰店-淘宝", "美嘉百货"),
+        ("【美嘉百货】旗舰店", "美嘉百货"),  # what else a bracket holds stays
+        ("美嘉百货（B店）", "美嘉百货b"),
     ],
 )
 def test_company_stems(raw: str, stem: str) -> None:
@@ -268,7 +274,10 @@ def test_an_ambiguous_address_reads_the_same_under_every_string_hash() -> None:
      "浙江义乌人民路1099-3-224", "浙江省义乌市人民路１０９９－３－０２２４", "义乌市人民路1099号3座224房",
      "义乌市人民路1099号第3栋224室", "义乌市人民路1099号三栋二二四室", "义乌市人民路一〇九九号三号楼224",
      "义乌市人民路1099弄3号224室", "义乌市人民路1099号3栋224室（菜鸟驿站）", "义乌市人民路1099号3栋224室 (放门口)",
-     "义乌市人民路1099号3栋2层224室", "义乌市人民路1099号3栋224室（张三收）", "义乌市人民路1099号3栋224室（王五六收）"],
+     "义乌市人民路1099号3栋2层224室", "义乌市人民路1099号3栋224室（张三收）", "义乌市人民路1099号3栋224室（王五六收）",
+     "322000 义乌市人民路1099号3栋224室", "义乌市人民路1099号3栋224室，322000", "义乌市人民路1099号3栋224室 邮编：322000",
+     "义乌市人民路1099号3栋224室 电话 0579-85551234", "义乌市人民路1099号3栋224室 13812345678",
+     "义乌市人民路1099号3栋224室 张三收", "义乌市人民路1099号3栋224室（张三收） 13812345678"],
 )  # fmt: skip
 def test_house_numbers_written_differently_compare_equal(raw: str) -> None:
     value = normalize_address(raw)

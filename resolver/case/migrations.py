@@ -304,10 +304,15 @@ def _v7_to_v8(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
 # What a value must hold for version 9 to read it otherwise than version 8: an ID number, a
 # character no number is made of (a label, a note); a phone, payment account or address, a
 # closing bracket at its end (a note) or Chinese after its last digit; a name, a closing bracket
-# at its end or a letter (pinyin, surname first)
+# at its end, a courtesy title at its end or a letter (pinyin, surname first)
 IDS_READ_AGAIN_IN_V9 = r"[^0-9A-Za-z*\s●○•-]"
 NOTED_IN_V9 = r"[)）\]】]\s*$|[0-9*xX]\s*[一-鿿]+\s*$"
-NAMES_READ_AGAIN_IN_V9 = r"[)）\]】]\s*$|[A-Za-z]"
+NAMES_READ_AGAIN_IN_V9 = r"[)）\]】]\s*$|[A-Za-z]|(?:先生|女士|小姐)\s*$"
+# ... and an address, a closing bracket at its end, a recipient (`收`), or a number after a space,
+# a comma or a word that a postcode or a phone follows (`邮编`, `电话`, `tel`), or a postcode first
+ADDRESSES_READ_AGAIN_IN_V9 = (
+    r"[)）\]】]\s*$|收\s*$|[\s,，;；:：码编话机lL][0-9０-９\-－ ]{6,}$|^\s*[0-9０-９]{6}\s"
+)
 # The reasons version 8 set a value aside for, that a label or a note may have caused
 SET_ASIDE_BEFORE_V9 = {
     "normalize_id_number": ("neither an ID card number nor a USCC",),
@@ -319,13 +324,16 @@ SET_ASIDE_BEFORE_V9 = {
 def _v8_to_v9(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     """Version 9 reads an ID number without a label before it (`身份证：`) or a note after it
     (`（法人）`); a phone or payment account without a note after it (`（微信同号）`, `王先生`);
-    a person's name without a note in brackets (`张三（店主）`), and in letters surname first
-    (`San ZHANG`, `Xiuying Wang`); and leaves out a recipient's name in a note at the end of an
-    address (`（张三收）`). The values that may read otherwise are made again from what was
-    disclosed; a value set aside at ingest that now reads leaves the quarantine (one that reads
-    with another fault keeps its place, with that reason); a bank account that a note hid a
-    payment account in becomes one; and where one reads otherwise, the next `resolver match` or
-    `train` scores every pair again."""
+    a person's name without a note in brackets (`张三（店主）`) or a courtesy title after it
+    (`张三先生`), and in letters surname first
+    (`San ZHANG`, `Xiuying Wang`); leaves out of an address a note in brackets that names a
+    recipient (`（张三收）`) and a postcode, a phone or a recipient written beside it without
+    brackets; and leaves out of a stem a region, a legal form or a platform in brackets
+    (`美嘉（杭州）科技有限公司`, `美嘉百货专卖店（天猫）`). Every stem, and the values that
+    may read otherwise, are made again from what was disclosed; a value set aside at ingest
+    that now reads leaves the quarantine (one that reads with another fault keeps its place,
+    with that reason); a bank account that a note hid a payment account in becomes one; and
+    where one reads otherwise, the next `resolver match` or `train` scores every pair again."""
     from resolver.normalize import is_payment_account
 
     changed = 0
@@ -365,7 +373,7 @@ def _v8_to_v9(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     ):  # fmt: skip
         changed += _read_again(db, table, raw, f"{table}.{raw} IS NOT NULL",
                                NAMES_READ_AGAIN_IN_V9, "normalize_name", columns)  # fmt: skip
-    changed += _read_addresses_again(db, r"[)）\]】]\s*$")
+    changed += _read_addresses_again(db, ADDRESSES_READ_AGAIN_IN_V9) + _stem_again(db)
     for normalizer, reasons in SET_ASIDE_BEFORE_V9.items():
         _set_aside_again(db, normalizer, reasons)
     if changed:

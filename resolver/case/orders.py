@@ -47,7 +47,8 @@ COPIES_SQL = """,
 # Orders shipped to an account's people (another account's, or the seller's own): to a phone (or
 # payment account) it is registered with (strong), or to one of its people by name at one of its
 # addresses, or at a phone whose key fits with one side masked (a name: weak; a masked name,
-# `王*`, fits a name of as many characters that shows the same ones, and counts as common).
+# `王*`, fits a name of as many characters that shows the same ones, a surname with a courtesy
+# title, `王先生`, `欧阳女士`, a name of one or two characters more, and both count as common).
 # Hubs make no tie. Two kinds of order make none, and are found only to be counted when both
 # accounts are one trader's (`tie` NULL): to a phone it lists that unrelated stores list too (a
 # weak hub: a trader's phone his fronts give beside their own, or an agency's), and to one of
@@ -62,6 +63,9 @@ PURCHASE_WAYS = (
     "masked_name_at_masked_phone",  # the recipient's masked name (`欧*锋`) fits one of its people
     "masked_name_at_landline",
     "masked_name_at_address",
+    "titled_name_at_masked_phone",  # the recipient's surname with a courtesy title (`欧阳先生`)
+    "titled_name_at_landline",
+    "titled_name_at_address",
     "lent_phone",  # to a phone it lists that unrelated stores list too (no tie)
     "name_at_shared_address",  # to one of its people, at its address that is a hub (no tie)
     "masked_fit",  # to a masked phone that fits a phone of its trader's (no tie)
@@ -146,6 +150,14 @@ matches AS (
     WHERE contains(a.name, '*')
       AND EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
                   AND p.kind = 'names' AND p.value LIKE replace(a.name, '*', '_'))
+    UNION ALL  -- `张先生`: a surname whose given name is one or two characters
+    SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie,
+        'titled_name_at_' || a.evidence, NULL, NULL
+    FROM at_place a
+    WHERE regexp_matches(a.name, '^[^*]{1,2}(?:先生|女士|小姐)$')
+      AND EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant AND p.kind = 'names'
+                  AND p.value LIKE left(a.name, length(a.name) - 2) || '_%'
+                  AND length(p.value) <= length(a.name))
     UNION ALL  -- no tie: counted only within one trader (see above)
     SELECT o.seller, k.account_id, o.platform, o.order_id, o.name, NULL, 'lent_phone', k.value,
         NULL
@@ -159,8 +171,9 @@ matches AS (
 )
 SELECT DISTINCT m.seller, m.registrant, m.platform, m.order_id, m.tie,
     coalesce(m.tie = 'self_purchase', false) AS strong,
-    coalesce(m.name IN (SELECT name FROM common_names) OR contains(m.name, '*'), false)
-        AS common_name, m.evidence, m.phone_reached, m.phone_holders
+    coalesce(m.name IN (SELECT name FROM common_names) OR contains(m.name, '*')
+             OR regexp_matches(m.name, '^[^*]{1,2}(?:先生|女士|小姐)$'), false) AS common_name,
+    m.evidence, m.phone_reached, m.phone_holders
 FROM matches m
 ORDER BY m.platform, m.order_id, m.seller, m.registrant, m.evidence
 """

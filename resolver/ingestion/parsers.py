@@ -145,11 +145,8 @@ def parse_datetime(
             days = pd.to_numeric(text.where(serial))
             stamps = (EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).dt.round("s")
             stamps = stamps.astype("datetime64[s]")
-        offset = pd.Series(
-            pc.match_substring_regex(pa.array(text, type=pa.large_string()), _WITH_OFFSET)
-            .to_numpy(zero_copy_only=False),
-            index=text.index,
-        ).fillna(False)
+        stated = pc.match_substring_regex(pa.array(text, type=pa.large_string()), _WITH_OFFSET)
+        offset = pd.Series(stated.to_numpy(zero_copy_only=False), index=text.index).fillna(False)
         for fmt in (*formats, *COMMON_FORMATS):
             todo = stamps.isna() & ~empty & ~offset
             if not todo.any():

@@ -40,6 +40,16 @@ _FLOOR = re.compile(r"([0-9]+)层(?=([0-9]+))")
 # and stays.
 _TRAILING_NOTE = re.compile(r"\s*[(（\[【]([^()（）\[\]【】]*)[)）\]】]\s*$")
 _WHERE = re.compile(rf"[0-9０-９A-Za-zＡ-Ｚａ-ｚ]|[〇零一二两三四五六七八九十]+(?:{_HOUSE_WORD})")
+# What a form adds to an address without brackets, and is no place: a postcode before or after
+# it (`322000 浙江省…`, `…室，322000`, `邮编322000`), a phone after it (`电话 0579-…`,
+# `… 13812345678`), a recipient after its house number (`…224室 张三收`).
+_UNBRACKETED_NOTES = (
+    re.compile(r"^\s*[0-9０-９]{6}\s+"),
+    re.compile(r"(?:[\s,，;；]+|\s*(?:邮编|邮政编码)\s*[:：]?\s*)[0-9０-９]{6}\s*$"),
+    re.compile(r"[\s,，;；]*(?:(?:联系)?电话|手机|tel)\s*[:：]?\s*[0-9０-９\-－ ]{7,}$", re.I),
+    re.compile(r"[\s,，;；]+(?:\+?86)?1[3-9][0-9]{9}\s*$"),
+    re.compile(rf"(?<=[0-9０-９{_MARKERS}])[\s,，]*[\u4e00-\u9fff]{{1,4}}收\s*$"),
+)
 
 
 @cache
@@ -125,6 +135,12 @@ def strip_leading_divisions(
     return text[cursor:]
 
 
+def is_division_name(text: str) -> bool:
+    """Whether `text` is the name of one division, full or short (`义乌`, `杭州市`, `浙江`)."""
+    found = _find_divisions(text)
+    return len(found) == 1 and found[0] == (len(text), text)
+
+
 def strip_leading_city(text: str) -> str:
     """Drop the one short name of a prefecture-level city (or province) that opens a company's
     registered name, its region (`汕头美嘉百货商贸有限公司`); never a county's (福田, 金山,
@@ -149,9 +165,16 @@ def normalize_address(raw: str) -> AddressValue:
 
 
 def _without_note(raw: str) -> str:
-    """`raw` without a note in brackets at its end that says how to deliver, not where."""
-    note = _TRAILING_NOTE.search(raw)
-    return raw[: note.start()] if note and not _WHERE.search(note.group(1)) else raw
+    """`raw` without a note in brackets at its end that says how to deliver, not where, nor a
+    postcode, a phone or a recipient written beside it."""
+    text, before = raw, None
+    while text != before:  # notes one after another: `…（张三收） 13812345678`
+        before = text
+        note = _TRAILING_NOTE.search(text)
+        text = text[: note.start()] if note and not _WHERE.search(note.group(1)) else text
+        for unbracketed in _UNBRACKETED_NOTES:
+            text = unbracketed.sub("", text)
+    return text
 
 
 def house_number_key(street: str) -> str:

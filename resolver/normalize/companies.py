@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import re
 
-from resolver.normalize.addresses import strip_leading_city, strip_leading_divisions
+from resolver.normalize.addresses import (
+    is_division_name,
+    strip_leading_city,
+    strip_leading_divisions,
+)
 from resolver.normalize.text import compact
 
 LEGAL_FORMS = (
@@ -82,7 +86,24 @@ COMPANY_TRADES = (
     "集团",
 )
 _SUFFIXES = tuple(sorted(LEGAL_FORMS + STORE_SUFFIXES, key=len, reverse=True))
-_BRACKETED_FORM = re.compile(r"[(（](?:个体工商户|个体|普通合伙|有限合伙)[)）]")
+# A note in brackets in a name: its legal form (`晨光日用品（个体工商户）`), its region, as a
+# registered name may give it after the trade name (`美嘉（杭州）科技有限公司`, `…（中国）…`),
+# or the platform a store is on (`美嘉百货专卖店（天猫）`, or after a dash: `…旗舰店-淘宝`)
+_BRACKETED = re.compile(r"[(（【\[]([^()（）【】\[\]]{1,12})[)）】\]]")
+_BRACKETED_FORMS = frozenset(("个体工商户", "个体", "普通合伙", "有限合伙", "中国"))
+PLATFORM_NAMES = (
+    "天猫",
+    "淘宝",
+    "京东",
+    "拼多多",
+    "抖音",
+    "快手",
+    "小红书",
+    "唯品会",
+    "苏宁",
+    "1688",
+)
+_PLATFORM_AFTER_DASH = re.compile(rf"\s*[-—–_－]\s*(?:{'|'.join(PLATFORM_NAMES)})店?\s*$")
 # A store's number among its trader's stores, before the final 店 (`2店`, `二店`, `3号店`,
 # `分店`) or after it (`旗舰店2`)
 _BRANCH = re.compile(
@@ -99,7 +120,7 @@ AFTER_CITY = 4
 def company_stem(raw: str) -> str:
     """Strip the region prefix, legal form and store suffixes (and, of a company, the trade it
     names as companies do; of a store, its number); keep what names the business."""
-    named = compact(_BRACKETED_FORM.sub("", raw))
+    named = compact(_BRACKETED.sub(_unless_a_name, _PLATFORM_AFTER_DASH.sub("", raw)))
     text = strip_leading_divisions(named) or named
     text = _unless_too_short(text, _BRANCH.sub("", text), "店")
     text, lost = _strip(text, _SUFFIXES)
@@ -108,6 +129,15 @@ def company_stem(raw: str) -> str:
         if named.startswith(text):  # its region, when no full name or province gave one
             text = _unless_too_short(text, strip_leading_city(text), shortest=AFTER_CITY)
     return text
+
+
+def _unless_a_name(bracketed: re.Match[str]) -> str:
+    """A note in brackets left out where it gives a legal form, a region or a platform; what
+    else it says stays (without its brackets)."""
+    note = compact(bracketed.group(1))
+    if note in _BRACKETED_FORMS or note in PLATFORM_NAMES or is_division_name(note):
+        return ""
+    return bracketed.group(1)
 
 
 def _unless_too_short(text: str, shorter: str, suffix: str = "", shortest: int = 0) -> str:

@@ -60,6 +60,7 @@ COMMON_SURNAMES = (
     "玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由洪"
 )
 _LETTERS = re.compile(r"[a-z]+", re.IGNORECASE)
+_TITLE = re.compile(r"(?:先生|女士|小姐)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +80,18 @@ def split_surname(name: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=1 << 18)  # the same people recur across a case's disclosures
 def normalize_name(raw: str) -> NameValue:
-    """A note in brackets after a person's name (`张三（店主）`) is no part of it."""
+    """A note in brackets after a person's name (`张三（店主）`) is no part of it, nor a courtesy
+    title after a full name (`张三先生`); after a surname alone (`张先生`) the title stays, and
+    the name is a surname's (see `resolver.case.orders`)."""
     text = clean_text(raw)
     norm, bare = compact(text), without_note(text)
     if bare != text and _person_like(compact(bare)):
         text, norm = bare, compact(bare)
     if not _HAN.match(norm):  # Latin or mixed names: the compact form, surname first
         return NameValue(raw, norm, surname_first(text) or norm, "", "")
+    untitled = _TITLE.sub("", norm)
+    if untitled != norm and untitled not in COMPOUND_SURNAMES and split_surname(untitled)[1]:
+        norm = untitled
     surname, given = split_surname(norm)
     surname_pinyin = SURNAME_READINGS.get(surname) or "".join(map(char_pinyin, surname))
     return NameValue(raw, norm, surname_pinyin + "".join(map(char_pinyin, given)), surname, given)
