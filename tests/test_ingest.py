@@ -219,6 +219,45 @@ def test_platform_option_settles_an_ambiguous_shape(demo_dir, tmp_path) -> None:
     assert result[0].platform == "tmall" and result[0].orders > 0
 
 
+def test_headers_below_a_title_are_found_where_the_mapping_says(demo_dir, tmp_path) -> None:
+    """A workbook with a title above each table: the mapping that says nothing of it is told in
+    which row its headers are; one that sets `header_row` recognises the file and reads it, each
+    row numbered as a person opening the file sees it."""
+    sheets = pd.read_excel(
+        demo_dir / "jd_disclosure.xlsx", sheet_name=None, dtype=str, engine="calamine"
+    )
+    titled = tmp_path / "titled.xlsx"
+    with pd.ExcelWriter(titled, engine="xlsxwriter") as workbook:
+        for name, frame in sheets.items():
+            pd.DataFrame([["京东平台调证数据"]]).to_excel(
+                workbook, sheet_name=name, index=False, header=False
+            )
+            frame.to_excel(workbook, sheet_name=name, index=False, startrow=2)
+    with Case.open(tmp_path / "case") as case, pytest.raises(InputError) as caught:
+        ingest(case, [titled])
+    assert "jd mapping's headers are in row 3, below a title: set header_row: 3" in str(
+        caught.value
+    )
+    config = tmp_path / "config"
+    shutil.copytree(Path(__file__).parent.parent / "config", config)
+    mapping = config / "platforms" / "jd.yaml"
+    text = mapping.read_text(encoding="utf-8")
+    for table in ("sellers", "orders"):
+        text = text.replace(f"{table}:\n", f"{table}:\n  header_row: 3\n", 1)
+    mapping.write_text(text, encoding="utf-8")
+    with Case.open(tmp_path / "titled-case") as case:
+        (result,) = ingest(case, [titled], config=config)
+        first = case.scalar("SELECT min(source_row) FROM orders")
+    with Case.open(tmp_path / "plain-case") as case:
+        (plain,) = ingest(case, [demo_dir / "jd_disclosure.xlsx"])
+        plain_first = case.scalar("SELECT min(source_row) FROM orders")
+    assert result.platform == "jd" and (result.sellers, result.orders) == (
+        plain.sellers,
+        plain.orders,
+    )
+    assert first == plain_first + 2
+
+
 def test_unknown_platform_name_is_an_error(demo_files, demo_dir, tmp_path) -> None:
     with Case.open(tmp_path / "case") as case, pytest.raises(InputError, match="known: "):
         ingest(case, demo_files[:1], platform="amazon")

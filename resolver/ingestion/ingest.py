@@ -33,6 +33,7 @@ from resolver.ingestion.mapping import MappedDisclosure, map_disclosure
 from resolver.ingestion.readers import (
     RawFile,
     file_kind,
+    header_row_of,
     headers_of,
     read_csv,
     read_jsonl,
@@ -74,9 +75,17 @@ def detect_platform(path: Path, configs: dict[str, PlatformConfig]) -> PlatformC
         raise InputError(path, f"unknown file kind {path.suffix!r}: expected .csv, .xlsx or .jsonl")
     matches = []
     for config in candidates:
-        if set(config.signature) <= headers_of(path, kind, config.file):
+        if set(config.signature) <= headers_of(path, kind, config.file, header_rows(config)):
             matches.append(config)
     if not matches:
+        for config in candidates:  # a title above the table pushed its headers down
+            row = header_row_of(path, kind, config.file, config.signature)
+            if row is not None:
+                raise InputError(
+                    path,
+                    f"the {config.platform} mapping's headers are in row {row}, below a title: "
+                    f"set header_row: {row} under sellers and orders in its mapping",
+                )
         names = ", ".join(sorted(c.platform for c in candidates))
         raise InputError(
             path,
@@ -90,6 +99,16 @@ def detect_platform(path: Path, configs: dict[str, PlatformConfig]) -> PlatformC
     return matches[0]
 
 
+def header_rows(config: PlatformConfig) -> dict[str | None, int]:
+    """The row of each sheet (of a CSV: None) that holds its headers."""
+    if config.file.kind == "xlsx":
+        return {
+            str(config.sellers.sheet): config.sellers.header_row,
+            str(config.orders.sheet): config.orders.header_row,
+        }
+    return {None: config.orders.header_row}
+
+
 def read_file(path: Path, config: PlatformConfig) -> RawFile:
     return _read(path, config).without_nul_rows()
 
@@ -99,15 +118,13 @@ def _read(path: Path, config: PlatformConfig) -> RawFile:
     if file_kind(path) not in (kind, None):
         raise InputError(path, f"platform {config.platform!r} reads {kind} files")
     if kind == "xlsx":  # the mapping names both sheets (checked when it was loaded)
-        sheets = {str(config.sellers.sheet): config.sellers.header_row}
-        sheets[str(config.orders.sheet)] = config.orders.header_row
-        return read_xlsx(path, sheets)
+        return read_xlsx(path, {str(sheet): row for sheet, row in header_rows(config).items()})
     if kind == "jsonl":
         paths = {
             c for t in (config.sellers, config.orders) for f in t.fields.values() for c in f.columns
         }
         return read_jsonl(path, config.file, sorted(paths))
-    return read_csv(path, config.file, config.orders.header_row)
+    return read_csv(path, config.file, header_rows(config)[None])
 
 
 def _store(case: Case, sha: str, path: Path, config: PlatformConfig, mapped: MappedDisclosure):

@@ -12,8 +12,9 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from pathlib import Path
@@ -574,21 +575,57 @@ def _json_text(value: Any) -> Any:
     return str(value)
 
 
-def headers_of(path: Path, kind: str, spec: FileSpec) -> set[str]:
-    """Headers (or JSON keys, or sheet names and headers) that a signature is matched against."""
+def headers_of(
+    path: Path, kind: str, spec: FileSpec, header_rows: Mapping[str | None, int] | None = None
+) -> set[str]:
+    """Headers (or JSON keys, or sheet names and headers) that a signature is matched against:
+    each sheet's (a CSV's: None's) at its row of `header_rows`, the first where none is given."""
+    rows = header_rows or {}
     if kind == "jsonl":
         return json_keys(path, spec)
     if kind == "xlsx":
         sheet_names, cells = _load_workbook(path)
         found = set(sheet_names)
-        for rows in cells.values():
-            found |= {cell_text(c).strip() for c in (rows[0] if rows else [])}
+        for name, records in cells.items():
+            found |= set(_header_cells(records, rows.get(name, 1)))
         return found
+    return set(_header_cells(_csv_head(path, spec), rows.get(None, 1)))
+
+
+def header_row_of(
+    path: Path, kind: str, spec: FileSpec, signature: list[str], probed: int = 10
+) -> int | None:
+    """The row among the first `probed` where a sheet (a CSV) holds the signature's headers,
+    if not the first: where a title above the table has pushed them down."""
+    if kind == "jsonl":
+        return None
+    if kind == "xlsx":
+        sheet_names, cells = _load_workbook(path)
+        tables = list(cells.values())
+        wanted = set(signature) - set(sheet_names)
+    else:
+        tables, wanted = [_csv_head(path, spec)], set(signature)
+    for row in range(2, probed + 1):
+        found = set().union(*(_header_cells(records, row) for records in tables))
+        if wanted and wanted <= found:
+            return row
+    return None
+
+
+def _header_cells(records: list[list], row: int) -> list[str]:
+    """The cells of `records`' row `row` (from 1) as headers, none where it has no such row."""
+    if len(records) < row:
+        return []
+    return [cell_text(c).strip().lstrip("\ufeff") for c in records[row - 1]]
+
+
+def _csv_head(path: Path, spec: FileSpec, records: int = 10) -> list[list]:
+    """A CSV file's first `records` records."""
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
     text = _decode_head(head, spec.encoding)
-    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter), [])
-    return {h.strip().lstrip("\ufeff") for h in first}
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter)
+    return list(itertools.islice(reader, records))
 
 
 def _decode_head(head: bytes, encoding: str) -> str:
