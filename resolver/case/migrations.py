@@ -325,15 +325,15 @@ def _v8_to_v9(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     """Version 9 reads an ID number without a label before it (`身份证：`) or a note after it
     (`（法人）`); a phone or payment account without a note after it (`（微信同号）`, `王先生`);
     a person's name without a note in brackets (`张三（店主）`) or a courtesy title after it
-    (`张三先生`), and in letters surname first
-    (`San ZHANG`, `Xiuying Wang`); leaves out of an address a note in brackets that names a
-    recipient (`（张三收）`) and a postcode, a phone or a recipient written beside it without
-    brackets; and leaves out of a stem a region, a legal form or a platform in brackets
-    (`美嘉（杭州）科技有限公司`, `美嘉百货专卖店（天猫）`). Every stem, and the values that
-    may read otherwise, are made again from what was disclosed; a value set aside at ingest
-    that now reads leaves the quarantine (one that reads with another fault keeps its place,
-    with that reason); a bank account that a note hid a payment account in becomes one; and
-    where one reads otherwise, the next `resolver match` or `train` scores every pair again."""
+    (`张三先生`), and in letters surname first (`San ZHANG`, `Xiuying Wang`); leaves out of an
+    address a note in brackets that names a recipient (`（张三收）`) and a postcode, a phone or a
+    recipient written beside it without brackets; and leaves out of a stem a region, a legal
+    form or a platform in brackets (`美嘉（杭州）科技有限公司`, `美嘉百货专卖店（天猫）`). Every
+    stem, and the values that may read otherwise, are made again from what was disclosed; a
+    value set aside at ingest that now reads leaves the quarantine (one that reads with another
+    fault keeps its place, with that reason); a bank account that a note hid a payment account
+    in becomes one; and where one reads otherwise, the next `resolver match` or `train` scores
+    every pair again."""
     from resolver.normalize import is_payment_account
 
     changed = 0
@@ -364,10 +364,10 @@ def _v8_to_v9(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
                                columns)  # fmt: skip
     changed += _read_again(db, "orders", "recipient_phone", "orders.recipient_phone <> ''",
                            NOTED_IN_V9, "normalize_phone", RECIPIENT_PHONE_COLUMNS)  # fmt: skip
-    name = {"norm": "norm", "pinyin": "pinyin", "surname": "surname"}
     for table, raw, columns in (
         ("seller_parties", "name", {"name_norm": "norm", "pinyin": "pinyin", "surname": "surname"}),
-        ("seller_records", "registrant_name", {f"registrant_{c}": p for c, p in name.items()}),
+        ("seller_records", "registrant_name", {"registrant_norm": "norm",
+         "registrant_pinyin": "pinyin", "registrant_surname": "surname"}),
         ("seller_records", "contact", {"contact_norm": "norm"}),
         ("orders", "recipient_name", {"recipient_name_norm": "norm", "recipient_pinyin": "pinyin"}),
     ):  # fmt: skip
