@@ -269,6 +269,13 @@ def test_a_version_8_case_reads_labels_and_notes_again(linked_case, tmp_path) ->
             db.execute("UPDATE seller_parties SET name = '美嘉百货（义乌）有限公司', "
                        "stem = '美嘉百货义乌' WHERE record_id = ? AND role = 'registrant'",
                        [record])  # fmt: skip
+            # a second registrant whose kind was inferred from its name: its labelled USCC, now
+            # read, says an individual business
+            db.execute("INSERT INTO seller_parties (record_id, role, name, name_norm, kind, stem, "
+                       "id_number, id_kind, id_valid, source_row) VALUES (?, 'registrant', "
+                       "'美嘉百货贸易公司', '美嘉百货贸易公司', 'company', '美嘉百货', "
+                       "'统一社会信用代码：92330782MA2B3C4D5B', 'invalid', false, 4)",
+                       [record])  # fmt: skip
         db.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
         db.close()
         with Case.open(folder) as case:
@@ -278,13 +285,18 @@ def test_a_version_8_case_reads_labels_and_notes_again(linked_case, tmp_path) ->
                 continue
             read = case.db.execute(
                 "SELECT role, name_norm, pinyin, id_norm, id_kind, id_valid FROM seller_parties "
-                "WHERE record_id = ? AND role <> 'registrant' ORDER BY role",
+                "WHERE record_id = ? AND name IN ('张三（店主）', 'San ZHANG') ORDER BY role",
                 [record],
             ).fetchall()
             assert read == [("contact", "sanzhang", "zhangsan", "110105194912310021", "id_card",
                              False),
                             ("legal_representative", "张三", "zhangsan", "11010519491231002X",
                              "id_card", True)]  # fmt: skip
+            entity = case.db.execute(
+                "SELECT kind, stem, id_norm, id_kind FROM seller_parties "
+                "WHERE name = '美嘉百货贸易公司'"
+            ).fetchall()
+            assert entity == [("individual_business", "美嘉百货", "92330782MA2B3C4D5B", "uscc")]
             listed = case.db.execute(
                 "SELECT kind, norm, subtype, issue FROM seller_identifiers WHERE raw IN "
                 "('13812345678（微信同号）', '13912345678（张三）') ORDER BY ALL"

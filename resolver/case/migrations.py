@@ -343,6 +343,7 @@ def _v8_to_v9(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         which = f"{table}.id_number IS NOT NULL"
         changed += _read_again(db, table, "id_number", which, IDS_READ_AGAIN_IN_V9,
                                "normalize_id_number", id_columns)  # fmt: skip
+    changed += _infer_kinds_again(db)
     banks = db.execute(
         "SELECT DISTINCT raw FROM seller_identifiers WHERE kind = 'bank_account' "
         f"AND regexp_matches(raw, '{NOTED_IN_V9}')"
@@ -382,6 +383,46 @@ def _v8_to_v9(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
             "resolver that read labels and notes beside identifiers and names as part of them')"
         )
     return []
+
+
+def _infer_kinds_again(db: duckdb.DuckDBPyConnection) -> int:
+    """A registrant's kind that its mapping does not state is inferred from its ID number (a
+    USCC says company or individual business) and its name: inferred again where version 9
+    reads the ID number otherwise, with the stem that follows from the kind. Returns how many
+    rows changed."""
+    from resolver.normalize import company_stem, infer_kind, looks_like_entity
+
+    changed = 0
+    for table, name, kind, stem, which in (
+        ("seller_parties", "name", "kind", "stem",
+         "seller_parties.role = 'registrant' AND seller_parties.kind_raw IS NULL"),
+        ("seller_records", "registrant_name", "registrant_kind", "registrant_stem",
+         "seller_records.registrant_kind_raw IS NULL"),
+    ):  # fmt: skip
+        rows = db.execute(
+            f"SELECT DISTINCT {name}, id_kind, id_norm FROM {table} WHERE {which} "
+            f"AND regexp_matches(id_number, '{IDS_READ_AGAIN_IN_V9}')"
+        ).fetchall()
+        if not rows:
+            continue
+        inferred = pd.DataFrame(rows, columns=["name", "id_kind", "id_norm"], dtype=object)
+        inferred["kind"] = [infer_kind(n or "", k, u) for n, k, u in rows]
+        inferred["stem"] = [
+            company_stem(n) if k != "person" and looks_like_entity(n or "") else None
+            for n, k in zip(inferred["name"], inferred["kind"], strict=True)
+        ]
+        db.register("inferred", inferred)
+        done = db.execute(
+            f"UPDATE {table} SET {kind} = i.kind, {stem} = i.stem FROM inferred i "
+            f"WHERE {which} AND {table}.{name} IS NOT DISTINCT FROM i.name "
+            f"AND {table}.id_kind IS NOT DISTINCT FROM i.id_kind "
+            f"AND {table}.id_norm IS NOT DISTINCT FROM i.id_norm "
+            f"AND ({table}.{kind} IS DISTINCT FROM i.kind "
+            f"OR {table}.{stem} IS DISTINCT FROM i.stem)"
+        ).fetchone()
+        db.unregister("inferred")
+        changed += int(done[0]) if done else 0
+    return changed
 
 
 # The columns a phone's parts go to (`normalize_phone`'s answer: column)
