@@ -287,6 +287,13 @@ def print_ingest_summary(results) -> None:
         }
     )
     print_frame("Ingest summary", summary)
+    for result in results:
+        if result.unread_sheets:
+            console.print(
+                f"[yellow]{result.path.name}: no table of its mapping reads the sheets "
+                f"{', '.join(result.unread_sheets)}, which hold a table's headers: name them in "
+                "the mapping's `sheet` (a pattern such as 订单明细* reads several)[/yellow]"
+            )
     if sum(r.quarantined_rows + r.quarantined_values for r in results):
         console.print("Quarantined entries are listed by `resolver quarantine`.")
 

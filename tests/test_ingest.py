@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from resolver import demo, ingest
 from resolver.case import DATABASE, Case
+from resolver.cli import app
 from resolver.config import Config
 from resolver.errors import InputError
 from resolver.ingestion import ingest as ingest_files
@@ -256,6 +258,44 @@ def test_headers_below_a_title_are_found_where_the_mapping_says(demo_dir, tmp_pa
         plain.orders,
     )
     assert first == plain_first + 2
+
+
+def test_orders_split_over_sheets_are_read_from_each_or_named_as_unread(demo_dir, tmp_path) -> None:
+    """A workbook whose orders stand on two sheets (as platforms split them past a sheet's
+    rows): a mapping that names one sheet reads it and names the other as unread (its orders
+    are not dropped silently); one whose `sheet` is a pattern reads both, each row with its
+    own sheet and row."""
+    sheets = pd.read_excel(
+        demo_dir / "jd_disclosure.xlsx", sheet_name=None, dtype=str, engine="calamine"
+    )
+    orders = sheets["订单明细"]
+    half = len(orders) // 2
+    split = tmp_path / "split.xlsx"
+    with pd.ExcelWriter(split, engine="xlsxwriter") as workbook:
+        sheets["店铺信息"].to_excel(workbook, sheet_name="店铺信息", index=False)
+        orders.iloc[:half].to_excel(workbook, sheet_name="订单明细", index=False)
+        orders.iloc[half:].to_excel(workbook, sheet_name="订单明细2", index=False)
+    with Case.open(tmp_path / "one") as case:
+        (one,) = ingest(case, [split])
+    assert one.unread_sheets == ["订单明细2"]
+    said = CliRunner().invoke(app, ["ingest", str(split), "--case", str(tmp_path / "cli")])
+    assert said.exit_code == 0
+    assert "no table of its mapping reads the sheets 订单明细2" in " ".join(said.output.split())
+    config = tmp_path / "config"
+    shutil.copytree(Path(__file__).parent.parent / "config", config)
+    mapping = config / "platforms" / "jd.yaml"
+    text = mapping.read_text(encoding="utf-8").replace("sheet: 订单明细", "sheet: 订单明细*")
+    mapping.write_text(text, encoding="utf-8")
+    with Case.open(tmp_path / "both") as case:
+        (both,) = ingest(case, [split], config=config)
+        where = case.db.sql(
+            "SELECT source_sheet, min(source_row), count(*) FROM orders GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+    with Case.open(tmp_path / "whole") as case:
+        (whole,) = ingest(case, [demo_dir / "jd_disclosure.xlsx"])
+    assert both.unread_sheets == [] and both.orders == whole.orders > one.orders
+    assert [(sheet, first) for sheet, first, _ in where] == [("订单明细", 2), ("订单明细2", 2)]
+    assert sum(count for *_, count in where) == whole.orders
 
 
 def test_unknown_platform_name_is_an_error(demo_files, demo_dir, tmp_path) -> None:

@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from resolver.case import Case
@@ -57,6 +57,8 @@ class FileResult:
     quarantined_rows: int = 0
     quarantined_values: int = 0
     seconds: float = 0.0  # in this process: a file read ahead was read beside the one before
+    # a workbook's sheets that hold a table's headers and that no table of its mapping reads
+    unread_sheets: list[str] = field(default_factory=list)
 
 
 def file_sha256(path: Path) -> str:
@@ -227,6 +229,7 @@ def ingest(
                         len(mapped.sellers),
                         len(mapped.orders),
                         seconds=time.perf_counter() - started,
+                        unread_sheets=mapped.unread_sheets,
                     )
                     stored_files.append((index, future, result))
                     del mapped

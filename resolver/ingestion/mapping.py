@@ -18,7 +18,7 @@ import pandas as pd
 from resolver.config.platforms import PlatformConfig, TableSpec
 from resolver.errors import InputError
 from resolver.ingestion.parsers import parse_datetime, parse_integer, parse_money, unguard
-from resolver.ingestion.readers import RawFile, RawTable
+from resolver.ingestion.readers import RawFile, RawTable, header_cells, sheets_matching
 from resolver.normalize import (
     company_stem,
     infer_kind,
@@ -62,6 +62,8 @@ class MappedDisclosure:
     orders: pd.DataFrame
     quarantine: pd.DataFrame
     source_rows: int
+    unread_sheets: list[str]  # a workbook's sheets that hold a table's headers and that no
+    # table reads
 
 
 class Quarantine:
@@ -529,13 +531,65 @@ def _normalize_recipients(orders: pd.DataFrame) -> pd.DataFrame:
 
 
 def map_disclosure(raw: RawFile, config: PlatformConfig, path: Path) -> MappedDisclosure:
+    """The file's sellers and orders; the orders of a workbook may stand on several sheets
+    (`orders.sheet` a pattern such as `订单明细*`, for a platform that splits them)."""
     quarantine = Quarantine()
     separate = config.sellers.sheet != config.orders.sheet
+    config = _on_sheets(config, raw, path, separate)
     for bad in raw.bad_rows:
         table = "sellers" if separate and bad.sheet == config.sellers.sheet else "orders"
         quarantine.add(table, "row", bad.sheet, pd.Series([bad.row]), None, bad.reason, bad.raw)
     sellers, parties, identifiers = map_sellers(raw, config, path, quarantine)
     known = set(sellers["account_key"]) if separate else None
-    orders = map_orders(raw, config, path, quarantine, known)
+    sheet = config.orders.sheet
+    order_sheets: list[str | None] = [sheet]
+    if separate and sheet is not None:
+        order_sheets = list(sheets_matching(sheet, raw.tables))
+    orders = pd.concat(
+        [
+            map_orders(raw, _reading(config, "orders", sheet), path, quarantine, known)
+            for sheet in order_sheets
+        ],
+        ignore_index=True,
+    )
     source_rows = sum(len(t) for t in raw.tables.values()) + len(raw.bad_rows)
-    return MappedDisclosure(sellers, parties, identifiers, orders, quarantine.frame(), source_rows)
+    unread = _unread_tables(raw, config)
+    return MappedDisclosure(
+        sellers, parties, identifiers, orders, quarantine.frame(), source_rows, unread
+    )
+
+
+def _on_sheets(config: PlatformConfig, raw: RawFile, path: Path, separate: bool) -> PlatformConfig:
+    """`config` with the seller sheet's name where it gives a pattern: only the orders of a
+    workbook whose sellers stand on a sheet of their own may stand on several sheets."""
+    if config.sellers.sheet is None:
+        return config
+    sellers = sheets_matching(config.sellers.sheet, raw.tables)
+    if len(sellers) > 1:
+        raise InputError(
+            path,
+            f"sellers.sheet {config.sellers.sheet!r} matches several sheets "
+            f"({', '.join(sellers)}): only orders on a sheet apart from the sellers' may stand "
+            "on several",
+        )
+    config = _reading(config, "sellers", sellers[0])
+    return config if separate else _reading(config, "orders", sellers[0])
+
+
+def _reading(config: PlatformConfig, table: str, sheet: str | None) -> PlatformConfig:
+    """`config` with its `table` read from `sheet`."""
+    spec = getattr(config, table).model_copy(update={"sheet": sheet})
+    return config.model_copy(update={table: spec})
+
+
+def _unread_tables(raw: RawFile, config: PlatformConfig) -> list[str]:
+    """The sheets no table reads that hold every column a table maps (at its header row):
+    orders split over sheets that the mapping names one of, left out unless told."""
+    unread = []
+    for name, head in raw.unread_heads.items():
+        for spec in (config.sellers, config.orders):
+            mapped = {column for field in spec.fields.values() for column in field.columns}
+            if mapped <= set(header_cells(head, spec.header_row)):
+                unread.append(name)
+                break
+    return unread

@@ -14,8 +14,9 @@ import datetime as dt
 import io
 import itertools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from functools import lru_cache, reduce
 from pathlib import Path
 from typing import Any
@@ -111,13 +112,16 @@ class BadRow:
 class RawFile:
     tables: dict[str | None, RawTable]
     bad_rows: list[BadRow] = field(default_factory=list)
+    # a workbook's sheets that no table reads: their first rows, to tell one that holds a
+    # table's headers (orders split over several sheets)
+    unread_heads: dict[str, list[list]] = field(default_factory=dict)
 
     def without_nul_rows(self) -> RawFile:
         tables, bad = {}, list(self.bad_rows)
         for name, table in self.tables.items():
             tables[name], set_aside = table.without_nul_rows()
             bad += set_aside
-        return RawFile(tables, bad)
+        return RawFile(tables, bad, self.unread_heads)
 
 
 def file_kind(path: Path) -> str | None:
@@ -327,14 +331,29 @@ def _load_workbook(path: Path) -> tuple[list[str], dict[str, list[list]]]:
     return _workbook(path.resolve(), (stat.st_mtime_ns, stat.st_size))
 
 
+HEAD_ROWS = 10  # rows of a sheet looked at for its headers
+
+
+def sheets_matching(sheet: str, names: Iterable[str | None]) -> list[str]:
+    """The sheets a mapping's `sheet` names: the sheet of that name, or those its pattern
+    (`订单明细*`) matches, in the workbook's order."""
+    named = [name for name in names if name is not None]
+    return [sheet] if sheet in named else [n for n in named if fnmatchcase(n, sheet)]
+
+
 def read_xlsx(path: Path, sheets: dict[str, int]) -> RawFile:
-    """Read the named sheets (name -> header row) of a workbook."""
+    """Read the sheets (name or pattern -> header row) of a workbook, and the first rows of the
+    others."""
     sheet_names, all_cells = _load_workbook(path)
     _workbook.cache_clear()  # read once: free the cells as soon as they become columns
     tables: dict[str | None, RawTable] = {}
-    for name, header_row in sheets.items():
-        if name not in sheet_names:
-            raise InputError(path, f"no sheet {name!r}; the workbook has {sheet_names}")
+    wanted = {}
+    for sheet, header_row in sheets.items():
+        names = sheets_matching(sheet, sheet_names)
+        if not names:
+            raise InputError(path, f"no sheet {sheet!r}; the workbook has {sheet_names}")
+        wanted.update(dict.fromkeys(names, header_row))
+    for name, header_row in wanted.items():
         cells = all_cells[name]
         if len(cells) < header_row:
             raise InputError(path, "no header row", sheet=name)
@@ -347,7 +366,8 @@ def read_xlsx(path: Path, sheets: dict[str, int]) -> RawFile:
         ]
         numbers = np.arange(header_row + 1, header_row + 1 + len(body))
         tables[name] = RawTable(name, headers, columns, numbers).without_empty_rows()
-    return RawFile(tables)
+    unread = {name: all_cells[name][:HEAD_ROWS] for name in sheet_names if name not in wanted}
+    return RawFile(tables, unread_heads=unread)
 
 
 def read_jsonl(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
@@ -587,9 +607,11 @@ def headers_of(
         sheet_names, cells = _load_workbook(path)
         found = set(sheet_names)
         for name, records in cells.items():
-            found |= set(_header_cells(records, rows.get(name, 1)))
+            row = next((r for sheet, r in rows.items() if sheet and name in
+                        sheets_matching(sheet, [name])), 1)  # fmt: skip
+            found |= set(header_cells(records, row))
         return found
-    return set(_header_cells(_csv_head(path, spec), rows.get(None, 1)))
+    return set(header_cells(_csv_head(path, spec), rows.get(None, 1)))
 
 
 def header_row_of(
@@ -606,13 +628,13 @@ def header_row_of(
     else:
         tables, wanted = [_csv_head(path, spec)], set(signature)
     for row in range(2, probed + 1):
-        found = set().union(*(_header_cells(records, row) for records in tables))
+        found = set().union(*(header_cells(records, row) for records in tables))
         if wanted and wanted <= found:
             return row
     return None
 
 
-def _header_cells(records: list[list], row: int) -> list[str]:
+def header_cells(records: list[list], row: int) -> list[str]:
     """The cells of `records`' row `row` (from 1) as headers, none where it has no such row."""
     if len(records) < row:
         return []
