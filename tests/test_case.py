@@ -157,6 +157,13 @@ def test_a_version_6_case_gets_the_ways_its_self_purchases_were_found(
     assert set(PURCHASE_WORDS_BEFORE_V7.values()) == set(PURCHASE_WAYS) - titled
 
 
+def first_record_and_order(db: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """A seller record with identifiers and an order of a case, to write old readings into."""
+    (record,) = db.execute("SELECT min(record_id) FROM seller_identifiers").fetchone() or ("",)
+    (order,) = db.execute("SELECT min(order_id) FROM orders").fetchone() or ("",)
+    return record, order
+
+
 def test_a_version_7_case_reads_house_numbers_in_chinese_numerals_again(
     linked_case, tmp_path
 ) -> None:
@@ -173,9 +180,7 @@ def test_a_version_7_case_reads_house_numbers_in_chinese_numerals_again(
         streets = "SELECT raw, street FROM seller_identifiers WHERE kind = 'address' ORDER BY ALL"
         before = db.execute(streets).fetchall()
         if changed:
-            (record,), (order,) = (db.execute(f"SELECT min({c}) FROM {t}").fetchone()
-                                   for c, t in (("record_id", "seller_identifiers"),
-                                                ("order_id", "orders")))  # fmt: skip
+            record, order = first_record_and_order(db)
             (seller_raw, seller_street), (order_raw, order_street) = written.items()
             db.execute("UPDATE seller_identifiers SET raw = ?, street = ? WHERE record_id = ? "
                        "AND kind = 'address'", [seller_raw, seller_street, record])  # fmt: skip
@@ -232,9 +237,7 @@ def test_a_version_8_case_reads_labels_and_notes_again(linked_case, tmp_path) ->
         parties = "SELECT * FROM seller_parties ORDER BY ALL"
         before = db.execute(parties).fetchall()
         if changed:
-            (record,), (order,) = (db.execute(f"SELECT min({c}) FROM {t}").fetchone()
-                                   for c, t in (("record_id", "seller_identifiers"),
-                                                ("order_id", "orders")))  # fmt: skip
+            record, order = first_record_and_order(db)
             db.execute("INSERT INTO seller_parties (record_id, role, name, name_norm, pinyin, "
                        "surname, kind, id_number, id_kind, id_valid, source_row) VALUES "
                        "(?, 'legal_representative', '张三（店主）', '张三店主', "
