@@ -298,6 +298,35 @@ def test_orders_split_over_sheets_are_read_from_each_or_named_as_unread(demo_dir
     assert sum(count for *_, count in where) == whole.orders
 
 
+@pytest.mark.parametrize("shape", ["list", "object"])
+def test_a_json_file_of_records_reads_as_its_json_lines(demo_dir, tmp_path, shape) -> None:
+    """An API's dump, a list of records (or an object holding one), reads as the same records
+    in JSON Lines: the same orders to the fen, the n-th record as row n; long order ids keep
+    every digit (written as numbers, beyond a double's 15)."""
+    lines = (demo_dir / "douyin_orders.jsonl").read_text(encoding="utf-8").splitlines()[:60]
+    records = [json.loads(line) for line in lines]
+    for record in records[:3]:
+        record["order_id"] = 3432094062063890721  # a number of 19 digits, not a string
+    as_lines = tmp_path / "orders.jsonl"
+    as_lines.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records))
+    dump = tmp_path / "orders.json"
+    document = records if shape == "list" else {"code": 0, "data": records}
+    dump.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    read = "SELECT order_id, amount_fen, source_row FROM orders ORDER BY ALL"
+    with Case.open(tmp_path / "lines") as case:
+        ingest(case, [as_lines])
+        expected = case.db.sql(read).fetchall()
+    with Case.open(tmp_path / "dump") as case:
+        (result,) = ingest(case, [dump])
+        found = case.db.sql(read).fetchall()
+    assert result.platform == "douyin" and found == expected
+    assert ("3432094062063890721",) in {(order_id,) for order_id, *_ in found}
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"data": [1, 2', encoding="utf-8")
+    with Case.open(tmp_path / "broken") as case, pytest.raises(InputError, match="malformed JSON"):
+        ingest(case, [broken], platform="douyin")
+
+
 def test_unknown_platform_name_is_an_error(demo_files, demo_dir, tmp_path) -> None:
     with Case.open(tmp_path / "case") as case, pytest.raises(InputError, match="known: "):
         ingest(case, demo_files[:1], platform="amazon")

@@ -74,7 +74,9 @@ def detect_platform(path: Path, configs: dict[str, PlatformConfig]) -> PlatformC
     kind = file_kind(path)
     candidates = [c for c in configs.values() if c.file.kind == kind]
     if kind is None or not candidates:
-        raise InputError(path, f"unknown file kind {path.suffix!r}: expected .csv, .xlsx or .jsonl")
+        raise InputError(
+            path, f"unknown file kind {path.suffix!r}: expected .csv, .xlsx, .jsonl or .json"
+        )
     matches = []
     for config in candidates:
         if set(config.signature) <= headers_of(path, kind, config.file, header_rows(config)):

@@ -35,6 +35,7 @@ from resolver.errors import InputError
 
 SUFFIX_KINDS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl"}
 SUFFIX_KINDS[".ndjson"] = "jsonl"
+SUFFIX_KINDS[".json"] = "jsonl"  # a list of records, read as JSON Lines (see `json_records`)
 JSON_SLICE = 32 << 20  # bytes of JSON Lines that Arrow reads at a time
 CSV_BLOCK = 1 << 20  # bytes of CSV that Arrow parses at a time (grown for a longer record)
 # Excel keeps 15 significant digits: a number this wide in a cell may already have lost digits.
@@ -380,7 +381,7 @@ def read_jsonl(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
     whole file read line by line. A path that no line holds is left out of the table's headers,
     so that the mapping says it matches nothing, as it does for a missing column.
     """
-    data = utf8_bytes(path, path.read_bytes(), spec.encoding)
+    data = _json_lines(path, spec)
     tables, numbers, bad = [], [], []
     first_line = 1
     for piece in _line_slices(data):
@@ -485,7 +486,7 @@ def _exact_float(text: str) -> float | str:
 def _read_jsonl_by_line(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
     """The whole file again, a line at a time: for keys typed differently across lines, which
     Arrow cannot put in one column, and for numbers too long for a double, kept as text."""
-    data = utf8_bytes(path, path.read_bytes(), spec.encoding)
+    data = _json_lines(path, spec)
     lines, numbers, bad = _checked_lines(data.split(b"\n"))
     split = [p.split(".") for p in paths]
     rows, held = [], [False] * len(paths)
@@ -536,12 +537,37 @@ def _arrow_text(array: pa.ChunkedArray, length: int) -> pd.Series:
     return text_column(pc.fill_null(pc.cast(array, pa.string()), ""))
 
 
+def _json_lines(path: Path, spec: FileSpec) -> bytes:
+    """A JSON Lines file's bytes as UTF-8, or a JSON file's records as JSON Lines."""
+    data = utf8_bytes(path, path.read_bytes(), spec.encoding)
+    return json_records(path, data) if path.suffix.lower() == ".json" else data
+
+
+def json_records(path: Path, data: bytes) -> bytes:
+    """A JSON file's records as JSON Lines, the n-th record on line n: the file holds a list of
+    records, or an object with one list of them (`{"data": [...]}`), as APIs write them.
+    Numbers keep every digit: integers are exact, decimals the text they were written in."""
+    try:
+        document = json.loads(data, parse_float=str)
+    except ValueError as err:  # a JSONDecodeError
+        raise InputError(path, f"malformed JSON: {err}") from None
+    if isinstance(document, dict):
+        lists = [value for value in document.values() if isinstance(value, list)]
+        document = lists[0] if len(lists) == 1 else None
+    if not isinstance(document, list):
+        raise InputError(path, "a .json file holds a list of records, or an object with one")
+    return b"\n".join(json.dumps(record, ensure_ascii=False).encode() for record in document)
+
+
 def json_keys(path: Path, spec: FileSpec, probe_lines: int = 20) -> set[str]:
     """Dotted paths of the first objects in a JSON Lines file, for recognising its platform."""
     keys: set[str] = set()
-    with path.open("rb") as handle:
-        head = handle.read(1 << 20)
-    for line in _decode_head(head, spec.encoding).split("\n")[:probe_lines]:
+    if path.suffix.lower() == ".json":
+        text = _json_lines(path, spec).decode("utf-8")
+    else:
+        with path.open("rb") as handle:
+            text = _decode_head(handle.read(1 << 20), spec.encoding)
+    for line in text.split("\n")[:probe_lines]:
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError:
