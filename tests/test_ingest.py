@@ -298,6 +298,45 @@ def test_orders_split_over_sheets_are_read_from_each_or_named_as_unread(demo_dir
     assert sum(count for *_, count in where) == whole.orders
 
 
+def test_a_workbook_with_sellers_on_every_order_row_may_split_them_by_month(
+    demo_dir, tmp_path
+) -> None:
+    """The taobao shape (the seller on every order row) as a workbook of a sheet per half year:
+    a mapping whose sheet is a pattern reads both, and an account on both sheets is one record,
+    with its first sheet's row; the orders are those of the CSV."""
+    source = demo_dir / "taobao_orders_2023.csv"
+    rows = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="gb18030")
+    workbook = tmp_path / "taobao.xlsx"
+    with pd.ExcelWriter(workbook, engine="xlsxwriter") as excel:
+        half = len(rows) // 2
+        rows.iloc[:half].to_excel(excel, sheet_name="2023年上半年", index=False)
+        rows.iloc[half:].to_excel(excel, sheet_name="2023年下半年", index=False)
+    config = tmp_path / "config"
+    shutil.copytree(Path(__file__).parent.parent / "config", config)
+    mapping = config / "platforms" / "taobao.yaml"
+    text = mapping.read_text(encoding="utf-8").replace(
+        "file:\n  kind: csv\n  encoding: auto          # BOM, then strict UTF-8, then GB18030 "
+        '(a superset of GBK)\n  delimiter: ","\n',
+        "file:\n  kind: xlsx\n",
+    )
+    text = text.replace("sellers:\n", "sellers:\n  sheet: 2023年*\n").replace(
+        "orders:\n", "orders:\n  sheet: 2023年*\n"
+    )
+    mapping.write_text(text, encoding="utf-8")
+    with Case.open(tmp_path / "csv") as case:
+        (plain,) = ingest(case, [source])
+        accounts = case.scalar("SELECT count(DISTINCT account_id) FROM seller_records")
+    with Case.open(tmp_path / "xlsx") as case:
+        (split,) = ingest(case, [workbook], config=config)
+        (records,) = case.db.sql(
+            "SELECT count(*), count(DISTINCT account_id), count(DISTINCT source_sheet) "
+            "FROM seller_records"
+        ).fetchall()
+        sheets = case.scalar("SELECT count(DISTINCT source_sheet) FROM orders")
+    assert split.platform == "taobao" and split.orders == plain.orders
+    assert records == (accounts, accounts, 2) and sheets == 2
+
+
 @pytest.mark.parametrize("shape", ["list", "object"])
 def test_a_json_file_of_records_reads_as_its_json_lines(demo_dir, tmp_path, shape) -> None:
     """An API's dump, a list of records (or an object holding one), reads as the same records

@@ -531,24 +531,32 @@ def _normalize_recipients(orders: pd.DataFrame) -> pd.DataFrame:
 
 
 def map_disclosure(raw: RawFile, config: PlatformConfig, path: Path) -> MappedDisclosure:
-    """The file's sellers and orders; the orders of a workbook may stand on several sheets
-    (`orders.sheet` a pattern such as `订单明细*`, for a platform that splits them)."""
+    """The file's sellers and orders. A workbook's tables may stand on several sheets each (the
+    mapping's `sheet` a pattern such as `订单明细*`, for a platform that splits them); an
+    account that several disclose is one record, with the first sheet's row."""
     quarantine = Quarantine()
     separate = config.sellers.sheet != config.orders.sheet
-    config = _on_sheets(config, raw, path, separate)
+    seller_sheets = _sheets_of(config.sellers.sheet, raw)
     for bad in raw.bad_rows:
-        table = "sellers" if separate and bad.sheet == config.sellers.sheet else "orders"
+        table = "sellers" if separate and bad.sheet in seller_sheets else "orders"
         quarantine.add(table, "row", bad.sheet, pd.Series([bad.row]), None, bad.reason, bad.raw)
-    sellers, parties, identifiers = map_sellers(raw, config, path, quarantine)
+    tables = ("sellers",) if separate else ("sellers", "orders")
+    mapped = [map_sellers(raw, _reading(config, sheet, tables), path, quarantine)
+              for sheet in seller_sheets]  # fmt: skip
+    sellers, parties, identifiers = (
+        mapped[0]
+        if len(mapped) == 1
+        else (
+            pd.concat(frames, ignore_index=True).drop_duplicates(keys)
+            for frames, keys in zip(zip(*mapped, strict=True), ONE_PER_ACCOUNT, strict=True)
+        )
+    )
     known = set(sellers["account_key"]) if separate else None
-    sheet = config.orders.sheet
-    order_sheets: list[str | None] = [sheet]
-    if separate and sheet is not None:
-        order_sheets = list(sheets_matching(sheet, raw.tables))
+    tables = ("orders",) if separate else ("sellers", "orders")
     orders = pd.concat(
         [
-            map_orders(raw, _reading(config, "orders", sheet), path, quarantine, known)
-            for sheet in order_sheets
+            map_orders(raw, _reading(config, sheet, tables), path, quarantine, known)
+            for sheet in _sheets_of(config.orders.sheet, raw)
         ],
         ignore_index=True,
     )
@@ -559,27 +567,24 @@ def map_disclosure(raw: RawFile, config: PlatformConfig, path: Path) -> MappedDi
     )
 
 
-def _on_sheets(config: PlatformConfig, raw: RawFile, path: Path, separate: bool) -> PlatformConfig:
-    """`config` with the seller sheet's name where it gives a pattern: only the orders of a
-    workbook whose sellers stand on a sheet of their own may stand on several sheets."""
-    if config.sellers.sheet is None:
-        return config
-    sellers = sheets_matching(config.sellers.sheet, raw.tables)
-    if len(sellers) > 1:
-        raise InputError(
-            path,
-            f"sellers.sheet {config.sellers.sheet!r} matches several sheets "
-            f"({', '.join(sellers)}): only orders on a sheet apart from the sellers' may stand "
-            "on several",
-        )
-    config = _reading(config, "sellers", sellers[0])
-    return config if separate else _reading(config, "orders", sellers[0])
+# What makes a seller record, a party and an identifier one, where sheets disclose them again:
+# the first sheet's is kept
+ONE_PER_ACCOUNT = (
+    ["account_key"],
+    ["account_key", "role", "name", "kind_raw", "id_number"],
+    ["account_key", "kind", "raw"],
+)
 
 
-def _reading(config: PlatformConfig, table: str, sheet: str | None) -> PlatformConfig:
-    """`config` with its `table` read from `sheet`."""
-    spec = getattr(config, table).model_copy(update={"sheet": sheet})
-    return config.model_copy(update={table: spec})
+def _sheets_of(sheet: str | None, raw: RawFile) -> list[str | None]:
+    """The sheets a table's `sheet` names (a CSV's or JSON file's one table: None)."""
+    return [sheet] if sheet is None else list(sheets_matching(sheet, raw.tables))
+
+
+def _reading(config: PlatformConfig, sheet: str | None, tables: tuple[str, ...]) -> PlatformConfig:
+    """`config` with its `tables` read from `sheet`."""
+    specs = {table: getattr(config, table).model_copy(update={"sheet": sheet}) for table in tables}
+    return config.model_copy(update=specs)
 
 
 def _unread_tables(raw: RawFile, config: PlatformConfig) -> list[str]:
