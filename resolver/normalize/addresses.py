@@ -172,8 +172,10 @@ def _without_note(raw: str) -> str:
         before = text
         note = _TRAILING_NOTE.search(text)
         text = text[: note.start()] if note and not _WHERE.search(note.group(1)) else text
-        for unbracketed in _UNBRACKETED_NOTES:
-            text = unbracketed.sub("", text)
+        last = text.rstrip()[-1:]
+        if last.isdigit() or last == "收" or text.lstrip()[:1].isdigit():  # else none can hold
+            for unbracketed in _UNBRACKETED_NOTES:
+                text = unbracketed.sub("", text)
     return text
 
 

@@ -8,7 +8,7 @@ from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
-from resolver.normalize.text import clean_text, compact, without_note
+from resolver.normalize.text import clean_text, squeeze, without_note
 
 COMPOUND_SURNAMES = frozenset(
     (
@@ -84,9 +84,10 @@ def normalize_name(raw: str) -> NameValue:
     title after a full name (`张三先生`); after a surname alone (`张先生`) the title stays, and
     the name is a surname's (see `resolver.case.orders`)."""
     text = clean_text(raw)
-    norm, bare = compact(text), without_note(text)
-    if bare != text and _person_like(compact(bare)):
-        text, norm = bare, compact(bare)
+    bare = without_note(text)
+    if bare != text and _person_like(squeeze(bare)):
+        text = bare
+    norm = squeeze(text)
     if not _HAN.match(norm):  # Latin or mixed names: the compact form, surname first
         return NameValue(raw, norm, surname_first(text) or norm, "", "")
     untitled = _TITLE.sub("", norm)

@@ -55,7 +55,12 @@ def unify_masks(text: str, letters: bool = False) -> str:
 
 def compact(value: str) -> str:
     """`clean_text` without any punctuation or spacing, lower-cased: a key for equality tests."""
-    return _NOISE.sub("", clean_text(value)).lower()
+    return squeeze(clean_text(value))
+
+
+def squeeze(text: str) -> str:
+    """`compact` of a text already cleaned (`clean_text`)."""
+    return _NOISE.sub("", text).lower()
 
 
 def partial_key(value: str, head: int, tail: int) -> str | None:
