@@ -8,7 +8,7 @@ by a newer resolver is refused. Version 0 is the layout before versions were kep
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from importlib.resources import files
 from pathlib import Path
@@ -140,7 +140,8 @@ def _v1_to_v2(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         ("seller_identifiers", "raw", "street", "seller_identifiers.kind = 'address'"),
         ("orders", "recipient_address", "recipient_street", "orders.recipient_address <> ''"),
     ):
-        _derive_again(db, table, raw, street, which, partial(_part, "normalize_address", "street"))
+        _derive_again(db, table, raw, which, {street: partial(_part, "normalize_address",
+                                                                "street")})  # fmt: skip
     return []
 
 
@@ -148,20 +149,21 @@ def _derive_again(
     db: duckdb.DuckDBPyConnection,
     table: str,
     source: str,
-    target: str,
     which: str,
-    derive: Callable[[str], str | None],
+    derive: Mapping[str, Callable[[str], object]],
 ) -> int:
-    """Set `table`.`target` to `derive` of `source` on the rows `which` (a condition naming
-    its columns with the table), each distinct value derived once: a normal form made again
-    by a newer normaliser. Returns how many rows it changed."""
+    """Set each column of `derive` (column: its function of `source`) of `table` on the rows
+    `which` (a condition naming its columns with the table), each distinct value derived once,
+    in one pass: normal forms made again by a newer normaliser. Returns how many rows it
+    changed."""
     values = [v for (v,) in db.execute(f"SELECT DISTINCT {source} FROM {table} WHERE {which}")
               .fetchall()]  # fmt: skip
-    db.register("derived", pd.DataFrame({"source": values, "target": [derive(v) for v in values]}))
+    derived = {column: [function(v) for v in values] for column, function in derive.items()}
+    db.register("derived", pd.DataFrame({"source": values, **derived}))
     changed = db.execute(
-        f"UPDATE {table} SET {target} = n.target FROM derived n "
+        f"UPDATE {table} SET {', '.join(f'{c} = n.{c}' for c in derive)} FROM derived n "
         f"WHERE {table}.{source} = n.source AND {which} "
-        f"AND {table}.{target} IS DISTINCT FROM n.target"
+        f"AND ({' OR '.join(f'{table}.{c} IS DISTINCT FROM n.{c}' for c in derive)})"
     ).fetchone()  # DuckDB answers an UPDATE with the rows it changed
     db.unregister("derived")
     return int(changed[0]) if changed else 0
@@ -220,7 +222,7 @@ def _stem_again(db: duckdb.DuckDBPyConnection) -> int:
     from resolver.normalize import company_stem
 
     return sum(
-        _derive_again(db, table, name, stem, which, company_stem)
+        _derive_again(db, table, name, which, {stem: company_stem})
         for table, name, stem, which in (
             ("seller_records", "store_name", "store_stem", "seller_records.store_name IS NOT NULL"),
             ("seller_parties", "name", "stem", "seller_parties.stem IS NOT NULL"),
@@ -286,12 +288,7 @@ def _v7_to_v8(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     ):
         changed += _read_again(db, table, raw, which, PHONES_READ_AGAIN_IN_V8, "normalize_phone",
                                columns)  # fmt: skip
-    db.execute(
-        "DELETE FROM quarantine WHERE table_name = 'sellers' AND level = 'value' "
-        "AND reason = 'not a valid phone number' "  # as version 7 wrote it
-        "AND raw_value IN (SELECT raw FROM seller_identifiers WHERE kind = 'phone' "
-        "AND issue IS NULL)"
-    )
+    _set_aside_again(db, "normalize_phone", ("not a valid phone number",))  # as version 7 said
     if changed:
         db.execute(
             "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
@@ -454,13 +451,11 @@ def _read_again(
     normalizer: str,
     columns: dict[str, str],
 ) -> int:
-    """`_derive_again` each of `columns` (column: part of `normalizer`'s answer) of `table`'s
-    rows `which` whose `raw` matches `pattern`; returns how many changes it made."""
+    """`_derive_again` the `columns` (column: part of `normalizer`'s answer) of `table`'s rows
+    `which` whose `raw` matches `pattern`; returns how many rows changed."""
     which = f"{which} AND regexp_matches({table}.{raw}, '{pattern}')"
-    return sum(
-        _derive_again(db, table, raw, column, which, partial(_part, normalizer, part))
-        for column, part in columns.items()
-    )
+    derive = {column: partial(_part, normalizer, part) for column, part in columns.items()}
+    return _derive_again(db, table, raw, which, derive)
 
 
 def _set_aside_again(
