@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
@@ -35,22 +35,23 @@ class PhoneValue:
 
 @lru_cache(maxsize=1 << 18)  # the same people recur across a case's disclosures
 def normalize_phone(raw: str) -> PhoneValue:
-    found = _normalize_phone(raw)
+    """A note after the number (`（微信同号）`, `王先生`) and a switchboard's extension are no
+    part of it."""
+    text = without_note(clean_text(raw), words=True)
+    found = _normalize_phone(raw, text)
     if found.kind != "invalid":
         return found
-    switchboard = _DASHED_EXTENSION.match(without_note(clean_text(raw), words=True))
+    switchboard = _DASHED_EXTENSION.match(text)
     if switchboard:
-        number = _normalize_phone(switchboard.group(1))
+        number = _normalize_phone(raw, switchboard.group(1))
         if number.kind == "landline":
-            return replace(number, raw=raw)
+            return number
     return found
 
 
-def _normalize_phone(raw: str) -> PhoneValue:
-    """A note after the number (`（微信同号）`, `王先生`) and a switchboard's extension are no
-    part of it."""
-    text = _EXTENSION.sub("", without_note(clean_text(raw), words=True))
-    text = unify_masks(_SEPARATORS.sub("", text))
+def _normalize_phone(raw: str, text: str) -> PhoneValue:
+    """`raw` read from `text`, what of it may be a number (cleaned, without a note)."""
+    text = unify_masks(_SEPARATORS.sub("", _EXTENSION.sub("", text)))
     if not text:
         return PhoneValue(raw, None, None, "invalid", "empty phone")
     mobile = _MOBILE.match(text)
