@@ -13,6 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Courtesy titles a person is named by (Mr, Ms, Miss): after a surname alone, a name that hides
+# the given name (`张先生`, see `resolver.case.orders`); after a full name, no part of it
+COURTESY_TITLES = ("先生", "女士", "小姐")
+
 
 class FieldKind(StrEnum):
     TEXT = "text"

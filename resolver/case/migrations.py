@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from resolver.errors import CaseError
+from resolver.vocabulary import COURTESY_TITLES
 
 SCHEMA_VERSION = 9
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
@@ -304,7 +305,7 @@ def _v7_to_v8(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
 # at its end, a courtesy title at its end or a letter (pinyin, surname first)
 IDS_READ_AGAIN_IN_V9 = r"[^0-9A-Za-z*\s●○•-]"
 NOTED_IN_V9 = r"[)）\]】]\s*$|[0-9*xX]\s*[一-鿿]+\s*$"
-NAMES_READ_AGAIN_IN_V9 = r"[)）\]】]\s*$|[A-Za-z]|(?:先生|女士|小姐)\s*$"
+NAMES_READ_AGAIN_IN_V9 = rf"[)）\]】]\s*$|[A-Za-z]|(?:{'|'.join(COURTESY_TITLES)})\s*$"
 # ... and an address, a closing bracket at its end, a recipient (`收`), or a number after a space,
 # a comma or a word that a postcode or a phone follows (`邮编`, `电话`, `tel`), or a postcode first
 ADDRESSES_READ_AGAIN_IN_V9 = (

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from resolver.case.order_sets import GatheredOrders, gather
 from resolver.case.wanted import id_table
+from resolver.vocabulary import COURTESY_TITLES
 
 if TYPE_CHECKING:
     from resolver.case import Case
@@ -91,6 +92,8 @@ JOIN keys k ON k.trader_id = s.trader_id AND k.phone_key = o.phone_key
 WHERE o.phone_masked
 """
 
+# A surname (one or two characters) and a courtesy title: `$titled` of the SQL below
+TITLED_NAME = rf"^[^*]{{1,2}}(?:{'|'.join(COURTESY_TITLES)})$"
 SELF_PURCHASE_CANDIDATES_SQL = """
 WITH o AS (
     SELECT DISTINCT platform, order_id, seller, name, pinyin, phone, phone_key, phone_masked,
@@ -154,7 +157,7 @@ matches AS (
     SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie,
         'titled_name_at_' || a.evidence, NULL, NULL
     FROM at_place a
-    WHERE regexp_matches(a.name, '^[^*]{1,2}(?:先生|女士|小姐)$')
+    WHERE regexp_matches(a.name, $titled)
       AND EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant AND p.kind = 'names'
                   AND p.value LIKE left(a.name, length(a.name) - 2) || '_%'
                   AND length(p.value) <= length(a.name))
@@ -172,7 +175,7 @@ matches AS (
 SELECT DISTINCT m.seller, m.registrant, m.platform, m.order_id, m.tie,
     coalesce(m.tie = 'self_purchase', false) AS strong,
     coalesce(m.name IN (SELECT name FROM common_names) OR contains(m.name, '*')
-             OR regexp_matches(m.name, '^[^*]{1,2}(?:先生|女士|小姐)$'), false) AS common_name,
+             OR regexp_matches(m.name, $titled), false) AS common_name,
     m.evidence, m.phone_reached, m.phone_holders
 FROM matches m
 ORDER BY m.platform, m.order_id, m.seller, m.registrant, m.evidence
@@ -287,7 +290,7 @@ class Orders:
         masked), or the seller's own (registrant = seller: an order the store shipped to
         itself). `tie` is NULL for an order that ties no two accounts and counts only within
         one trader (to a phone or address that unrelated stores give too)."""
-        return self.case.db.execute(SELF_PURCHASE_CANDIDATES_SQL).fetchdf()
+        return self.case.db.execute(SELF_PURCHASE_CANDIDATES_SQL, {"titled": TITLED_NAME}).fetchdf()
 
     def recipient_names(self) -> pd.DataFrame:
         """(kind, value, names): for each phone, landline or address a seller is registered

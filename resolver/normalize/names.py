@@ -9,6 +9,7 @@ from functools import cache, lru_cache
 from pypinyin import Style, lazy_pinyin
 
 from resolver.normalize.text import clean_text, squeeze, without_note
+from resolver.vocabulary import COURTESY_TITLES
 
 COMPOUND_SURNAMES = frozenset(
     (
@@ -60,7 +61,7 @@ COMMON_SURNAMES = (
     "玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由洪"
 )
 _LETTERS = re.compile(r"[a-z]+", re.IGNORECASE)
-_TITLE = re.compile(r"(?:先生|女士|小姐)$")
+_TITLE = re.compile(f"(?:{'|'.join(COURTESY_TITLES)})$")
 
 
 @dataclass(frozen=True, slots=True)
