@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -79,17 +81,29 @@ def test_a_case_from_before_versions_is_upgraded_and_keeps_its_trader_ids(
     assert not (folder / "model.json").exists() and not (folder / "model.config.sha256").exists()
 
 
+@contextmanager
+def written_as_version(
+    linked_case: Path, folder: Path, version: int
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A copy of `linked_case` in `folder`, open to be written as a resolver of `version` wrote
+    its cases, and marked as of that version on leaving."""
+    shutil.copytree(linked_case, folder)
+    db = duckdb.connect(str(folder / DATABASE))
+    try:
+        yield db
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
+    finally:
+        db.close()
+
+
 def test_a_version_2_case_gets_an_empty_ledger_weak_hubs_and_weak_ties(
     linked_case, tmp_path
 ) -> None:
     folder = tmp_path / "v2"
-    shutil.copytree(linked_case, folder)
-    db = duckdb.connect(str(folder / DATABASE))
-    db.execute("DROP TABLE judgements; DROP TABLE contested; DROP TABLE held_together")
-    db.execute("ALTER TABLE hubs DROP COLUMN weak")  # version 4's
-    db.execute("DROP TABLE weak_ties")  # version 5's
-    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-    db.close()
+    with written_as_version(linked_case, folder, 2) as db:
+        db.execute("DROP TABLE judgements; DROP TABLE contested; DROP TABLE held_together")
+        db.execute("ALTER TABLE hubs DROP COLUMN weak")  # version 4's
+        db.execute("DROP TABLE weak_ties")  # version 5's
     with Case.open(folder) as case:
         assert case.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(
             SCHEMA_VERSION
@@ -111,15 +125,12 @@ def test_a_version_5_case_gets_its_stems_made_again(linked_case, tmp_path) -> No
     makes every stem again from the name as disclosed and asks for the links to be scored
     again, so that a disclosure ingested later compares alike."""
     folder = tmp_path / "v5"
-    shutil.copytree(linked_case, folder)
-    db = duckdb.connect(str(folder / DATABASE))
-    account = db.execute("SELECT min(account_id) FROM seller_records").fetchone()[0]
-    db.execute("UPDATE seller_records SET store_name = '润品美妆优选', store_stem = '润品美妆优选' "
-               "WHERE account_id = ?", [account])  # fmt: skip
-    db.execute("UPDATE seller_records SET store_stem = 'old' WHERE account_id <> ?", [account])
-    db.execute("UPDATE seller_parties SET stem = 'old' WHERE stem IS NOT NULL")
-    db.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
-    db.close()
+    with written_as_version(linked_case, folder, 5) as db:
+        account = db.execute("SELECT min(account_id) FROM seller_records").fetchone()[0]
+        db.execute("UPDATE seller_records SET store_name = '润品美妆优选', store_stem = '润品美妆优选' "
+                   "WHERE account_id = ?", [account])  # fmt: skip
+        db.execute("UPDATE seller_records SET store_stem = 'old' WHERE account_id <> ?", [account])
+        db.execute("UPDATE seller_parties SET stem = 'old' WHERE stem IS NOT NULL")
     with Case.open(folder) as case:
         stems = case.db.sql(
             "SELECT store_name, store_stem FROM seller_records WHERE store_name IS NOT NULL"
@@ -138,17 +149,14 @@ def test_a_version_6_case_gets_the_ways_its_self_purchases_were_found(
     """Before version 7 how a self-purchase was found was stored in English words, which a
     Chinese report printed as they were; the upgrade stores the way each stands for."""
     folder = tmp_path / "v6"
-    shutil.copytree(linked_case, folder)
-    db = duckdb.connect(str(folder / DATABASE))
-    assert db.execute("SELECT count(*) FROM self_purchase_orders").fetchone()[0] > 1
-    old_words = {way: said for said, way in PURCHASE_WORDS_BEFORE_V7.items()}
-    before = db.execute("SELECT platform, order_id, registrant, evidence FROM self_purchase_orders "
-                        "ORDER BY ALL").fetchall()  # fmt: skip
-    db.execute("UPDATE self_purchase_orders SET evidence = CASE evidence "
-               + " ".join(f"WHEN '{way}' THEN '{said.replace(chr(39), chr(39) * 2)}'"
-                          for way, said in old_words.items()) + " END")  # fmt: skip
-    db.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
-    db.close()
+    with written_as_version(linked_case, folder, 6) as db:
+        assert db.execute("SELECT count(*) FROM self_purchase_orders").fetchone()[0] > 1
+        old_words = {way: said for said, way in PURCHASE_WORDS_BEFORE_V7.items()}
+        before = db.execute("SELECT platform, order_id, registrant, evidence FROM self_purchase_orders "
+                            "ORDER BY ALL").fetchall()  # fmt: skip
+        db.execute("UPDATE self_purchase_orders SET evidence = CASE evidence "
+                   + " ".join(f"WHEN '{way}' THEN '{said.replace(chr(39), chr(39) * 2)}'"
+                              for way, said in old_words.items()) + " END")  # fmt: skip
     with Case.open(folder) as case:
         after = case.db.sql("SELECT platform, order_id, registrant, evidence "
                             "FROM self_purchase_orders ORDER BY ALL").fetchall()  # fmt: skip
@@ -175,28 +183,27 @@ def test_a_version_7_case_reads_house_numbers_in_chinese_numerals_again(
                "义乌市人民路1099号3栋224室（菜鸟驿站）": "人民路1099号3栋224室菜鸟驿站"}  # fmt: skip
     for changed in (False, True):
         folder = tmp_path / f"v7-{changed}"
-        shutil.copytree(linked_case, folder)
-        db = duckdb.connect(str(folder / DATABASE))
-        streets = "SELECT raw, street FROM seller_identifiers WHERE kind = 'address' ORDER BY ALL"
-        before = db.execute(streets).fetchall()
-        if changed:
-            record, order = first_record_and_order(db)
-            (seller_raw, seller_street), (order_raw, order_street) = written.items()
-            db.execute("UPDATE seller_identifiers SET raw = ?, street = ? WHERE record_id = ? "
-                       "AND kind = 'address'", [seller_raw, seller_street, record])  # fmt: skip
-            db.execute("UPDATE orders SET recipient_address = ?, recipient_street = ? "
-                       "WHERE order_id = ?", [order_raw, order_street, order])  # fmt: skip
-            db.execute("UPDATE seller_parties SET name = '汕头美嘉百货商贸有限公司', "
-                       "stem = '汕头美嘉百货商贸' WHERE record_id = ?", [record])  # fmt: skip
-            # a landline with an extension after a dash, set aside by version 7
-            db.execute("INSERT INTO seller_identifiers (record_id, kind, raw, subtype, issue, "
-                       "source_row) VALUES (?, 'phone', '0579-85551234-802', 'invalid', "
-                       "'not a valid phone number', 2)", [record])  # fmt: skip
-            db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, level, "
-                       "source_row, reason, raw_value) VALUES ('d', 'f.csv', 'sellers', 'value', "
-                       "2, 'not a valid phone number', '0579-85551234-802')")  # fmt: skip
-        db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
-        db.close()
+        with written_as_version(linked_case, folder, 7) as db:
+            streets = (
+                "SELECT raw, street FROM seller_identifiers WHERE kind = 'address' ORDER BY ALL"
+            )
+            before = db.execute(streets).fetchall()
+            if changed:
+                record, order = first_record_and_order(db)
+                (seller_raw, seller_street), (order_raw, order_street) = written.items()
+                db.execute("UPDATE seller_identifiers SET raw = ?, street = ? WHERE record_id = ? "
+                           "AND kind = 'address'", [seller_raw, seller_street, record])  # fmt: skip
+                db.execute("UPDATE orders SET recipient_address = ?, recipient_street = ? "
+                           "WHERE order_id = ?", [order_raw, order_street, order])  # fmt: skip
+                db.execute("UPDATE seller_parties SET name = '汕头美嘉百货商贸有限公司', "
+                           "stem = '汕头美嘉百货商贸' WHERE record_id = ?", [record])  # fmt: skip
+                # a landline with an extension after a dash, set aside by version 7
+                db.execute("INSERT INTO seller_identifiers (record_id, kind, raw, subtype, issue, "
+                           "source_row) VALUES (?, 'phone', '0579-85551234-802', 'invalid', "
+                           "'not a valid phone number', 2)", [record])  # fmt: skip
+                db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, level, "
+                           "source_row, reason, raw_value) VALUES ('d', 'f.csv', 'sellers', 'value', "
+                           "2, 'not a valid phone number', '0579-85551234-802')")  # fmt: skip
         with Case.open(folder) as case:
             after = case.db.sql(streets).fetchall()
             if changed:
@@ -232,55 +239,52 @@ def test_a_version_8_case_reads_labels_and_notes_again(linked_case, tmp_path) ->
     again, and asks for the links to be scored again only when one reads otherwise."""
     for changed in (False, True):
         folder = tmp_path / f"v8-{changed}"
-        shutil.copytree(linked_case, folder)
-        db = duckdb.connect(str(folder / DATABASE))
-        parties = "SELECT * FROM seller_parties ORDER BY ALL"
-        before = db.execute(parties).fetchall()
-        if changed:
-            record, order = first_record_and_order(db)
-            db.execute("INSERT INTO seller_parties (record_id, role, name, name_norm, pinyin, "
-                       "surname, kind, id_number, id_kind, id_valid, source_row) VALUES "
-                       "(?, 'legal_representative', '张三（店主）', '张三店主', "
-                       "'zhangsandianzhu', '张', 'person', '身份证：11010519491231002X', "
-                       "'invalid', false, 2), (?, 'contact', 'San ZHANG', 'sanzhang', "
-                       "'sanzhang', '', 'person', '身份证：110105194912310021', 'invalid', "
-                       "false, 3)", [record, record])  # fmt: skip
-            for raw, kind, norm in (
-                ("13812345678（微信同号）", "phone", None),
-                ("13912345678（张三）", "bank_account", "13912345678"),
-            ):
-                db.execute(
-                    "INSERT INTO seller_identifiers (record_id, kind, raw, norm, "
-                    "source_row) VALUES (?, ?, ?, ?, 2)",
-                    [record, kind, raw, norm],
-                )
-            for raw in ("身份证：11010519491231002X", "身份证：110105194912310021"):
-                db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, "
-                           "level, source_row, reason, raw_value) VALUES ('d', 'f.csv', "
-                           "'sellers', 'value', 2, 'neither an ID card number nor a USCC', ?)",
-                           [raw])  # fmt: skip
-            db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, level, "
-                       "source_row, reason, raw_value) VALUES ('d', 'f.csv', 'sellers', 'value', "
-                       "2, 'not a phone number', '13812345678（微信同号）')")  # fmt: skip
-            db.execute("UPDATE orders SET recipient_name = 'San ZHANG', recipient_pinyin = "
-                       "'sanzhang', recipient_address = '义乌市人民路1099号3栋224室（张三收）', "
-                       "recipient_street = '人民路1099号3栋224室张三收' WHERE order_id = ?",
-                       [order])  # fmt: skip
-            db.execute("UPDATE seller_identifiers SET raw = '322000 义乌市人民路1099号3栋224室', "
-                       "street = '322000义乌市人民路1099-3-224' WHERE record_id = ? "
-                       "AND kind = 'address'", [record])  # fmt: skip
-            db.execute("UPDATE seller_parties SET name = '美嘉百货（义乌）有限公司', "
-                       "stem = '美嘉百货义乌' WHERE record_id = ? AND role = 'registrant'",
-                       [record])  # fmt: skip
-            # a second registrant whose kind was inferred from its name: its labelled USCC, now
-            # read, says an individual business
-            db.execute("INSERT INTO seller_parties (record_id, role, name, name_norm, kind, stem, "
-                       "id_number, id_kind, id_valid, source_row) VALUES (?, 'registrant', "
-                       "'美嘉百货贸易公司', '美嘉百货贸易公司', 'company', '美嘉百货', "
-                       "'统一社会信用代码：92330782MA2B3C4D5B', 'invalid', false, 4)",
-                       [record])  # fmt: skip
-        db.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
-        db.close()
+        with written_as_version(linked_case, folder, 8) as db:
+            parties = "SELECT * FROM seller_parties ORDER BY ALL"
+            before = db.execute(parties).fetchall()
+            if changed:
+                record, order = first_record_and_order(db)
+                db.execute("INSERT INTO seller_parties (record_id, role, name, name_norm, pinyin, "
+                           "surname, kind, id_number, id_kind, id_valid, source_row) VALUES "
+                           "(?, 'legal_representative', '张三（店主）', '张三店主', "
+                           "'zhangsandianzhu', '张', 'person', '身份证：11010519491231002X', "
+                           "'invalid', false, 2), (?, 'contact', 'San ZHANG', 'sanzhang', "
+                           "'sanzhang', '', 'person', '身份证：110105194912310021', 'invalid', "
+                           "false, 3)", [record, record])  # fmt: skip
+                for raw, kind, norm in (
+                    ("13812345678（微信同号）", "phone", None),
+                    ("13912345678（张三）", "bank_account", "13912345678"),
+                ):
+                    db.execute(
+                        "INSERT INTO seller_identifiers (record_id, kind, raw, norm, "
+                        "source_row) VALUES (?, ?, ?, ?, 2)",
+                        [record, kind, raw, norm],
+                    )
+                for raw in ("身份证：11010519491231002X", "身份证：110105194912310021"):
+                    db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, "
+                               "level, source_row, reason, raw_value) VALUES ('d', 'f.csv', "
+                               "'sellers', 'value', 2, 'neither an ID card number nor a USCC', ?)",
+                               [raw])  # fmt: skip
+                db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, level, "
+                           "source_row, reason, raw_value) VALUES ('d', 'f.csv', 'sellers', 'value', "
+                           "2, 'not a phone number', '13812345678（微信同号）')")  # fmt: skip
+                db.execute("UPDATE orders SET recipient_name = 'San ZHANG', recipient_pinyin = "
+                           "'sanzhang', recipient_address = '义乌市人民路1099号3栋224室（张三收）', "
+                           "recipient_street = '人民路1099号3栋224室张三收' WHERE order_id = ?",
+                           [order])  # fmt: skip
+                db.execute("UPDATE seller_identifiers SET raw = '322000 义乌市人民路1099号3栋224室', "
+                           "street = '322000义乌市人民路1099-3-224' WHERE record_id = ? "
+                           "AND kind = 'address'", [record])  # fmt: skip
+                db.execute("UPDATE seller_parties SET name = '美嘉百货（义乌）有限公司', "
+                           "stem = '美嘉百货义乌' WHERE record_id = ? AND role = 'registrant'",
+                           [record])  # fmt: skip
+                # a second registrant whose kind was inferred from its name: its labelled USCC, now
+                # read, says an individual business
+                db.execute("INSERT INTO seller_parties (record_id, role, name, name_norm, kind, stem, "
+                           "id_number, id_kind, id_valid, source_row) VALUES (?, 'registrant', "
+                           "'美嘉百货贸易公司', '美嘉百货贸易公司', 'company', '美嘉百货', "
+                           "'统一社会信用代码：92330782MA2B3C4D5B', 'invalid', false, 4)",
+                           [record])  # fmt: skip
         with Case.open(folder) as case:
             if not changed:
                 assert case.db.sql(parties).fetchall() == before
