@@ -95,18 +95,29 @@ WHERE o.phone_masked
 # A surname (one or two characters) and a courtesy title: `$titled` of the SQL below
 TITLED_NAME = rf"^[^*]{{1,2}}(?:{'|'.join(COURTESY_TITLES)})$"
 SELF_PURCHASE_CANDIDATES_SQL = """
-WITH o AS (
+-- a name orders reach at five or more different phones is several people's
+WITH common_names AS (
+    SELECT name FROM order_recipients WHERE name <> ''
+    GROUP BY name HAVING count(DISTINCT coalesce(phone, phone_key)) >= 5
+),
+recipients AS (
     SELECT DISTINCT platform, order_id, seller, name, pinyin, phone, phone_key, phone_masked,
-        address
+        address,
+        -- a name that shows a person's only in part: masked (`欧*锋`), or a surname and a
+        -- courtesy title (`欧阳先生`: its given name one or two characters); `fits`: the names
+        -- it may be, as a LIKE pattern no longer than it
+        CASE WHEN contains(name, '*') THEN 'masked'
+             WHEN regexp_matches(name, $titled) THEN 'titled' END AS partly,
+        CASE partly WHEN 'masked' THEN replace(name, '*', '_')
+                    WHEN 'titled' THEN left(name, length(name) - 2) || '_%' END AS fits
     FROM order_recipients
+),
+o AS (
+    SELECT *, name IN (SELECT name FROM common_names) OR partly IS NOT NULL AS common_name
+    FROM recipients
 ),
 people AS (
     SELECT account_id, kind, value FROM kept_values WHERE kind IN ('names', 'name_pinyins')
-),
--- a name orders reach at five or more different phones is several people's
-common_names AS (
-    SELECT name FROM order_recipients WHERE name <> ''
-    GROUP BY name HAVING count(DISTINCT coalesce(phone, phone_key)) >= 5
 ),
 -- the place first (selective), then whether the recipient is one of its people by name
 at_place AS (
@@ -133,13 +144,13 @@ holders AS (  -- equi-joins, one per form
     ) GROUP BY phone
 ),
 matches AS (
-    SELECT o.seller, k.account_id AS registrant, o.platform, o.order_id, o.name,
+    SELECT o.seller, k.account_id AS registrant, o.platform, o.order_id, o.common_name,
         'self_purchase' AS tie, 'registered_phone' AS evidence,
         k.value AS phone_reached, h.holders AS phone_holders
     FROM o JOIN kept_values k ON k.kind = 'phones' AND k.value = o.phone
     JOIN holders h ON h.phone = o.phone
     UNION ALL
-    SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie,
+    SELECT a.seller, a.registrant, a.platform, a.order_id, a.common_name, a.tie,
         'name_at_' || a.evidence, NULL, NULL
     FROM at_place a
     WHERE EXISTS (SELECT 1 FROM people p
@@ -147,26 +158,18 @@ matches AS (
        OR EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
                   AND p.kind = 'name_pinyins' AND p.value = a.pinyin)
     UNION ALL
-    SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie,
-        'masked_name_at_' || a.evidence, NULL, NULL
+    SELECT a.seller, a.registrant, a.platform, a.order_id, a.common_name, a.tie,
+        a.partly || '_name_at_' || a.evidence, NULL, NULL
     FROM at_place a
-    WHERE contains(a.name, '*')
-      AND EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
-                  AND p.kind = 'names' AND p.value LIKE replace(a.name, '*', '_'))
-    UNION ALL  -- `张先生`: a surname whose given name is one or two characters
-    SELECT a.seller, a.registrant, a.platform, a.order_id, a.name, a.tie,
-        'titled_name_at_' || a.evidence, NULL, NULL
-    FROM at_place a
-    WHERE regexp_matches(a.name, $titled)
+    WHERE a.partly IS NOT NULL
       AND EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant AND p.kind = 'names'
-                  AND p.value LIKE left(a.name, length(a.name) - 2) || '_%'
-                  AND length(p.value) <= length(a.name))
+                  AND p.value LIKE a.fits AND length(p.value) <= length(a.name))
     UNION ALL  -- no tie: counted only within one trader (see above)
-    SELECT o.seller, k.account_id, o.platform, o.order_id, o.name, NULL, 'lent_phone', k.value,
-        NULL
+    SELECT o.seller, k.account_id, o.platform, o.order_id, o.common_name, NULL, 'lent_phone',
+        k.value, NULL
     FROM o JOIN kept_values k ON k.kind = 'lent_phones' AND k.value = o.phone
     UNION ALL
-    SELECT o.seller, v.account_id, o.platform, o.order_id, o.name, NULL,
+    SELECT o.seller, v.account_id, o.platform, o.order_id, o.common_name, NULL,
         'name_at_shared_address', NULL, NULL
     FROM o JOIN hubs h ON h.kind = 'addresses' AND h.value = o.address  -- joins: 0.4 s less
     JOIN value_sources v ON v.kind = 'addresses' AND v.value = o.address  -- than EXISTS
@@ -174,8 +177,7 @@ matches AS (
 )
 SELECT DISTINCT m.seller, m.registrant, m.platform, m.order_id, m.tie,
     coalesce(m.tie = 'self_purchase', false) AS strong,
-    coalesce(m.name IN (SELECT name FROM common_names) OR contains(m.name, '*')
-             OR regexp_matches(m.name, $titled), false) AS common_name,
+    coalesce(m.common_name, false) AS common_name,
     m.evidence, m.phone_reached, m.phone_holders
 FROM matches m
 ORDER BY m.platform, m.order_id, m.seller, m.registrant, m.evidence
