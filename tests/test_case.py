@@ -330,6 +330,51 @@ def test_a_version_8_case_reads_labels_and_notes_again(linked_case, tmp_path) ->
                 case.links.require_current()
 
 
+def test_a_version_9_case_reads_e_mails_with_a_note_and_names_in_letters_again(
+    linked_case, tmp_path
+) -> None:
+    """Version 9 set aside an e-mail with words after it and an account in brackets after its
+    provider's name, and read `Wei Zhang` as written; the upgrade reads them again (the
+    payment accounts leave the quarantine), and asks for the links to be scored again only
+    when one reads otherwise."""
+    for changed in (False, True):
+        folder = tmp_path / f"v9-{changed}"
+        with written_as_version(linked_case, folder, 9) as db:
+            listed = "SELECT * FROM seller_identifiers ORDER BY ALL"
+            before = db.execute(listed).fetchall()
+            if changed:
+                record, order = first_record_and_order(db)
+                for raw in ("wang@qq.com 本人", "支付宝（2088123456789012）"):
+                    db.execute("INSERT INTO seller_identifiers (record_id, kind, raw, subtype, "
+                               "issue, source_row) VALUES (?, 'payment_account', ?, 'invalid', "
+                               "'not a payment account', 2)", [record, raw])  # fmt: skip
+                    db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, "
+                               "level, source_row, reason, raw_value) VALUES ('d', 'f.csv', "
+                               "'sellers', 'value', 2, 'not a payment account', ?)", [raw])  # fmt: skip
+                db.execute("UPDATE orders SET recipient_name = 'Wei Zhang', recipient_pinyin = "
+                           "'weizhang' WHERE order_id = ?", [order])  # fmt: skip
+        with Case.open(folder) as case:
+            if not changed:
+                assert case.db.sql(listed).fetchall() == before
+                case.links.require_current()
+                continue
+            read = case.db.execute(
+                "SELECT raw, norm, subtype, issue FROM seller_identifiers WHERE raw IN "
+                "('wang@qq.com 本人', '支付宝（2088123456789012）') ORDER BY ALL"
+            ).fetchall()
+            assert read == [("wang@qq.com 本人", "wang@qq.com", "email", None),
+                            ("支付宝（2088123456789012）", "2088123456789012", "id", None)]  # fmt: skip
+            assert case.db.execute(
+                "SELECT count(*) FROM quarantine WHERE source_file = 'f.csv'"
+            ).fetchall() == [(0,)]
+            shipped = case.db.execute(
+                "SELECT DISTINCT recipient_pinyin FROM orders WHERE order_id = ?", [order]
+            ).fetchall()
+            assert shipped == [("zhangwei",)]
+            with pytest.raises(NotLinked, match="e-mails with a note"):
+                case.links.require_current()
+
+
 def test_a_case_from_a_newer_resolver_is_refused(tmp_path: Path) -> None:
     with Case.open(tmp_path / "case") as case:
         case.db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")

@@ -141,7 +141,10 @@ def test_bank_accounts(raw: str, norm: str | None, partial: str | None) -> None:
         ("Zhang San", "zhangsan", "zhangsan", "", ""),  # in letters: the pinyin surname first
         ("San ZHANG", "sanzhang", "zhangsan", "", ""),  # the surname in capitals
         ("Xiuying Wang", "xiuyingwang", "wangxiuying", "", ""),  # only the last is a surname
-        ("Wei Zhang", "weizhang", "weizhang", "", ""),  # 魏 and 张: as written
+        ("Wei Zhang", "weizhang", "zhangwei", "", ""),  # 魏 and 张: 张 the commoner surname
+        ("Zhang Wei", "zhangwei", "zhangwei", "", ""),
+        ("Na Li", "nali", "lina", "", ""),
+        ("Lin Chen", "linchen", "linchen", "", ""),  # 林 and 陈, both among the commonest
         ("Wang Xiuying (owner)", "wangxiuying", "wangxiuying", "", ""),
         ("晨光日用品有限公司（普通合伙）", "晨光日用品有限公司普通合伙", None, "晨", None),  # no person
         ("张三先生", "张三", "zhangsan", "张", "三"),  # a courtesy title after a full name
@@ -324,6 +327,11 @@ def test_house_numbers_in_chinese_numerals(written: str, number: str) -> None:
         ),  # a note after it
         ("Wang.Wei@qq.com (本人)", "wang.wei@qq.com", "wa*@qq.com", "email"),
         ("2088123456789012 张三", "2088123456789012", None, "id"),
+        ("Wang.Wei@qq.com 本人", "wang.wei@qq.com", "wa*@qq.com", "email"),  # words after it
+        ("wang@163.com张三", "wang@163.com", "wa*@163.com", "email"),
+        ("wa***@qq.com 张三", None, "wa*@qq.com", "masked"),
+        ("支付宝（2088123456789012）", "2088123456789012", None, "id"),  # its provider's, bracketed
+        ("微信[wxid_abc123]", "wxid_abc123", None, "id"),
     ],
 )
 def test_payment_accounts(raw: str, norm: str | None, partial: str | None, kind: str) -> None:

@@ -19,7 +19,7 @@ import pandas as pd
 from resolver.errors import CaseError
 from resolver.vocabulary import COURTESY_TITLES
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
 V3_MARKER = "-- version 3:"  # schema.sql's tables from here on are version 3's
 VIEWS_SQL = files("resolver.case").joinpath("views.sql")
@@ -356,22 +356,14 @@ def _v8_to_v9(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         db.unregister("paying")
     for kind, normalizer, columns in (
         ("phone", "normalize_phone", PHONE_COLUMNS),
-        ("payment_account", "normalize_payment_account", {**PHONE_COLUMNS, "norm": "norm"}),
+        ("payment_account", "normalize_payment_account", PAYMENT_COLUMNS),
     ):
         which = f"seller_identifiers.kind = '{kind}'"
         changed += _read_again(db, "seller_identifiers", "raw", which, NOTED_IN_V9, normalizer,
                                columns)  # fmt: skip
     changed += _read_again(db, "orders", "recipient_phone", "orders.recipient_phone <> ''",
                            NOTED_IN_V9, "normalize_phone", RECIPIENT_PHONE_COLUMNS)  # fmt: skip
-    for table, raw, columns in (
-        ("seller_parties", "name", {"name_norm": "norm", "pinyin": "pinyin", "surname": "surname"}),
-        ("seller_records", "registrant_name", {"registrant_norm": "norm",
-         "registrant_pinyin": "pinyin", "registrant_surname": "surname"}),
-        ("seller_records", "contact", {"contact_norm": "norm"}),
-        ("orders", "recipient_name", {"recipient_name_norm": "norm", "recipient_pinyin": "pinyin"}),
-    ):  # fmt: skip
-        changed += _read_again(db, table, raw, f"{table}.{raw} IS NOT NULL",
-                               NAMES_READ_AGAIN_IN_V9, "normalize_name", columns)  # fmt: skip
+    changed += _read_names_again(db, NAMES_READ_AGAIN_IN_V9)
     changed += _read_addresses_again(db, ADDRESSES_READ_AGAIN_IN_V9) + _stem_again(db)
     for normalizer, reasons in SET_ASIDE_BEFORE_V9.items():
         _set_aside_again(db, normalizer, reasons)
@@ -379,6 +371,35 @@ def _v8_to_v9(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         db.execute(
             "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
             "resolver that read labels and notes beside identifiers and names as part of them')"
+        )
+    return []
+
+
+# What a value must hold for version 10 to read it otherwise than version 9: a payment account,
+# Chinese words after an e-mail or a bracket; a name, a letter
+PAYMENTS_READ_AGAIN_IN_V10 = r"@.*[一-鿿]\s*$|[(（\[【]"
+NAMES_READ_AGAIN_IN_V10 = r"[A-Za-z]"
+
+
+def _v9_to_v10(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Version 10 reads a payment account without a note in words after an e-mail
+    (`wang@qq.com 本人`) or the brackets around it after its provider's name
+    (`支付宝（2088123456789012）`), and a name in letters whose first and last words both read
+    as surnames, the last the commoner (`Wei Zhang`), surname last. The values that may read
+    otherwise are made again from what was disclosed; a payment account set aside at ingest
+    that now reads leaves the quarantine; and where one reads otherwise, the next
+    `resolver match` or `train` scores every pair again."""
+    changed = _read_again(db, "seller_identifiers", "raw",
+                          "seller_identifiers.kind = 'payment_account'",
+                          PAYMENTS_READ_AGAIN_IN_V10, "normalize_payment_account",
+                          PAYMENT_COLUMNS)  # fmt: skip
+    changed += _read_names_again(db, NAMES_READ_AGAIN_IN_V10)
+    _set_aside_again(db, "normalize_payment_account", ("not a payment account",))
+    if changed:
+        db.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
+            "resolver that set aside e-mails with a note and read some names in letters given "
+            "name first')"
         )
     return []
 
@@ -426,7 +447,25 @@ def _infer_kinds_again(db: duckdb.DuckDBPyConnection) -> int:
 # The columns a phone's parts go to (`normalize_phone`'s answer: column)
 PHONE_COLUMNS = {"norm": "e164", "partial": "partial", "subtype": "kind", "issue": "issue"}
 RECIPIENT_PHONE_COLUMNS = {"recipient_phone_e164": "e164", "recipient_phone_partial": "partial"}
+PAYMENT_COLUMNS = {**PHONE_COLUMNS, "norm": "norm"}
+# The columns a name's parts go to, by table and the column of the name as disclosed
+NAME_COLUMNS = (
+    ("seller_parties", "name", {"name_norm": "norm", "pinyin": "pinyin", "surname": "surname"}),
+    ("seller_records", "registrant_name", {"registrant_norm": "norm",
+     "registrant_pinyin": "pinyin", "registrant_surname": "surname"}),
+    ("seller_records", "contact", {"contact_norm": "norm"}),
+    ("orders", "recipient_name", {"recipient_name_norm": "norm", "recipient_pinyin": "pinyin"}),
+)  # fmt: skip
 ADDRESS_PARTS = ("norm", "province_code", "city_code", "district_code", "street")
+
+
+def _read_names_again(db: duckdb.DuckDBPyConnection, pattern: str) -> int:
+    """Read again the names of sellers' people and of recipients that match `pattern`."""
+    reader = "normalize_name"
+    return sum(
+        _read_again(db, table, raw, f"{table}.{raw} IS NOT NULL", pattern, reader, columns)
+        for table, raw, columns in NAME_COLUMNS
+    )
 
 
 def _read_addresses_again(db: duckdb.DuckDBPyConnection, pattern: str) -> int:
@@ -506,5 +545,6 @@ STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
     _v6_to_v7,
     _v7_to_v8,
     _v8_to_v9,
+    _v9_to_v10,
 ]
 assert len(STEPS) == SCHEMA_VERSION  # one step into each version

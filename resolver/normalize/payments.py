@@ -20,6 +20,11 @@ _PROVIDER = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"^([^@\s]+)@([a-z0-9.-]+\.[a-z]{2,})$")
+# A note in Chinese words after an e-mail (`wang@qq.com 本人`, `wang@qq.com张三`): an e-mail ends
+# in letters, where a number's note comes after a digit (see `text.without_note`)
+_AFTER_EMAIL = re.compile(r"(?<=@)([a-z0-9.-]+\.[a-z]{2,})\s*[\u4e00-\u9fff]+\s*$", re.IGNORECASE)
+# An account written in brackets after its provider's name (`支付宝（2088123456789012）`)
+_IN_BRACKETS = re.compile(r"^[(（\[【]\s*([^()（）\[\]【】]+?)\s*[)）\]】]$")
 _ACCOUNT_ID = re.compile(r"^[0-9a-z_.-]{6,40}$")
 
 
@@ -43,9 +48,10 @@ def is_payment_account(raw: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def normalize_payment_account(raw: str) -> PaymentValue:
-    """A provider's name before it (`支付宝：`) and a note after it (`（张三）`) are no part
-    of it."""
-    text = _PROVIDER.sub("", without_note(clean_text(raw), words=True)).replace(" ", "").lower()
+    """A provider's name before it (`支付宝：`, `支付宝（…）`) and a note after it (`（张三）`,
+    `本人`) are no part of it."""
+    text = _PROVIDER.sub("", without_note(clean_text(raw), words=True))
+    text = _IN_BRACKETS.sub(r"\1", _AFTER_EMAIL.sub(r"\1", text)).replace(" ", "").lower()
     if not text:
         return PaymentValue(raw, None, None, "invalid", "empty payment account")
     email = _EMAIL.match(text)
