@@ -334,9 +334,9 @@ def test_a_version_9_case_reads_e_mails_with_a_note_and_names_in_letters_again(
     linked_case, tmp_path
 ) -> None:
     """Version 9 set aside an e-mail with words after it and an account in brackets after its
-    provider's name, and read `Wei Zhang` as written; the upgrade reads them again (the
-    payment accounts leave the quarantine), and asks for the links to be scored again only
-    when one reads otherwise."""
+    provider's name, read `Wei Zhang` as written and kept a branch's place in a store's stem;
+    the upgrade reads them again (the payment accounts leave the quarantine), and asks for the
+    links to be scored again only when one reads otherwise."""
     for changed in (False, True):
         folder = tmp_path / f"v9-{changed}"
         with written_as_version(linked_case, folder, 9) as db:
@@ -353,6 +353,8 @@ def test_a_version_9_case_reads_e_mails_with_a_note_and_names_in_letters_again(
                                "'sellers', 'value', 2, 'not a payment account', ?)", [raw])  # fmt: skip
                 db.execute("UPDATE orders SET recipient_name = 'Wei Zhang', recipient_pinyin = "
                            "'weizhang' WHERE order_id = ?", [order])  # fmt: skip
+                db.execute("UPDATE seller_records SET store_name = '美嘉百货-北京店', "
+                           "store_stem = '美嘉百货北京' WHERE record_id = ?", [record])  # fmt: skip
         with Case.open(folder) as case:
             if not changed:
                 assert case.db.sql(listed).fetchall() == before
@@ -371,6 +373,10 @@ def test_a_version_9_case_reads_e_mails_with_a_note_and_names_in_letters_again(
                 "SELECT DISTINCT recipient_pinyin FROM orders WHERE order_id = ?", [order]
             ).fetchall()
             assert shipped == [("zhangwei",)]
+            stem = case.db.execute(
+                "SELECT store_stem FROM seller_records WHERE record_id = ?", [record]
+            ).fetchall()
+            assert stem == [("美嘉百货",)]
             with pytest.raises(NotLinked, match="e-mails with a note"):
                 case.links.require_current()
 

@@ -205,6 +205,10 @@ def test_names(raw: str, norm: str, pinyin: str | None, surname: str, given: str
         ("美嘉百货(中国)有限公司", "美嘉百货"),
         ("美嘉百货专卖店（天猫）", "美嘉百货"),
         ("美嘉百货旗舰店-淘宝", "美嘉百货"),
+        ("美嘉百货-北京店", "美嘉百货"),  # a branch's place after a dash
+        ("美嘉百货 — 义乌分店", "美嘉百货"),
+        ("美嘉百货专卖店-深圳", "美嘉百货"),
+        ("美嘉-百货店", "美嘉百货"),  # no place: it stays
         ("【美嘉百货】旗舰店", "美嘉百货"),  # what else a bracket holds stays
         ("美嘉百货（B店）", "美嘉百货b"),
         ("阿里巴巴（中国）网络技术有限公司", "阿里巴巴"),  # a trade: 网络技术, 文化传媒

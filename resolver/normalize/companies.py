@@ -112,6 +112,8 @@ PLATFORM_NAMES = (
     "1688",
 )
 _PLATFORM_AFTER_DASH = re.compile(rf"\s*[-—–_－]\s*(?:{'|'.join(PLATFORM_NAMES)})店?\s*$")
+# ... or the place a store is a branch in, after a dash (`美嘉百货-北京店`, `…—义乌分店`)
+_PLACE_AFTER_DASH = re.compile(r"\s*[-—–_－]\s*([\u4e00-\u9fff]{2,8}?)分?店?\s*$")
 # A store's number among its trader's stores, before the final 店 (`2店`, `二店`, `3号店`,
 # `分店`) or after it (`旗舰店2`)
 _BRANCH = re.compile(
@@ -128,7 +130,8 @@ AFTER_CITY = 4
 def company_stem(raw: str) -> str:
     """Strip the region prefix, legal form and store suffixes (and, of a company, the trade it
     names as companies do; of a store, its number); keep what names the business."""
-    named = compact(_BRACKETED.sub(_unless_a_name, _PLATFORM_AFTER_DASH.sub("", raw)))
+    raw = _PLACE_AFTER_DASH.sub(_unless_a_place, _PLATFORM_AFTER_DASH.sub("", raw))
+    named = compact(_BRACKETED.sub(_unless_a_name, raw))
     text = strip_leading_divisions(named) or named
     text = _unless_too_short(text, _BRANCH.sub("", text), "店")
     text, lost = _strip(text, _SUFFIXES)
@@ -146,6 +149,12 @@ def _unless_a_name(bracketed: re.Match[str]) -> str:
     if note in _BRACKETED_FORMS or note in PLATFORM_NAMES or is_division_name(note):
         return ""
     return bracketed.group(1)
+
+
+def _unless_a_place(branch: re.Match[str]) -> str:
+    """A branch's place after a dash left out where it names a division (a city, a district);
+    what else it says stays."""
+    return "" if is_division_name(branch.group(1)) else branch.group()
 
 
 def _unless_too_short(text: str, shorter: str, suffix: str = "", shortest: int = 0) -> str:
