@@ -375,32 +375,29 @@ def _v8_to_v9(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     return []
 
 
-# What a value must hold for version 10 to read it otherwise than version 9: a payment account,
-# Chinese words after an e-mail or a bracket; a name, a letter
+# What a payment account must hold for version 10 to read it otherwise than version 9: Chinese
+# words after an e-mail, or a bracket
 PAYMENTS_READ_AGAIN_IN_V10 = r"@.*[一-鿿]\s*$|[(（\[【]"
-NAMES_READ_AGAIN_IN_V10 = r"[A-Za-z]"
 
 
 def _v9_to_v10(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     """Version 10 reads a payment account without a note in words after an e-mail
     (`wang@qq.com 本人`) or the brackets around it after its provider's name
-    (`支付宝（2088123456789012）`), a name in letters whose first and last words both read
-    as surnames, the last the commoner (`Wei Zhang`), surname last, and a store's stem without
-    the place of a branch after a dash (`美嘉百货-北京店`). The values that may read otherwise
-    and every stem are made again from what was disclosed; a payment account set aside at
-    ingest that now reads leaves the quarantine; and where one reads otherwise, the next
-    `resolver match` or `train` scores every pair again."""
+    (`支付宝（2088123456789012）`), and a store's stem without the place of a branch after a
+    dash (`美嘉百货-北京店`). Those payment accounts and every stem are made again from what was
+    disclosed; a payment account set aside at ingest that now reads leaves the quarantine; and
+    where one reads otherwise, the next `resolver match` or `train` scores every pair again."""
     changed = _read_again(db, "seller_identifiers", "raw",
                           "seller_identifiers.kind = 'payment_account'",
                           PAYMENTS_READ_AGAIN_IN_V10, "normalize_payment_account",
                           PAYMENT_COLUMNS)  # fmt: skip
-    changed += _read_names_again(db, NAMES_READ_AGAIN_IN_V10) + _stem_again(db)
+    changed += _stem_again(db)
     _set_aside_again(db, "normalize_payment_account", ("not a payment account",))
     if changed:
         db.execute(
             "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
-            "resolver that set aside e-mails with a note, read some names in letters given "
-            "name first and kept the place of a branch in the stem of a store')"
+            "resolver that set aside e-mails with a note and kept the place of a branch in "
+            "the stem of a store')"
         )
     return []
 

@@ -60,8 +60,6 @@ COMMON_SURNAMES = (
     "宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危"
     "玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由洪"
 )
-# The twenty commonest of them, some half of people (`王李张刘陈`...)
-COMMONEST = 20
 _LETTERS = re.compile(r"[a-z]+", re.IGNORECASE)
 _TITLE = re.compile(f"(?:{'|'.join(COURTESY_TITLES)})$")
 
@@ -109,20 +107,16 @@ def _person_like(name: str) -> bool:
 def surname_first(name: str) -> str | None:
     """A name in letters as one word, surname first (`zhangsan`): the one word in capitals
     among others that are not (`San ZHANG`, as passports write a surname), else the last word
-    where only it reads as a common surname (`Xiuying Wang`), or as one of the commonest where
-    the first does not (`Wei Zhang`: 魏 is a surname too, but 伟 a commoner given name), else
-    the first. None for a name of fewer than two words."""
+    where only it reads as a common surname (`Xiuying Wang`), else the first. None for a name
+    of fewer than two words."""
     words = _LETTERS.findall(name)
     if len(words) < 2:
         return None
     capitals = [w for w in words if w.isupper() and len(w) > 1]
-    head, last = words[0].lower(), words[-1].lower()
+    sounds = surname_sounds()
     if len(capitals) == 1 and len(capitals) < len(words):
         first = words.index(capitals[0])
-    elif any(
-        last in sounds and head not in sounds
-        for sounds in (surname_sounds(), surname_sounds(COMMONEST))
-    ):
+    elif words[-1].lower() in sounds and words[0].lower() not in sounds:
         first = len(words) - 1
     else:
         first = 0
@@ -130,12 +124,11 @@ def surname_first(name: str) -> str | None:
 
 
 @cache
-def surname_sounds(commonest: int | None = None) -> frozenset[str]:
-    """How the common surnames read in toneless pinyin; the `commonest` of them alone (and no
-    compound surname) if given."""
-    singles = (SURNAME_READINGS.get(c) or char_pinyin(c) for c in COMMON_SURNAMES[:commonest])
+def surname_sounds() -> frozenset[str]:
+    """How the common surnames read in toneless pinyin."""
+    singles = (SURNAME_READINGS.get(c) or char_pinyin(c) for c in COMMON_SURNAMES)
     doubles = (SURNAME_READINGS.get(s) or "".join(map(char_pinyin, s)) for s in COMPOUND_SURNAMES)
-    return frozenset((*singles, *(() if commonest else doubles)))
+    return frozenset((*singles, *doubles))
 
 
 @cache
