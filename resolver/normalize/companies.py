@@ -130,8 +130,8 @@ AFTER_CITY = 4
 def company_stem(raw: str) -> str:
     """Strip the region prefix, legal form and store suffixes (and, of a company, the trade it
     names as companies do; of a store, its number); keep what names the business."""
-    raw = _PLACE_AFTER_DASH.sub(_unless_a_place, _PLATFORM_AFTER_DASH.sub("", raw))
-    named = compact(_BRACKETED.sub(_unless_a_name, raw))
+    bare = _PLACE_AFTER_DASH.sub(_unless_a_place, _PLATFORM_AFTER_DASH.sub("", raw))
+    named = compact(_BRACKETED.sub(_unless_a_name, bare))
     text = strip_leading_divisions(named) or named
     text = _unless_too_short(text, _BRANCH.sub("", text), "店")
     text, lost = _strip(text, _SUFFIXES)
