@@ -382,6 +382,7 @@ def read_jsonl(path: Path, spec: FileSpec, paths: list[str]) -> RawFile:
     so that the mapping says it matches nothing, as it does for a missing column.
     """
     data = _json_lines(path, spec)
+    _json_file.cache_clear()  # read once: the records are held by `data` alone from here on
     tables, numbers, bad = [], [], []
     first_line = 1
     for piece in _line_slices(data):
@@ -539,8 +540,18 @@ def _arrow_text(array: pa.ChunkedArray, length: int) -> pd.Series:
 
 def _json_lines(path: Path, spec: FileSpec) -> bytes:
     """A JSON Lines file's bytes as UTF-8, or a JSON file's records as JSON Lines."""
-    data = utf8_bytes(path, path.read_bytes(), spec.encoding)
-    return json_records(path, data) if path.suffix.lower() == ".json" else data
+    if path.suffix.lower() == ".json":
+        stat = path.stat()
+        return _json_file(path.resolve(), (stat.st_mtime_ns, stat.st_size), spec.encoding)
+    return utf8_bytes(path, path.read_bytes(), spec.encoding)
+
+
+@lru_cache(maxsize=1)
+def _json_file(path: Path, _version: tuple[int, int], encoding: str) -> bytes:
+    """A JSON file's records as JSON Lines. The whole file is parsed even for its first
+    records, so the parse that recognises the platform (once for each mapping of JSON) is kept
+    for the read that follows, as a workbook's is (`_workbook`)."""
+    return json_records(path, utf8_bytes(path, path.read_bytes(), encoding))
 
 
 def json_records(path: Path, data: bytes) -> bytes:
@@ -563,11 +574,13 @@ def json_keys(path: Path, spec: FileSpec, probe_lines: int = 20) -> set[str]:
     """Dotted paths of the first objects in a JSON Lines file, for recognising its platform."""
     keys: set[str] = set()
     if path.suffix.lower() == ".json":
-        text = _json_lines(path, spec).decode("utf-8")
+        head = _json_lines(path, spec).split(b"\n", probe_lines)[:probe_lines]
+        lines = [line.decode("utf-8") for line in head]
     else:
         with path.open("rb") as handle:
             text = _decode_head(handle.read(1 << 20), spec.encoding)
-    for line in text.split("\n")[:probe_lines]:
+        lines = text.split("\n", probe_lines)[:probe_lines]
+    for line in lines:
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError:
