@@ -172,6 +172,15 @@ def first_record_and_order(db: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     return record, order
 
 
+def set_aside(db: duckdb.DuckDBPyConnection, raw: str, reason: str) -> None:
+    """A seller's value quarantined, as an older resolver set it aside (file f.csv, row 2)."""
+    db.execute(
+        "INSERT INTO quarantine (disclosure_id, source_file, table_name, level, source_row, "
+        "reason, raw_value) VALUES ('d', 'f.csv', 'sellers', 'value', 2, ?, ?)",
+        [reason, raw],
+    )
+
+
 def test_a_version_7_case_reads_house_numbers_in_chinese_numerals_again(
     linked_case, tmp_path
 ) -> None:
@@ -201,9 +210,7 @@ def test_a_version_7_case_reads_house_numbers_in_chinese_numerals_again(
                 db.execute("INSERT INTO seller_identifiers (record_id, kind, raw, subtype, issue, "
                            "source_row) VALUES (?, 'phone', '0579-85551234-802', 'invalid', "
                            "'not a valid phone number', 2)", [record])  # fmt: skip
-                db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, level, "
-                           "source_row, reason, raw_value) VALUES ('d', 'f.csv', 'sellers', 'value', "
-                           "2, 'not a valid phone number', '0579-85551234-802')")  # fmt: skip
+                set_aside(db, "0579-85551234-802", "not a valid phone number")
         with Case.open(folder) as case:
             after = case.db.sql(streets).fetchall()
             if changed:
@@ -261,13 +268,8 @@ def test_a_version_8_case_reads_labels_and_notes_again(linked_case, tmp_path) ->
                         [record, kind, raw, norm],
                     )
                 for raw in ("身份证：11010519491231002X", "身份证：110105194912310021"):
-                    db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, "
-                               "level, source_row, reason, raw_value) VALUES ('d', 'f.csv', "
-                               "'sellers', 'value', 2, 'neither an ID card number nor a USCC', ?)",
-                               [raw])  # fmt: skip
-                db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, level, "
-                           "source_row, reason, raw_value) VALUES ('d', 'f.csv', 'sellers', 'value', "
-                           "2, 'not a phone number', '13812345678（微信同号）')")  # fmt: skip
+                    set_aside(db, raw, "neither an ID card number nor a USCC")
+                set_aside(db, "13812345678（微信同号）", "not a phone number")
                 db.execute("UPDATE orders SET recipient_name = 'San ZHANG', recipient_pinyin = "
                            "'sanzhang', recipient_address = '义乌市人民路1099号3栋224室（张三收）', "
                            "recipient_street = '人民路1099号3栋224室张三收' WHERE order_id = ?",
@@ -310,10 +312,10 @@ def test_a_version_8_case_reads_labels_and_notes_again(linked_case, tmp_path) ->
             ).fetchall()
             assert listed == [("payment_account", "+8613912345678", "phone", None),
                               ("phone", "+8613812345678", "mobile", None)]  # fmt: skip
-            set_aside = case.db.execute(
+            quarantined = case.db.execute(
                 "SELECT raw_value, reason FROM quarantine WHERE source_file = 'f.csv'"
             ).fetchall()  # the labelled ID reads, with its checksum failing: set aside for that
-            assert set_aside == [("身份证：110105194912310021", "ID card checksum fails")]
+            assert quarantined == [("身份证：110105194912310021", "ID card checksum fails")]
             shipped = case.db.execute(
                 "SELECT DISTINCT recipient_pinyin, recipient_street FROM orders WHERE order_id = ?",
                 [order],
@@ -345,9 +347,7 @@ def test_a_version_9_case_reads_e_mails_with_a_note_and_stems_again(linked_case,
                     db.execute("INSERT INTO seller_identifiers (record_id, kind, raw, subtype, "
                                "issue, source_row) VALUES (?, 'payment_account', ?, 'invalid', "
                                "'not a payment account', 2)", [record, raw])  # fmt: skip
-                    db.execute("INSERT INTO quarantine (disclosure_id, source_file, table_name, "
-                               "level, source_row, reason, raw_value) VALUES ('d', 'f.csv', "
-                               "'sellers', 'value', 2, 'not a payment account', ?)", [raw])  # fmt: skip
+                    set_aside(db, raw, "not a payment account")
                 db.execute("UPDATE seller_records SET store_name = '美嘉百货-北京店', "
                            "store_stem = '美嘉百货北京' WHERE record_id = ?", [record])  # fmt: skip
         with Case.open(folder) as case:
