@@ -152,12 +152,13 @@ VALUE_KINDS = _kinds(
 ORDER_TIES = _kinds(
     ValueKind("self_purchase", "self-purchase order", "self-purchase orders", facet="orders",
               strong=True, hub_checked=False),
-    # orders to one of its people by name, weighed with what they rest on: at a masked phone
+    # orders to one of its people by a name that says little of whose the order is (common,
+    # shown in part, the same in sound only), weighed with what they rest on: at a masked phone
     # that fits (as a masked phone is), at its address or landline (as a home is)
-    ValueKind("self_purchase_phone", "self-purchase order", "an order to its person at a masked "
-              "phone that fits", facet="phone", hub_checked=False),
-    ValueKind("self_purchase_home", "self-purchase order", "an order to its person at its "
-              "address", facet="household", hub_checked=False),
+    ValueKind("self_purchase_phone", "self-purchase order", "an order to a name its person "
+              "may bear, at a masked phone that fits", facet="phone", hub_checked=False),
+    ValueKind("self_purchase_home", "self-purchase order", "an order to a name its person "
+              "may bear, at its address", facet="household", hub_checked=False),
 )  # fmt: skip
 TIE_KINDS = {n: k for n, k in (VALUE_KINDS | ORDER_TIES).items() if k.facet is not None}
 # The `kind` of what clustering lists for review about an account joined to a trader on weak

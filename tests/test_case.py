@@ -81,15 +81,22 @@ def test_a_case_from_before_versions_is_upgraded_and_keeps_its_trader_ids(
     assert not (folder / "model.json").exists() and not (folder / "model.config.sha256").exists()
 
 
+# the orders a version 10 resolver found to a registrant's name
+BY_NAME = "evidence IN ('name_at_address', 'name_at_landline', 'name_at_masked_phone')"
+
+
 @contextmanager
 def written_as_version(
     linked_case: Path, folder: Path, version: int
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A copy of `linked_case` in `folder`, open to be written as a resolver of `version` wrote
-    its cases, and marked as of that version on leaving."""
+    its cases, and marked as of that version on leaving; before version 11, without the orders
+    found to a registrant's name, which version 11 weighs otherwise (see the test of it)."""
     shutil.copytree(linked_case, folder)
     db = duckdb.connect(str(folder / DATABASE))
     try:
+        if version < 11:
+            db.execute(f"DELETE FROM self_purchase_orders WHERE {BY_NAME}")
         yield db
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
     finally:
@@ -369,6 +376,28 @@ def test_a_version_9_case_reads_e_mails_with_a_note_and_stems_again(linked_case,
             ).fetchall()
             assert stem == [("美嘉百货",)]
             with pytest.raises(NotLinked, match="e-mails with a note"):
+                case.links.require_current()
+
+
+def test_a_version_10_case_scores_again_where_an_order_reached_a_name(
+    linked_case, tmp_path
+) -> None:
+    """Version 10 asked for two orders to a registrant's name for a self-purchase; the upgrade
+    asks for the links to be scored again only where the case found an order to a name."""
+    for found in (False, True):
+        folder = tmp_path / f"v10-{found}"
+        with written_as_version(linked_case, folder, 10) as db:
+            if found:
+                db.execute(
+                    "INSERT INTO self_purchase_orders (platform, order_id, seller, registrant, "
+                    "strong, evidence) VALUES ('taobao', '1', 'taobao:a', 'taobao:b', false, "
+                    "'name_at_address')"
+                )
+        with Case.open(folder) as case:
+            if found:
+                with pytest.raises(NotLinked, match="two orders to a name"):
+                    case.links.require_current()
+            else:
                 case.links.require_current()
 
 

@@ -414,23 +414,57 @@ def test_a_strong_self_purchase_rests_on_the_one_phone_its_orders_went_to_if_sha
     assert (pair["through"] if isinstance(pair["through"], str) else None) == through
 
 
-def test_orders_to_a_name_at_a_masked_phone_are_weak_once_and_strong_twice(
-    taobao_file, tmp_path
+@pytest.mark.parametrize(
+    ("recipient", "at", "orders", "ties"),
+    [("欧阳锋", "home", 1, True),  # his name at his address: he is the recipient
+     ("欧阳锋", "phone", 1, False),  # at a phone that fits his masked one: a key fits many
+     ("欧阳锋", "phone", 2, True),
+     ("欧阳峰", "home", 2, False)],  # the same in sound only (ouyangfeng): many people
+)  # fmt: skip
+def test_orders_to_a_registrants_name_are_a_self_purchase_once_at_home_twice_at_a_masked_phone(
+    taobao_file, tmp_path, recipient: str, at: str, orders: int, ties: bool
 ) -> None:
-    owner = store("R", "欧阳锋", 1, phones="139****8888")  # its phone as a masked number
+    home = "上海市浦东新区张江路99号3栋201室"
+    owner = store("R", "欧阳锋", 1, phones="139****8888", address=home)  # its phone masked
     seller = store("S", "黄药师", 2)
-    once = [owner, {**seller, **order_to("欧阳锋", "13912348888", 1)}]
-    found, case = linked(taobao_file, tmp_path / "once", once)
-    case.close()
-    assert found["taobao:R"] != found["taobao:S"]
-    twice = [*once, {**seller, **order_to("欧阳锋", "13912348888", 2)}]
-    found, case = linked(taobao_file, tmp_path / "twice", twice)
+    place = ({"recipient_phone": "13700001234", "recipient_address": home} if at == "home"
+             else {"recipient_phone": "13912348888"})  # fmt: skip
+    rows = [owner, *({**seller, **order_to(recipient, "", n), **place}
+                     for n in range(1, orders + 1))]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, rows)
     with case:
         pair = case.links.pair("taobao:R", "taobao:S")
         flagged = case.orders.once()
-    assert found["taobao:R"] == found["taobao:S"]
-    assert next(t["kind"] for t in json.loads(pair["control_evidence"])) == "self_purchase"
-    assert flagged.loc[flagged["account_id"] == "taobao:S", "self_purchase"].all()
+        candidates = case.orders.self_purchase_candidates()
+    way = "name_at_address" if at == "home" else "name_at_masked_phone"
+    assert set(candidates["evidence"]) == {way}
+    assert (found["taobao:R"] == found["taobao:S"]) is ties
+    assert bool(flagged.loc[flagged["account_id"] == "taobao:S", "self_purchase"].all()) is ties
+    if ties:
+        assert next(t["kind"] for t in json.loads(pair["control_evidence"])) == "self_purchase"
+    else:  # one weak tie links nothing
+        assert pair is None or pair["probability"] < 0.99
+
+
+@pytest.mark.parametrize("relative", ["欧阳锋", "欧阳克"])
+def test_an_order_to_a_name_two_accounts_people_carry_at_one_home_says_not_whose_it_is(
+    taobao_file, tmp_path, relative: str
+) -> None:
+    """Relatives trading apart at one home, one of them named as the other (`欧阳锋`): an order
+    to that name there reaches the people of both, which share no ID number, phone, bank or
+    payment account, so it is no self-purchase of either; when only one carries the name, it
+    is his."""
+    home = "上海市浦东新区张江路99号3栋201室"
+    owner = store("R", "欧阳锋", 1, address=home)
+    kin = store("K", relative, 3, address=home)
+    seller = store("S", "黄药师", 2)
+    rows = [owner, kin, {**seller, **order_to("欧阳锋", "13700001234", 1),
+                         "recipient_address": home}]  # fmt: skip
+    found, case = linked(taobao_file, tmp_path, rows)
+    case.close()
+    assert found["taobao:R"] != found["taobao:K"]
+    assert (found["taobao:R"] == found["taobao:S"]) is (relative != "欧阳锋")
+    assert found["taobao:K"] != found["taobao:S"]
 
 
 def test_a_masked_name_is_no_name_but_fits_the_person_it_masks(taobao_file, tmp_path) -> None:

@@ -19,7 +19,7 @@ import pandas as pd
 from resolver.errors import CaseError
 from resolver.vocabulary import COURTESY_TITLES
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
 V3_MARKER = "-- version 3:"  # schema.sql's tables from here on are version 3's
 VIEWS_SQL = files("resolver.case").joinpath("views.sql")
@@ -402,6 +402,24 @@ def _v9_to_v10(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     return []
 
 
+def _v10_to_v11(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Version 11 counts one order to a registrant's name at his address or landline as a
+    self-purchase (version 10 asked for two), and a name the same in sound only, or one the
+    people of two accounts not otherwise tied carry at that place, as a name that proves little.
+    Where the case found an order to a name, the next `resolver match` or `train` scores every
+    pair again, keeping every trader id."""
+    by_name = db.execute(
+        "SELECT count(*) FROM self_purchase_orders WHERE evidence IN "
+        "('name_at_address', 'name_at_landline', 'name_at_masked_phone')"
+    ).fetchall()[0][0]
+    if by_name:
+        db.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
+            "resolver that asked for two orders to a name for a self-purchase')"
+        )
+    return []
+
+
 def _infer_kinds_again(db: duckdb.DuckDBPyConnection) -> int:
     """A registrant's kind that its mapping does not state is inferred from its ID number (a
     USCC says company or individual business) and its name: inferred again where version 9
@@ -544,5 +562,6 @@ STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
     _v7_to_v8,
     _v8_to_v9,
     _v9_to_v10,
+    _v10_to_v11,
 ]
 assert len(STEPS) == SCHEMA_VERSION  # one step into each version

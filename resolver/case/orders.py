@@ -150,13 +150,18 @@ matches AS (
     FROM o JOIN kept_values k ON k.kind = 'phones' AND k.value = o.phone
     JOIN holders h ON h.phone = o.phone
     UNION ALL
-    SELECT a.seller, a.registrant, a.platform, a.order_id, a.common_name, a.tie,
-        'name_at_' || a.evidence, NULL, NULL
-    FROM at_place a
-    WHERE EXISTS (SELECT 1 FROM people p
-                  WHERE p.account_id = a.registrant AND p.kind = 'names' AND p.value = a.name)
-       OR EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
-                  AND p.kind = 'name_pinyins' AND p.value = a.pinyin)
+    -- a name that only sounds the same (吴荣, 武荣: wurong) is as weak as a common one
+    SELECT seller, registrant, platform, order_id, common_name OR NOT in_characters, tie,
+        'name_at_' || evidence, NULL, NULL
+    FROM (
+        SELECT a.*,
+            EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
+                    AND p.kind = 'names' AND p.value = a.name) AS in_characters,
+            EXISTS (SELECT 1 FROM people p WHERE p.account_id = a.registrant
+                    AND p.kind = 'name_pinyins' AND p.value = a.pinyin) AS in_sound
+        FROM at_place a
+    )
+    WHERE in_characters OR in_sound
     UNION ALL
     SELECT a.seller, a.registrant, a.platform, a.order_id, a.common_name, a.tie,
         a.partly || '_name_at_' || a.evidence, NULL, NULL
@@ -174,10 +179,29 @@ matches AS (
     FROM o JOIN hubs h ON h.kind = 'addresses' AND h.value = o.address  -- joins: 0.4 s less
     JOIN value_sources v ON v.kind = 'addresses' AND v.value = o.address  -- than EXISTS
     JOIN people p ON p.account_id = v.account_id AND p.kind = 'names' AND p.value = o.name
+),
+-- an order to a name at a place where it reaches the people of two accounts that share no ID
+-- number, phone, bank or payment account (relatives at one home, one name) says not whose it is
+by_name AS (
+    SELECT DISTINCT platform, order_id, registrant FROM matches
+    WHERE evidence IN ('name_at_address', 'name_at_landline', 'name_at_masked_phone')
+      AND registrant <> seller
+),
+owned AS (
+    SELECT account_id, kind, value FROM kept_values
+    WHERE kind IN ('id_numbers', 'phones', 'bank_accounts', 'payment_accounts')
+),
+ambiguous AS (
+    SELECT DISTINCT x.platform, x.order_id FROM by_name x JOIN by_name y
+        ON x.platform = y.platform AND x.order_id = y.order_id AND x.registrant < y.registrant
+    WHERE NOT EXISTS (SELECT 1 FROM owned a JOIN owned b USING (kind, value)
+                      WHERE a.account_id = x.registrant AND b.account_id = y.registrant)
 )
 SELECT DISTINCT m.seller, m.registrant, m.platform, m.order_id, m.tie,
     coalesce(m.tie = 'self_purchase', false) AS strong,
-    coalesce(m.common_name, false) AS common_name,
+    coalesce(m.common_name, false) OR (m.platform, m.order_id) IN (SELECT (platform, order_id)
+                                                                    FROM ambiguous)
+        AS common_name,
     m.evidence, m.phone_reached, m.phone_holders
 FROM matches m
 ORDER BY m.platform, m.order_id, m.seller, m.registrant, m.evidence
@@ -291,7 +315,9 @@ class Orders:
         registered phone it went to and `phone_holders` how many accounts list it, in full or
         masked), or the seller's own (registrant = seller: an order the store shipped to
         itself). `tie` is NULL for an order that ties no two accounts and counts only within
-        one trader (to a phone or address that unrelated stores give too)."""
+        one trader (to a phone or address that unrelated stores give too). `common_name`: the
+        name says little of whose the order is (common, shown in part, only the same in
+        sound, or carried at that place by the people of two accounts not otherwise tied)."""
         return self.case.db.execute(SELF_PURCHASE_CANDIDATES_SQL, {"titled": TITLED_NAME}).fetchdf()
 
     def recipient_names(self) -> pd.DataFrame:

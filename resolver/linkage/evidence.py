@@ -4,9 +4,14 @@ A trader who buys from his own store (to fake sales volume) ships the order to h
 phone or payment account another of his accounts is registered with, or to one of its people
 by name at its address or at a phone whose masked key fits. The case finds such orders
 (`Case.orders.self_purchase_candidates`); here they become ties of pairs of accounts: strong
-when an order went to a registered phone, or when two or more orders went to one of its people
-by a name few people carry; weak otherwise (one order to a name, or to a common name, proves
-little). A strong tie whose orders all went to one phone that several accounts list, none of
+when an order went to a registered phone, or to one of its people by a name few people carry:
+one order at its home is enough (a recipient with a registrant's name at his address or
+landline is that person), two at a phone that fits its masked one (a key fits many phones: at
+60,000 traders a buyer whose name and phone fit a registrant's had bought from eight traders'
+stores). Weak otherwise: one order at a masked phone, and any orders to a name that proves
+little: a common one, one shown in part (`欧*锋`, `欧阳先生`), one that only sounds the same,
+or one that the people of two accounts not otherwise tied carry at that place (relatives at
+one home). A strong tie whose orders all went to one phone that several accounts list, none of
 them to the other account's people by name, rests on that phone (`through`): the order says
 who shipped there, not which holder it reached, so clustering weighs it with the accounts that
 list the phone (an agency's phone that unrelated stores list and a brushing order went to is
@@ -20,7 +25,9 @@ from collections import defaultdict
 import pandas as pd
 
 PAIR_COLUMNS = ["account_a", "account_b", "orders", "strong_orders", "weak_ties", "through"]
-NAMED_ORDERS = 2  # orders to one of its people, by an uncommon name, that make a strong tie
+# orders to one of its people, by a name few carry, at a masked phone that fits (a key fits many
+# phones), that make a strong tie; one at its home (address, landline) is enough
+NAMED_ORDERS = 2
 
 
 def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
@@ -30,7 +37,7 @@ def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
     orders went to, when several accounts list it (`phone_holders`) and none of the orders
     reached one of the other account's people by name too (else None)."""
     shared = set(orders.loc[orders["phone_holders"].fillna(0) > 1, "phone_reached"])
-    kinds = ("orders", "strong", "by_name", "named", "weak", "phones")
+    kinds = ("orders", "strong", "by_name", "named", "at_home", "weak", "phones")
     found: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
         lambda: {kind: set() for kind in kinds}
     )
@@ -53,13 +60,16 @@ def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
             pair["by_name"].add(order)
             if not common:
                 pair["named"].add(order)
+                if tie == "self_purchase_home":
+                    pair["at_home"].add(order)
     rows = []
     for (a, b), p in sorted(found.items()):
-        named = p["named"] if len(p["named"]) >= NAMED_ORDERS else set()
+        named = p["named"] if p["at_home"] or len(p["named"]) >= NAMED_ORDERS else set()
         one_phone = p["phones"] <= shared and len(p["phones"]) == 1
         one_phone = one_phone and not named and not p["strong"] & p["by_name"]
         through = next(iter(p["phones"])) if one_phone else None
-        rows.append((a, b, len(p["orders"]), len(p["strong"] | named), sorted(p["weak"]), through))
+        strong_orders = len(p["strong"] | named)
+        rows.append((a, b, len(p["orders"]), strong_orders, sorted(p["weak"]), through))
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
 
