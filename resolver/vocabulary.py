@@ -152,9 +152,10 @@ VALUE_KINDS = _kinds(
 ORDER_TIES = _kinds(
     ValueKind("self_purchase", "self-purchase order", "self-purchase orders", facet="orders",
               strong=True, hub_checked=False),
-    # orders to one of its people by a name that says little of whose the order is (common,
-    # shown in part, the same in sound only), weighed with what they rest on: at a masked phone
-    # that fits (as a masked phone is), at its address or landline (as a home is)
+    # orders to one of its people by name that prove too little to be self-purchases (one at a
+    # masked phone that fits; any to a name that says little: common, shown in part, the same
+    # in sound only, or two accounts' people's at that place), weighed with what they rest on:
+    # at a masked phone that fits (as a masked phone is), at its address or landline (as a home)
     ValueKind("self_purchase_phone", "self-purchase order", "an order to a name its person "
               "may bear, at a masked phone that fits", facet="phone", hub_checked=False),
     ValueKind("self_purchase_home", "self-purchase order", "an order to a name its person "
