@@ -1,6 +1,6 @@
 """Linkage quality on a second synthetic world, written apart from `resolver demo`.
 
-    python bench/second_world.py [--traders 2000] [--seed 5] [--messy] [--why]
+    python bench/second_world.py [--traders 2000] [--seed 5] [--messy] [--supply] [--why]
 
 The demo is ours, and the linkage was tuned on it. This world was written afterwards, without
 its code, from what disclosures hold: other shares of fronts, relatives and companies, traders
@@ -18,6 +18,11 @@ phone, a payment account or a registrant (`（微信同号）`, `（店主）`),
 recipient's address (`（张三收）`, `（放快递柜）`), and some registrants of the JSON platform in
 pinyin, given name first (`Xiuying Wang`). Its figures against the plain world's say what such
 writings cost.
+
+`--supply` adds wholesalers: 2% of traders each supply 2 to 12 others of the case, a store of
+theirs shipping one to five orders to the retailer's owner by name, at his phone and his
+business address — orders to another trader's people that are no self-purchase (the accounts
+and the other orders are the plain world's).
 """
 
 from __future__ import annotations
@@ -219,10 +224,12 @@ class Account:
 class World:
     """People, traders and their accounts, drawn with one seeded generator."""
 
-    def __init__(self, traders: int, seed: int, messy: bool = False) -> None:
+    def __init__(self, traders: int, seed: int, messy: bool = False, supply: bool = False) -> None:
         self.rng = random.Random(seed)
         # the hand-typed cells draw from their own generator: the world is the same either way
         self.messy = Messy(seed) if messy else None
+        # so do the supply orders (`--supply`): its accounts are the plain world's
+        self.supply = random.Random(seed + 7_919) if supply else None
         self.used: set[str] = set()
         self.accounts: list[Account] = []
         self.owners: dict[str, Person] = {}
@@ -507,6 +514,9 @@ def write(world: World, folder: Path) -> None:
                  "time": day, "title": f"{rng.choice(TRADES)} 款{rng.randrange(1, 40)}"}
             )  # fmt: skip
             truth_orders.append((account.platform, order_id, int(bool(to_self))))
+    for order in supply_orders(world, by_trader):
+        orders[order["account"].platform].append(order)
+        truth_orders.append((order["account"].platform, order["id"], 0))
     _write_alpha(rng, world.messy, orders["alpha"], folder / "alpha.csv")
     _write_beta(rng, world, orders["beta"], folder / "beta.xlsx")
     _write_gamma(rng, world.messy, orders["gamma"], folder / "gamma.jsonl")
@@ -525,6 +535,36 @@ def write(world: World, folder: Path) -> None:
     pd.DataFrame(truth_orders, columns=["platform", "order_id", "self_purchase"]).to_csv(
         folder / "truth" / "orders.csv", index=False
     )
+
+
+def supply_orders(world: World, by_trader: dict[str, list[Account]]) -> list[dict]:
+    """`--supply`: traders who buy their stock from other traders of the case. A supplier's
+    store ships to the retailer's owner by name, at one of his phones and his business
+    address, a few times: orders to another trader's people that are no self-purchase."""
+    rng = world.supply
+    if rng is None:
+        return []
+    traders = sorted(by_trader)
+    found = []
+    for supplier in rng.sample(traders, max(1, len(traders) // 50)):
+        for retailer in rng.sample(traders, rng.randrange(2, 13)):
+            if retailer == supplier:
+                continue
+            store = rng.choice(by_trader[supplier])
+            owner, shop = world.owners.get(retailer), by_trader[retailer][0]
+            name = owner.name if owner else shop.registrant  # a family's trader has no owner
+            phones = owner.phones if owner else shop.phones
+            for _ in range(rng.choice((1, 1, 2, 3, 5))):
+                order_id = world.fresh(lambda: str(rng.randrange(10**15, 10**16)))
+                day = pd.Timestamp("2023-01-01") + pd.Timedelta(seconds=rng.randrange(730 * 86400))
+                found.append(
+                    {"id": order_id, "account": store, "name": name,
+                     "phone": rng.choice(phones),
+                     "address": written_address(rng, shop.address),
+                     "fen": rng.choice((1990, 2990, 4900, 8800)) * rng.choice((10, 20, 50)),
+                     "time": day, "title": f"{rng.choice(TRADES)} 批发 款{rng.randrange(1, 40)}"}
+                )  # fmt: skip
+    return found
 
 
 # -- cells typed by hand (`--messy`) -------------------------------------------------------
@@ -672,22 +712,28 @@ def _write_gamma(rng: random.Random, messy: Messy | None, orders: list[dict], pa
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def world_folder(traders: int, seed: int, messy: bool = False) -> Path:
-    folder = OUT / f"world2{'-messy' if messy else ''}-{traders}-{seed}"
+def world_folder(traders: int, seed: int, messy: bool = False, supply: bool = False) -> Path:
+    kind = ("-messy" if messy else "") + ("-supply" if supply else "")
+    folder = OUT / f"world2{kind}-{traders}-{seed}"
     if not (folder / "truth" / "accounts.csv").exists():
         folder.mkdir(parents=True, exist_ok=True)
-        write(World(traders, seed, messy), folder)
+        write(World(traders, seed, messy, supply), folder)
     return folder
 
 
 def main() -> None:
     parser = arguments(__doc__, traders=2000, seed=5)
     parser.add_argument("--messy", action="store_true", help="cells typed by hand now and then")
+    parser.add_argument(
+        "--supply", action="store_true", help="traders who buy their stock from others"
+    )
     parser.add_argument("--why", action="store_true", help="list what was missed or merged")
     args = parser.parse_args()
-    data = world_folder(args.traders, args.seed, args.messy)
+    data = world_folder(args.traders, args.seed, args.messy, args.supply)
     files = [data / "alpha.csv", data / "beta.xlsx", data / "gamma.jsonl"]
-    label = f"second world{' (messy)' if args.messy else ''} of {args.traders:,} traders, "
+    kind = " (messy)" if args.messy else ""
+    kind += " (supply)" if args.supply else ""
+    label = f"second world{kind} of {args.traders:,} traders, "
     label += f"seed {args.seed}"
     report_quality(label, data, files, Config(data / "config"), why=args.why)
 
