@@ -386,8 +386,10 @@ def print_link_summary(summary) -> None:
         f"{summary.pairs} candidate pairs{clustered}) in {summary.seconds:.1f} s: "
         f"{summary.accounts} accounts -> {summary.traders} traders "
         f"({summary.multi_account_traders} with several accounts); {summary.links} links; "
-        f"{summary.hubs} hub values left out, {summary.weak_hubs} kept as weak ties "
-        f"(`resolver export hubs`); {summary.self_purchase_orders} self-purchase orders."
+        f"{summary.hubs} hub values left out, {summary.weak_hubs} kept as weak ties, "
+        f"{summary.suppliers} stores selling to others (`resolver export hubs`); "
+        f"{summary.self_purchase_orders} self-purchase orders.",
+        soft_wrap=True,  # the terminal wraps it: a command in it stays whole
     )
     if summary.kept_apart:
         console.print(

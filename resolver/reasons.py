@@ -147,8 +147,7 @@ def _tie(account_a: str, account_b: str, tie: Tie, disclosed: Disclosed, t: Word
     if tie.kind not in VALUE_KINDS:  # evidence of orders: the value says how many
         count = (tie.value or "").split(" ")[0]
         value = t.say("orders_count", count=count) if count.isdigit() else tie.value or ""
-        if tie.through:
-            value += t.say("orders_to_phone", phone=tie.through)
+        value += _carried(tie, t)
         text = t.say("tie_orders", tie=said, value=value)
     else:
         found = [
@@ -180,8 +179,15 @@ def step_words(step: Step, t: Words) -> str:
 def tie_words(tie: Tie, t: Words) -> str:
     """A tie and its value as stored, as a chart labels it."""
     said = _tie_kind(tie, t)
-    text = f"{said}: {tie.value}" if tie.value else said
-    return text + t.say("orders_to_phone", phone=tie.through) if tie.through else text
+    return (f"{said}: {tie.value}" if tie.value else said) + _carried(tie, t)
+
+
+def _carried(tie: Tie, t: Words) -> str:
+    """What an order tie rests on, as clustering weighs it: the one phone its orders went to,
+    else the one store that shipped them (see `clustering`)."""
+    if tie.through:
+        return t.say("orders_to_phone", phone=tie.through)
+    return t.say("orders_from_store", store=tie.store) if tie.store else ""
 
 
 def purchase_words(ways: Iterable[str], t: Words) -> str:

@@ -375,6 +375,90 @@ def test_a_brushing_order_to_an_agency_phone_joins_nothing_the_phone_does_not(
     assert flagged["O1"] and flagged["O2"]  # shipped to a phone of its own trader's store
 
 
+def wholesale(retailers: list[dict], first: int) -> list[dict]:
+    """Rows of a wholesaler's store `W` shipping an order to each retailer's registered phone,
+    under the retailer's name (orders numbered from `first`)."""
+    seller = store("W", "批发商", 9)
+    return [{**seller, **order_to(r["registrant_name"], r["phones"], first + n)}
+            for n, r in enumerate(retailers)]  # fmt: skip
+
+
+@pytest.mark.parametrize("retailers", [1, 3])
+def test_a_store_whose_orders_reach_unrelated_traders_sells_to_them(
+    taobao_file, tmp_path, retailers: int
+) -> None:
+    """A wholesaler ships stock to retailers the case holds too, at their registered phones.
+    One such retailer looks like a front the store brushes for (a strong tie); orders that
+    reach several groups nothing else ties are sales: they tie none of them, count as no
+    self-purchase, and the store is listed among the hubs with the reason."""
+    shops = [store("R1", "乙", 2), store("R2", "丙", 3), store("R3", "丁", 4)][:retailers]
+    twin = [store("R3b", "丁", 4, phones="13700000044", bank=bank(4))] if retailers == 3 else []
+    found, case = linked(taobao_file, tmp_path, [*shops, *twin, *wholesale(shops, 1)])
+    with case:
+        hubs = case.links.hubs()
+        flagged = case.orders.once().set_index("order_id")["self_purchase"]
+        summary_suppliers = case.links.supplier_count()
+        hub_values = case.links.hub_count(weak=False)
+    sells = retailers > 1
+    assert (found["taobao:W"] == found["taobao:R1"]) is not sells
+    assert bool(flagged.any()) is not sells
+    if sells:
+        assert found.nunique() == 4  # W, R1, R2, and R3 with R3b (their bank account)
+        row = hubs.set_index("kind").loc["stores"]
+        assert (row["value"], row["groups"]) == ("taobao:W", 3)
+        assert "sells to them" in row["reason"]
+    assert (summary_suppliers, hub_values) == (int(sells), 0)
+
+
+def test_a_store_that_comes_to_sell_to_several_traders_unties_the_first_incrementally(
+    taobao_file, tmp_path
+) -> None:
+    """A disclosure of a second retailer, which the store's earlier orders went to, makes the
+    store a wholesaler (its orders now reach a second unrelated trader): the incremental match
+    scores the store's pairs again, though neither it nor the first retailer changed, and no
+    longer holds them together, as a full run on the same files finds."""
+    first, second = store("R1", "乙", 2), store("R2", "丙", 3)
+    one = taobao_file(tmp_path / "one.csv", [first, *wholesale([first, second], 1)])
+    two = taobao_file(tmp_path / "two.csv", [second])
+    with Case.open(tmp_path / "case") as case:
+        match(case, [one], graph=False)
+        assert len(set(case.traders.assignment().values())) == 1  # one retailer: a front?
+        match(case, [two], graph=False)
+        incremental = case.traders.assignment()
+    with Case.open(tmp_path / "full") as case:
+        match(case, [one, two], graph=False)
+        full = case.traders.assignment()
+    assert len(set(incremental.values())) == 3
+    assert pd.Series(incremental).groupby(incremental).size().tolist() == [1, 1, 1]
+    assert len(set(full.values())) == 3
+
+
+@pytest.mark.parametrize("stores", [1, 2])
+def test_two_groups_held_together_by_one_stores_orders_are_kept_apart(
+    taobao_file, tmp_path, stores: int
+) -> None:
+    """Two traders of two stores each; orders to B's registered phone are all one store's (a
+    purchase from a supplier, or a brushing order: the orders of one store are one value) and
+    hold the groups together alone: kept apart, for review. Shipped by two of A's stores, they
+    are not one value, and the four are one trader."""
+    a1, a2 = store("A1", "甲", 1), store("A2", "甲", 1, phones="13700000011", bank=bank(1))
+    b1, b2 = store("B1", "乙", 2), store("B2", "乙", 2, phones="13700000022", bank=bank(2))
+    orders = [{**a1, **order_to("乙", b1["phones"], 1)}]
+    if stores == 2:
+        orders.append({**a2, **order_to("乙", b2["phones"], 2)})
+    found, case = linked(taobao_file, tmp_path, [a1, a2, b1, b2, *orders])
+    with case:
+        apart = case.links.kept_apart()
+        reasons = explain(case, "taobao:A1", "taobao:B1", lang="en").reasons or []
+        why = " ".join(r.text for r in reasons)
+    assert found["taobao:A1"] == found["taobao:A2"]
+    assert found["taobao:B1"] == found["taobao:B2"]
+    assert (found["taobao:A1"] != found["taobao:B1"]) is (stores == 1)
+    assert "all shipped by store taobao:A1" in why  # A2's orders to B2 are another pair's
+    if stores == 1:
+        assert apart[["kind", "value"]].values.tolist() == [["stores", "taobao:A1"]]
+
+
 def candidate(
     seller: str, to: str, order: str, phone: str | None, name: bool = False, holders: int = 2
 ) -> tuple:

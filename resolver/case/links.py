@@ -11,7 +11,7 @@ import pandas as pd
 
 from resolver.case.wanted import id_table
 from resolver.errors import NotLinked
-from resolver.vocabulary import EVIDENCE_WORDS
+from resolver.vocabulary import EVIDENCE_WORDS, SUPPLIER_KIND
 
 if TYPE_CHECKING:
     from resolver.case import Case
@@ -41,6 +41,7 @@ class Tie:
     bits: float
     counted: bool
     through: str | None = None  # the one phone a strong tie's self-purchase orders went to
+    store: str | None = None  # the one store that shipped all of an order tie's orders
 
     @property
     def words(self) -> str:
@@ -91,8 +92,9 @@ class Links:
     def for_clustering(self, of: set[str] | None = None) -> pd.DataFrame:
         """(account_a, account_b, probability, splink_weight, only_kind, only_value) of every
         stored link, or of those of the accounts `of`: what clustering reads; `only_*` is the
-        one value all its ties are, when they are one (a shared value, or self-purchase orders
-        that all went to that phone: see `linkage.evidence`)."""
+        one value all its ties are, when they are one (a shared value; self-purchase orders
+        that all went to that phone; or else orders that one store shipped, as
+        (SUPPLIER_KIND, store): see `linkage.evidence`)."""
         among = "" if of is None else f"WHERE {_involving('wanted')}"
         with self.case.registered(wanted=id_table(of or ())) as db:
             return db.execute(
@@ -102,9 +104,11 @@ class Links:
                         list_distinct(list_transform(
                             json_transform(control_evidence,
                                            '[{{"kind": "VARCHAR", "value": "VARCHAR",
-                                               "through": "VARCHAR"}}]'),
-                            lambda tie: CASE WHEN tie.through IS NULL THEN [tie.kind, tie.value]
-                                                ELSE ['phones', tie.through] END
+                                               "through": "VARCHAR", "store": "VARCHAR"}}]'),
+                            lambda tie: CASE
+                                WHEN tie.through IS NOT NULL THEN ['phones', tie.through]
+                                WHEN tie.store IS NOT NULL THEN ['{SUPPLIER_KIND}', tie.store]
+                                ELSE [tie.kind, tie.value] END
                         )) AS values
                     FROM links {among}
                 )
@@ -179,7 +183,15 @@ class Links:
 
     def hub_count(self, weak: bool) -> int:
         """Hub values left out, or (`weak`) kept as weak ties."""
-        return int(self.case.scalar("SELECT count(*) FROM hubs WHERE weak = ?", [weak]))
+        return int(
+            self.case.scalar(
+                "SELECT count(*) FROM hubs WHERE weak = ? AND kind <> ?", [weak, SUPPLIER_KIND]
+            )
+        )
+
+    def supplier_count(self) -> int:
+        """Stores whose orders reach unrelated groups' people: they tie no accounts."""
+        return int(self.case.scalar("SELECT count(*) FROM hubs WHERE kind = ?", [SUPPLIER_KIND]))
 
     def replace_kept_apart(self, kept_apart: list[dict]) -> None:
         """What this run's clustering kept apart (reason, kind, value, groups)."""

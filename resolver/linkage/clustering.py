@@ -45,7 +45,7 @@ import pandas as pd
 from resolver.linkage.judged import Judged
 from resolver.linkage.model import probability as model_probability
 from resolver.normalize.phones import normalize_phone
-from resolver.vocabulary import TIE_KINDS, VALUE_KINDS, WEAK_JOIN
+from resolver.vocabulary import SUPPLIER_KIND, TIE_KINDS, VALUE_KINDS, WEAK_JOIN
 
 Value = tuple[str, str, str]  # ("v", kind, value): a node standing for a shared value
 Listed = Mapping[tuple[str, str], frozenset[str]]
@@ -391,8 +391,11 @@ def _lists(node: Value, accounts: list[str], listed: Listed) -> bool:
 
 def _listing(node: Value, account: str, listed: Listed) -> bool:
     """Whether `account` lists the value of `node`: in full, or, a phone, masked so that it
-    fits (a platform that masks every phone shows its owner's so too)."""
+    fits (a platform that masks every phone shows its owner's so too); the orders of a store
+    are the store's."""
     _, kind, value = node
+    if kind == SUPPLIER_KIND:
+        return account == value
     if value in listed.get((account, kind), frozenset()):
         return True
     masked = listed.get((account, "masked_phone_keys"), frozenset())
@@ -407,7 +410,8 @@ def _lent(node: Value, group: list[str], single: str, listed: Listed) -> bool:
     full or masked, see `_another`). A bank or payment account or an ID number is its
     registrant's own: shared, it ties, whatever else is listed beside it."""
     _, kind, value = node
-    if not VALUE_KINDS[kind].lent or value not in listed.get((single, kind), frozenset()):
+    lendable = kind in VALUE_KINDS and VALUE_KINDS[kind].lent
+    if not lendable or value not in listed.get((single, kind), frozenset()):
         return False
     giving = [account for account in group if _listing(node, account, listed)]
     if len(giving) != 1:

@@ -14,7 +14,7 @@ import json
 
 import pandas as pd
 
-from resolver.vocabulary import TIE_KINDS, VALUE_KINDS
+from resolver.vocabulary import SUPPLIER_KIND, TIE_KINDS, VALUE_KINDS
 
 WEIGHT_COLUMNS = ["account_a", "account_b", "control_weight"]
 
@@ -46,9 +46,13 @@ def as_json(weighed: pd.DataFrame) -> pd.DataFrame:
     if weighed.empty:
         return pd.DataFrame(columns=["account_a", "account_b", "control_evidence"])
     records = weighed[["kind", "value", "bits", "counted"]].to_dict(orient="records")
-    for record, through in zip(records, weighed.get("through", ()), strict=False):
+    for record, through, store in zip(
+        records, weighed.get("through", ()), weighed.get("store", ()), strict=False
+    ):
         if isinstance(through, str):  # the phone a strong self-purchase tie rests on
             record["through"] = through
+        if isinstance(store, str):  # the one store that shipped an order tie's orders
+            record["store"] = store
     weighed = weighed[["account_a", "account_b"]].assign(tie=records)
     grouped = weighed.groupby(["account_a", "account_b"], sort=False)["tie"].agg(list)
     return (
@@ -63,7 +67,8 @@ def carriers(links: pd.DataFrame, link_bits: float) -> list[tuple[str, str] | No
     one, see `Links.for_clustering`; and `splink_weight`), the one shared value it rests on, if
     it rests on one: its ties are that value and the model alone would not link the pair (see
     `clustering`)."""
-    one_value = links["only_kind"].isin(list(VALUE_KINDS)) & links["only_value"].notna()
+    kinds = [*VALUE_KINDS, SUPPLIER_KIND]  # a value, or the orders of one store
+    one_value = links["only_kind"].isin(kinds) & links["only_value"].notna()
     model_alone = links["splink_weight"].fillna(float("-inf")) >= link_bits
     rests = (one_value & ~model_alone).tolist()
     return [

@@ -16,28 +16,81 @@ them to the other account's people by name, rests on that phone (`through`): the
 who shipped there, not which holder it reached, so clustering weighs it with the accounts that
 list the phone (an agency's phone that unrelated stores list and a brushing order went to is
 one value, however many links it makes).
+
+A store whose orders reach the people of several groups of accounts that nothing but orders
+links to it or to one another sells to them (a wholesaler whose retailers the case holds too):
+a trader brushes his own stores, which the rest of the evidence links. Its orders tie nothing
+(`suppliers`, `without_ties_of`), and count as self-purchases only where the two accounts are
+one trader on other evidence.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Mapping
+from itertools import pairwise
 
+import networkx as nx
 import pandas as pd
 
-PAIR_COLUMNS = ["account_a", "account_b", "orders", "strong_orders", "weak_ties", "through"]
+from resolver.linkage.hubs import HUB_COLUMNS
+from resolver.vocabulary import SUPPLIER_KIND
+
+PAIR_COLUMNS = [
+    "account_a", "account_b", "orders", "strong_orders", "weak_ties", "through", "store"
+]  # fmt: skip
 # orders to one of its people, by a name few carry, at a masked phone that fits (a key fits many
 # phones), that make a strong tie; one at its home (address, landline) is enough
 NAMED_ORDERS = 2
 
 
+def suppliers(orders: pd.DataFrame, held: pd.DataFrame, max_groups: int) -> pd.DataFrame:
+    """The stores that sell to others, as rows of the hubs (`SUPPLIER_KIND`): whose orders
+    (`Orders.self_purchase_candidates`) reach the people of more than `max_groups` groups of
+    accounts besides its own, groups that no value of `held` (account_id, kind, value: what
+    two or more accounts hold, `Records.held_in_common`) ties to it or to one another."""
+    group_of = _groups(held)
+    tying = orders[(orders["seller"] != orders["registrant"]) & orders["tie"].notna()]
+    reached: dict[str, set[str]] = defaultdict(set)
+    for seller, registrant in tying[["seller", "registrant"]].itertuples(index=False, name=None):
+        theirs = group_of.get(registrant, registrant)
+        if theirs != group_of.get(seller, seller):
+            reached[seller].add(theirs)
+    rows = [
+        {"kind": SUPPLIER_KIND, "value": store, "accounts": 1, "groups": len(groups),
+         "weak": False,
+         "reason": f"its orders reach the people of {len(groups)} groups of accounts that "
+                   "nothing else ties to it or to one another: it sells to them, and its orders "
+                   "tie no accounts"}
+        for store, groups in sorted(reached.items()) if len(groups) > max_groups
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=HUB_COLUMNS)
+
+
+def _groups(held: pd.DataFrame) -> Mapping[str, str]:
+    """account -> its group (an account of it), for the accounts that share a value."""
+    graph = nx.Graph()
+    for _, holders in held.groupby(["kind", "value"], sort=False)["account_id"]:
+        accounts = holders.tolist()
+        graph.add_edges_from(pairwise(accounts))
+    return {account: min(part) for part in nx.connected_components(graph) for account in part}
+
+
+def without_ties_of(orders: pd.DataFrame, stores: Collection[str]) -> pd.DataFrame:
+    """`orders` with no `tie` on the orders of `stores` (stores that sell to others): they
+    count as self-purchases only where the two accounts are one trader on other evidence."""
+    return orders.assign(tie=orders["tie"].mask(orders["seller"].isin(list(stores))))
+
+
 def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
     """Pairs of accounts tied by self-purchase orders (`Orders.self_purchase_candidates`;
     account_a < account_b): how many orders, how many count as strong, the kinds of weak tie
-    the others make, and `through`: the one phone its strong
+    the others make, `through`: the one phone its strong
     orders went to, when several accounts list it (`phone_holders`) and none of the orders
-    reached one of the other account's people by name too (else None)."""
+    reached one of the other account's people by name too (else None), and `store`: the one
+    store that shipped them all (else None: both shipped to the other's people)."""
     shared = set(orders.loc[orders["phone_holders"].fillna(0) > 1, "phone_reached"])
-    kinds = ("orders", "strong", "by_name", "named", "at_home", "weak", "phones")
+    kinds = ("orders", "strong", "by_name", "named", "at_home", "weak", "phones", "stores")
     found: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
         lambda: {kind: set() for kind in kinds}
     )
@@ -52,6 +105,7 @@ def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
         pair = found[(min(seller, registrant), max(seller, registrant))]
         order = f"{platform}:{order_id}"
         pair["orders"].add(order)
+        pair["stores"].add(seller)
         if strong:
             pair["strong"].add(order)
             pair["phones"].add(phone)
@@ -69,20 +123,21 @@ def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
         one_phone = one_phone and not named and not p["strong"] & p["by_name"]
         through = next(iter(p["phones"])) if one_phone else None
         strong_orders = len(p["strong"] | named)
-        rows.append((a, b, len(p["orders"]), strong_orders, sorted(p["weak"]), through))
+        store = next(iter(p["stores"])) if len(p["stores"]) == 1 else None
+        rows.append((a, b, len(p["orders"]), strong_orders, sorted(p["weak"]), through, store))
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
 
 def order_ties(pairs: pd.DataFrame) -> pd.DataFrame:
     """(account_a, account_b, kind, value): `self_purchase` for a pair with strong orders,
     else one weak tie per kind of place its orders went to (`self_purchase_phone`,
-    `self_purchase_home`); the value says how many orders, and `through` the one phone a
-    strong tie rests on (see `self_purchase_pairs`)."""
+    `self_purchase_home`); the value says how many orders, `through` the one phone a strong
+    tie rests on, and `store` the one store that shipped them (see `self_purchase_pairs`)."""
     strong = pairs["strong_orders"] > 0
     kinds = [["self_purchase"] if s else weak
              for s, weak in zip(strong, pairs["weak_ties"], strict=True)]  # fmt: skip
     ties = pairs[["account_a", "account_b", "orders"]].assign(
-        kind=kinds, through=pairs["through"].where(strong)
+        kind=kinds, through=pairs["through"].where(strong), store=pairs["store"]
     )
     ties = ties.explode("kind")
     ties["value"] = ties.pop("orders").map(lambda n: f"{n} order{'s' if n != 1 else ''}")

@@ -21,12 +21,19 @@ from resolver.config.matching import MatchingConfig
 from resolver.errors import ResolverError
 from resolver.linkage import control
 from resolver.linkage.clustering import Clusters, cluster, join_on_weak_ties, reach
-from resolver.linkage.evidence import evidence_tokens, order_ties, self_purchase_pairs
+from resolver.linkage.evidence import (
+    evidence_tokens,
+    order_ties,
+    self_purchase_pairs,
+    suppliers,
+    without_ties_of,
+)
 from resolver.linkage.hubs import detect_hubs
 from resolver.linkage.judged import Judged, contradictions
 from resolver.linkage.model import Model, comparison_parts, probability
 from resolver.linkage.traders import assign_ids, id_number
 from resolver.progress import Progress, silent
+from resolver.vocabulary import SUPPLIER_KIND
 
 STORE_FLOOR = 0.5  # links kept in the case (for explain, the graph and reports)
 
@@ -44,6 +51,7 @@ class LinkSummary:
     multi_account_traders: int
     hubs: int  # hub values left out
     weak_hubs: int  # hub values kept as weak ties (an agency's phone, a nominee's ID)
+    suppliers: int  # stores whose orders reach unrelated groups: they tie none of them
     kept_apart: int  # groups clustering kept apart, for review
     self_purchase_orders: int  # orders found shipped to an account of the seller's own trader
     new_accounts: int = 0
@@ -64,16 +72,19 @@ class Prepared:
     accounts: pd.DataFrame
     self_purchases: pd.DataFrame  # pairs of accounts (see evidence.self_purchase_pairs)
     self_purchase_orders: pd.DataFrame  # the orders behind them
+    suppliers: pd.DataFrame  # stores that sell to others, as hub rows (see evidence.suppliers)
 
 
 def prepare(case: Case, config: MatchingConfig) -> Prepared:
-    """The account records and order evidence, with the hubs the case holds left out."""
+    """The account records and order evidence, with the hubs the case holds left out, and the
+    orders of the stores that sell to others tying no accounts."""
     accounts = case.records.for_linkage()
-    purchases = case.orders.self_purchase_candidates()
-    pairs = self_purchase_pairs(purchases)
+    orders = case.orders.self_purchase_candidates()
+    selling = suppliers(orders, case.records.held_in_common(), config.hubs.max_groups_supplied)
+    pairs = self_purchase_pairs(without_ties_of(orders, selling["value"].tolist()))
     tokens = evidence_tokens(pairs)
     accounts["evidence_tokens"] = [tokens.get(a, []) for a in accounts["unique_id"].tolist()]
-    return Prepared(config, accounts, pairs, purchases)
+    return Prepared(config, accounts, pairs, orders, selling)
 
 
 def model_for(case: Case, prepared: Prepared, retrain: bool) -> tuple[Model, bool]:
@@ -102,9 +113,9 @@ def score(case: Case, prepared: Prepared, pairs: pd.DataFrame, everything: bool 
     link alone can join an account to a trader (see `clustering.join_on_weak_ties`)."""
     config = prepared.config
     purchases = prepared.self_purchases[
-        ["account_a", "account_b", "orders", "strong_orders", "weak_ties", "through"]
+        ["account_a", "account_b", "orders", "strong_orders", "weak_ties", "through", "store"]
     ]
-    pairs = pairs.merge(purchases.drop(columns=["weak_ties", "through"]),
+    pairs = pairs.merge(purchases.drop(columns=["weak_ties", "through", "store"]),
                         on=["account_a", "account_b"], how="left")  # fmt: skip
     pairs["self_purchase_orders"] = pairs["orders"].fillna(0).astype(int)
     on_pairs = purchases.merge(pairs[["account_a", "account_b"]], on=["account_a", "account_b"])
@@ -155,6 +166,7 @@ def link(
     case.limit_memory(config.resources.memory_limit)
     with case.transaction():
         say("finding hubs")
+        before = case.links.hubs()
         candidates = case.records.hub_candidates()
         hubs = detect_hubs(
             candidates,
@@ -163,18 +175,23 @@ def link(
             case.records.represented_ids(),
             config.hubs,
         )
-        if changed is not None:
-            changed = changed | _holders(candidates, _moved(case.links.hubs(), hubs))
         case.links.replace_hubs(hubs)
         prepared = prepare(case, config)
+        hubs = pd.concat([hubs, prepared.suppliers], ignore_index=True)
+        if changed is not None:  # whose pairs the hubs (or suppliers) made or unmade change
+            moved = _moved(before, hubs)
+            stores = {value for kind, value in moved if kind == SUPPLIER_KIND}
+            changed = changed | _holders(candidates, moved) | stores
+        case.links.replace_hubs(hubs)
         if len(prepared.accounts) < 2:
             raise ResolverError(
                 f"{case.folder}: nothing to link: the case holds {len(prepared.accounts)} seller "
                 "accounts; ingest disclosures first"
             )
-        weak = int(hubs["weak"].sum())
-        say(f"{len(prepared.accounts):,} accounts ({len(hubs) - weak:,} hub values left out, "
-            f"{weak:,} kept as weak ties): model")  # fmt: skip
+        weak, selling = int(hubs["weak"].sum()), len(prepared.suppliers)
+        say(f"{len(prepared.accounts):,} accounts ({len(hubs) - weak - selling:,} hub values "
+            f"left out, {weak:,} kept as weak ties, {selling:,} stores selling to others): "
+            "model")  # fmt: skip
         model, trained = model_for(case, prepared, retrain)
         full = trained or changed is None or case.links.count() == 0 or _stale(case)
         # counted before any training or scoring: a rule that blows up stops the run first
@@ -301,6 +318,7 @@ def _name_traders(
         multi_account_traders=int((sizes > 1).sum()),
         hubs=case.links.hub_count(weak=False),
         weak_hubs=case.links.hub_count(weak=True),
+        suppliers=case.links.supplier_count(),
         kept_apart=len(groups.kept_apart),
         self_purchase_orders=case.orders.self_purchase_count(),
         new_accounts=sum(1 for account in assignment.trader_of if account not in previous),
