@@ -136,7 +136,7 @@ class Hubs(Strict):
     max_add_on_groups: int = Field(default=1, ge=1)  # ... lending it: a weak hub
     max_groups_weak: int = Field(default=8, ge=1)  # unrelated groups holding one weak value
     max_recipient_names: int = Field(default=4, ge=1)  # names orders reach it under
-    max_groups_supplied: int = Field(default=1, ge=1)  # unrelated groups one store ships to
+    max_groups_supplied: int = Field(default=2, ge=1)  # unrelated groups a group's stores ship to
 
 
 class Training(Strict):
