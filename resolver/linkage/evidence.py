@@ -27,11 +27,10 @@ one trader on other evidence.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
-from itertools import pairwise
+from collections.abc import Collection
 
-import networkx as nx
 import pandas as pd
+from networkx.utils import UnionFind
 
 from resolver.linkage.hubs import HUB_COLUMNS
 from resolver.vocabulary import SUPPLIER_KIND
@@ -44,44 +43,44 @@ PAIR_COLUMNS = [
 NAMED_ORDERS = 2
 
 
-def suppliers(orders: pd.DataFrame, held: pd.DataFrame, max_groups: int) -> pd.DataFrame:
+def suppliers(orders: pd.DataFrame, held: list[list[str]], max_groups: int) -> pd.DataFrame:
     """The stores that sell to others, as rows of the hubs (`SUPPLIER_KIND`): the stores of a
     group whose orders (`Orders.self_purchase_candidates`) reach the people of more than
-    `max_groups` groups of accounts besides their own, groups that no value of `held`
-    (account_id, kind, value: what two or more accounts hold, `Records.held_in_common`) ties
-    to them or to one another. Counted by group, not by store: a wholesaler ships from any of
+    `max_groups` groups of accounts besides their own, groups that no value of `held` (the
+    accounts holding each value two or more hold, `Records.held_in_common`) ties to them or
+    to one another. Counted by group, not by store: a wholesaler ships from any of
     his stores (on the second world with wholesalers, `bench/second_world.py --supply`, by
     store 34 clusters were over-merged at 6,000 traders, by group 19, and recall where there
     are none fell less: 0.8712 -> 0.8662 by store and more than 1 group, 0.8687 by group and
     more than 2)."""
     group_of = _groups(held)
-    tying = orders[(orders["seller"] != orders["registrant"]) & orders["tie"].notna()]
-    reached: dict[str, set[str]] = defaultdict(set)  # a group's stores -> the groups reached
-    stores: dict[str, set[str]] = defaultdict(set)  # a group -> its stores that reached them
-    for seller, registrant in tying[["seller", "registrant"]].itertuples(index=False, name=None):
-        ours, theirs = group_of.get(seller, seller), group_of.get(registrant, registrant)
-        if theirs != ours:
-            reached[ours].add(theirs)
-            stores[ours].add(seller)
+    tying = orders.loc[(orders["seller"] != orders["registrant"]) & orders["tie"].notna(),
+                       ["seller", "registrant"]]  # fmt: skip
+    ours = tying["seller"].map(group_of).fillna(tying["seller"])
+    theirs = tying["registrant"].map(group_of).fillna(tying["registrant"])
+    outside = tying.assign(ours=ours, theirs=theirs)[ours != theirs]
+    reached = outside.groupby("ours")["theirs"].nunique()
+    stores = outside[outside["ours"].isin(reached.index[reached > max_groups])]
+    stores = stores.groupby("ours")["seller"].unique()
     rows = [
-        {"kind": SUPPLIER_KIND, "value": store, "accounts": len(stores[group]),
-         "groups": len(groups), "weak": False,
+        {"kind": SUPPLIER_KIND, "value": store, "accounts": len(sellers),
+         "groups": int(reached[group]), "weak": False,
          "reason": f"its orders, with those of the stores tied to it, reach the people of "
-                   f"{len(groups)} groups of accounts that nothing else ties to it or to one "
+                   f"{reached[group]} groups of accounts that nothing else ties to it or to one "
                    "another: they sell to them, and their orders tie no accounts"}
-        for group, groups in sorted(reached.items()) if len(groups) > max_groups
-        for store in sorted(stores[group])
+        for group, sellers in stores.items() for store in sorted(sellers)
     ]  # fmt: skip
+    rows.sort(key=lambda row: row["value"])
     return pd.DataFrame(rows, columns=HUB_COLUMNS)
 
 
-def _groups(held: pd.DataFrame) -> Mapping[str, str]:
-    """account -> its group (an account of it), for the accounts that share a value."""
-    graph = nx.Graph()
-    for _, holders in held.groupby(["kind", "value"], sort=False)["account_id"]:
-        accounts = holders.tolist()
-        graph.add_edges_from(pairwise(accounts))
-    return {account: min(part) for part in nx.connected_components(graph) for account in part}
+def _groups(held: list[list[str]]) -> dict[str, str]:
+    """account -> its group (an account of it), for the accounts that share a value (`held`:
+    the accounts holding each)."""
+    groups = UnionFind()
+    for accounts in held:
+        groups.union(*accounts)
+    return {account: groups[account] for account in groups}
 
 
 def without_ties_of(orders: pd.DataFrame, stores: Collection[str]) -> pd.DataFrame:
