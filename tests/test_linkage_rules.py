@@ -12,7 +12,7 @@ import pytest
 from resolver import explain, judge, match
 from resolver.case import Case
 from resolver.judging import review_queue
-from resolver.linkage.evidence import self_purchase_pairs
+from resolver.linkage.evidence import held_in_common, self_purchase_pairs
 from resolver.linkage.explain import as_text
 from resolver.normalize.identifiers import id_card_check_digit, uscc_check_char
 
@@ -434,6 +434,19 @@ def test_a_store_that_comes_to_sell_to_several_traders_unties_the_first_incremen
     assert len(set(incremental.values())) == 4
     assert pd.Series(incremental).groupby(incremental).size().tolist() == [1, 1, 1, 1]
     assert len(set(full.values())) == 4
+
+
+def test_values_held_in_common_leave_out_hubs_and_store_names_but_keep_a_lent_phone() -> None:
+    candidates = pd.DataFrame(
+        [("A", "addresses", "x"), ("B", "addresses", "x"), ("A", "phones", "agency"),
+         ("C", "phones", "agency"), ("B", "phones", "lent"), ("D", "phones", "lent"),
+         ("C", "store_stems", "鞋业"), ("D", "store_stems", "鞋业")],
+        columns=["account_id", "kind", "value"],
+    ).sort_values(["kind", "value", "account_id"])  # fmt: skip
+    hubs = pd.DataFrame([("phones", "agency", False), ("phones", "lent", True)],
+                        columns=["kind", "value", "weak"])  # fmt: skip
+    assert held_in_common(candidates, hubs) == [["A", "B"], ["B", "D"]]
+    assert held_in_common(candidates.iloc[:0], hubs) == []
 
 
 @pytest.mark.parametrize("stores", [1, 2])

@@ -116,28 +116,17 @@ class Records:
             .to_pandas()
         )
 
-    def held_in_common(self) -> list[list[str]]:
-        """The accounts that hold one value, for every full value (no masked key, no hub; a
-        lent phone or ID kept as a weak tie counts) that two or more accounts hold, and every
-        person or entity by name and ID key (a platform that masks ID numbers shows the same
-        person's so): what ties groups of accounts together, whatever else they are. Not
-        store names: at 20,000 traders unrelated stores share one by chance (a store name
-        alone was a trader's in 3% of cases), which glued a wholesaler's retailers into one
-        group (see `linkage.evidence.suppliers`)."""
-        kinds = [name for name, kind in VALUE_KINDS.items()
-                 if kind.facet and not kind.masked and name != "store_stems"]  # fmt: skip
+    def people_in_common(self) -> list[list[str]]:
+        """The accounts that name one person or entity, by name and ID key (a platform that masks
+        ID numbers shows the same person's so), for each that two or more accounts name."""
         rows = self.case.db.execute(
-            f"""
-            WITH held AS (
-                SELECT account_id, kind, value FROM kept_values WHERE kind IN ({_quoted(kinds)})
-                UNION
-                SELECT r.account_id, 'people', p.name_norm || '|' || p.id_partial
-                FROM seller_parties p JOIN seller_records r USING (record_id)
-                WHERE coalesce(p.name_norm, '') <> '' AND NOT contains(p.name_norm, '*')
-                  AND p.id_partial IS NOT NULL
-            )
-            SELECT list(account_id ORDER BY account_id) FROM held
-            GROUP BY kind, value HAVING count(*) >= 2 ORDER BY kind, value
+            """
+            SELECT list(DISTINCT r.account_id ORDER BY r.account_id)
+            FROM seller_parties p JOIN seller_records r USING (record_id)
+            WHERE coalesce(p.name_norm, '') <> '' AND NOT contains(p.name_norm, '*')
+              AND p.id_partial IS NOT NULL
+            GROUP BY p.name_norm, p.id_partial HAVING count(DISTINCT r.account_id) >= 2
+            ORDER BY p.name_norm, p.id_partial
             """
         ).fetchall()
         return [accounts for (accounts,) in rows]

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 
+import numpy as np
 import pandas as pd
 from networkx.utils import UnionFind
 
@@ -43,16 +44,40 @@ PAIR_COLUMNS = [
 NAMED_ORDERS = 2
 
 
+# What ties accounts into groups when stores that sell to others are sought: the full values
+# (no masked key) that are no hub. Not store names: at 20,000 traders unrelated stores share one
+# by chance (a store name alone was a trader's in 3% of cases), which glued a wholesaler's
+# retailers into one group.
+GROUPING_KINDS = ("id_numbers", "bank_accounts", "payment_accounts", "phones", "landlines",
+                  "addresses")  # fmt: skip
+
+
+def held_in_common(candidates: pd.DataFrame, hubs: pd.DataFrame) -> list[list[str]]:
+    """The accounts holding each value of `candidates` (account_id, kind, value: values two or
+    more accounts hold, sorted by kind and value, as `Records.hub_candidates` gives them) of
+    GROUPING_KINDS that is no hub of `hubs` (kind, value, weak: a weak hub, a phone lent as an
+    add-on, still ties)."""
+    rows = candidates[candidates["kind"].isin(GROUPING_KINDS)]
+    values = rows["kind"] + "\x00" + rows["value"]
+    left_out = hubs[~hubs["weak"].astype(bool)]
+    kept = ~values.isin(set(left_out["kind"] + "\x00" + left_out["value"]))
+    values, accounts = values[kept].to_numpy(), rows.loc[kept, "account_id"].to_numpy()
+    if not len(values):
+        return []
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    return [part.tolist() for part in np.split(accounts, starts[1:])]
+
+
 def suppliers(orders: pd.DataFrame, held: list[list[str]], max_groups: int) -> pd.DataFrame:
     """The stores that sell to others, as rows of the hubs (`SUPPLIER_KIND`): the stores of a
     group whose orders (`Orders.self_purchase_candidates`) reach the people of more than
-    `max_groups` groups of accounts besides their own, groups that no value of `held` (the
-    accounts holding each value two or more hold, `Records.held_in_common`) ties to them or
-    to one another. Counted by group, not by store: a wholesaler ships from any of
-    his stores (on the second world with wholesalers, `bench/second_world.py --supply`, by
-    store 34 clusters were over-merged at 6,000 traders, by group 19, and recall where there
-    are none fell less: 0.8712 -> 0.8662 by store and more than 1 group, 0.8687 by group and
-    more than 2)."""
+    `max_groups` groups of accounts besides their own, groups that nothing `held` (the accounts
+    holding each value two or more hold, `held_in_common`, and naming each person,
+    `Records.people_in_common`) ties to them or to one another. Counted by group, not by
+    store: a wholesaler ships from any of his stores (on the second world with wholesalers,
+    `bench/second_world.py --supply`, by store 34 clusters were over-merged at 6,000 traders,
+    by group 19, and recall where there are none fell less: 0.8712 -> 0.8662 by store and
+    more than 1 group, 0.8687 by group and more than 2)."""
     group_of = _groups(held)
     tying = orders.loc[(orders["seller"] != orders["registrant"]) & orders["tie"].notna(),
                        ["seller", "registrant"]]  # fmt: skip

@@ -23,6 +23,7 @@ from resolver.linkage import control
 from resolver.linkage.clustering import Clusters, cluster, join_on_weak_ties, reach
 from resolver.linkage.evidence import (
     evidence_tokens,
+    held_in_common,
     order_ties,
     self_purchase_pairs,
     suppliers,
@@ -75,12 +76,17 @@ class Prepared:
     suppliers: pd.DataFrame  # stores that sell to others, as hub rows (see evidence.suppliers)
 
 
-def prepare(case: Case, config: MatchingConfig) -> Prepared:
+def prepare(
+    case: Case, config: MatchingConfig, found: tuple[pd.DataFrame, pd.DataFrame] | None = None
+) -> Prepared:
     """The account records and order evidence, with the hubs the case holds left out, and the
-    orders of the stores that sell to others tying no accounts."""
+    orders of the stores that sell to others tying no accounts. `found`: this run's hub
+    candidates and hubs (`Records.hub_candidates`, `detect_hubs`), where already read."""
     accounts = case.records.for_linkage()
     orders = case.orders.self_purchase_candidates()
-    selling = suppliers(orders, case.records.held_in_common(), config.hubs.max_groups_supplied)
+    candidates, hubs = found or (case.records.hub_candidates(), case.links.hubs())
+    held = held_in_common(candidates, hubs) + case.records.people_in_common()
+    selling = suppliers(orders, held, config.hubs.max_groups_supplied)
     pairs = self_purchase_pairs(without_ties_of(orders, selling["value"].tolist()))
     tokens = evidence_tokens(pairs)
     accounts["evidence_tokens"] = [tokens.get(a, []) for a in accounts["unique_id"].tolist()]
@@ -176,7 +182,7 @@ def link(
             config.hubs,
         )
         case.links.replace_hubs(hubs)
-        prepared = prepare(case, config)
+        prepared = prepare(case, config, (candidates, hubs))
         hubs = pd.concat([hubs, prepared.suppliers], ignore_index=True)
         if changed is not None:  # whose pairs the hubs (or suppliers) made or unmade change
             moved = _moved(before, hubs)
