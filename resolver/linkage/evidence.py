@@ -17,11 +17,12 @@ who shipped there, not which holder it reached, so clustering weighs it with the
 list the phone (an agency's phone that unrelated stores list and a brushing order went to is
 one value, however many links it makes).
 
-A store whose orders reach the people of several groups of accounts that nothing but orders
-links to it or to one another sells to them (a wholesaler whose retailers the case holds too):
-a trader brushes his own stores, which the rest of the evidence links. Its orders tie nothing
-(`suppliers`, `without_ties_of`), and count as self-purchases only where the two accounts are
-one trader on other evidence.
+The stores of a group of accounts whose orders reach the people of more than
+`hubs.max_groups_supplied` other groups, groups that no shared value ties to them or to one
+another, sell to them (a wholesaler whose retailers the case holds too): a trader brushes his
+own stores, which his values mostly tie together. Their orders tie nothing (`suppliers`,
+`without_ties_of`), and count as self-purchases only where the two accounts are one trader on
+other evidence.
 """
 
 from __future__ import annotations
