@@ -163,7 +163,7 @@ ORDER_TIES = _kinds(
 )  # fmt: skip
 TIE_KINDS = {n: k for n, k in (VALUE_KINDS | ORDER_TIES).items() if k.facet is not None}
 # The `kind` of a store among the hubs whose orders reach unrelated groups' people, and tie none
-# of them (it sells to them: see `linkage.evidence.supplying`); its `value` is the account.
+# of them (it sells to them: see `linkage.evidence.suppliers`); its `value` is the account.
 SUPPLIER_KIND = "stores"
 # The `kind` of what clustering lists for review about an account joined to a trader on weak
 # ties of several kinds (see `linkage.clustering.join_on_weak_ties`).

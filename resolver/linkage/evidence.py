@@ -80,8 +80,7 @@ def suppliers(orders: pd.DataFrame, held: list[list[str]], max_groups: int) -> p
     by group 19, and recall where there are none fell less: 0.8712 -> 0.8662 by store and
     more than 1 group, 0.8687 by group and more than 2)."""
     group_of = _groups(held)
-    tying = orders.loc[(orders["seller"] != orders["registrant"]) & orders["tie"].notna(),
-                       ["seller", "registrant"]]  # fmt: skip
+    tying = _tying(orders)[["seller", "registrant"]]
     ours = tying["seller"].map(group_of).fillna(tying["seller"])
     theirs = tying["registrant"].map(group_of).fillna(tying["registrant"])
     outside = tying.assign(ours=ours, theirs=theirs)[ours != theirs]
@@ -109,6 +108,12 @@ def _groups(held: list[list[str]]) -> dict[str, str]:
     return {account: groups[account] for account in groups}
 
 
+def _tying(orders: pd.DataFrame) -> pd.DataFrame:
+    """The orders that tie two accounts: shipped to another account's people (not the seller's
+    own), to a value that is no hub (`tie` set)."""
+    return orders[(orders["seller"] != orders["registrant"]) & orders["tie"].notna()]
+
+
 def without_ties_of(orders: pd.DataFrame, stores: Collection[str]) -> pd.DataFrame:
     """`orders` with no `tie` on the orders of `stores` (stores that sell to others): they
     count as self-purchases only where the two accounts are one trader on other evidence."""
@@ -131,7 +136,7 @@ def self_purchase_pairs(orders: pd.DataFrame) -> pd.DataFrame:
                "phone_reached")  # fmt: skip
     # an order a store shipped to itself is a self-purchase, but no tie to another account; nor
     # is one to a value unrelated stores give too (no `tie`: counted only within a trader)
-    others = orders[(orders["seller"] != orders["registrant"]) & orders["tie"].notna()]
+    others = _tying(orders)
     for seller, registrant, platform, order_id, tie, strong, common, phone in zip(
         *(others[c].tolist() for c in columns), strict=True
     ):
