@@ -111,6 +111,12 @@ recipients AS (
         CASE partly WHEN 'masked' THEN replace(name, '*', '_')
                     WHEN 'titled' THEN left(name, length(name) - 2) || '_%' END AS fits
     FROM order_recipients
+    -- only an order to a place some seller gives can reach an account's people (at 20,000
+    -- hard demo traders 0.49 M of 1.22 M orders): the others are not made distinct
+    WHERE phone IN (SELECT value FROM account_values WHERE kind IN ('phones', 'landlines'))
+       OR phone_key IN (SELECT value FROM account_values
+                        WHERE kind IN ('phone_keys', 'masked_phone_keys'))
+       OR address IN (SELECT value FROM account_values WHERE kind = 'addresses')
 ),
 o AS (
     SELECT *, name IN (SELECT name FROM common_names) OR partly IS NOT NULL AS common_name
