@@ -12,6 +12,7 @@ import io
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -19,7 +20,7 @@ import pandas as pd
 from resolver.case import Case
 from resolver.case.judgements import RETRACTED, VERDICTS, Judgement, check_entry
 from resolver.errors import InputError, NotFound, ResolverError
-from resolver.vocabulary import WEAK_JOIN
+from resolver.vocabulary import VALUE_KINDS, WEAK_JOIN
 
 # What a shared file holds: enough to record each decision again, with who and when.
 EXCHANGE_COLUMNS = ["account_a", "account_b", "verdict", "author", "judged_at", "reason",
@@ -193,7 +194,7 @@ def review_queue(case: Case, threshold: float, limit: int = 50) -> pd.DataFrame:
             rows.append(_item(0, "changed since judged", j.account_a, j.account_b, j.probability,
                               f"{j.words}; disclosures then {len(json.loads(j.disclosed_by))}, "
                               f"now {len(now)}"))  # fmt: skip
-    for apart in case.links.kept_apart().itertuples(index=False):
+    for apart in sorted(case.links.kept_apart().itertuples(index=False), key=_owned_first):
         groups = apart.groups
         value = f" {apart.kind} {apart.value}" if apart.kind and apart.value else ""
         rows.append(_item(1, "kept apart", groups[0][0], groups[1][0] if len(groups) > 1 else None,
@@ -220,6 +221,15 @@ def review_queue(case: Case, threshold: float, limit: int = 50) -> pd.DataFrame:
                           f"{trader.accounts} accounts"))  # fmt: skip
     frame = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
     return frame.sort_values("priority", kind="stable").head(limit).reset_index(drop=True)
+
+
+def _owned_first(apart: Any) -> bool:
+    """Groups kept apart that a value of their registrant's own holds together (a bank or
+    payment account, an ID number) come first, in the order clustering gave: a person's
+    verdict there most often joins them (on both synthetic worlds and the hard demo, 18 of
+    18 such were one trader, against 44 of 156 held by one phone)."""
+    kind = VALUE_KINDS.get(apart.kind) if isinstance(apart.kind, str) else None
+    return not (kind is not None and kind.owned)
 
 
 def _item(priority: int, kind: str, a: str, b: str | None, p: float | None, why: str) -> dict:

@@ -109,6 +109,12 @@ class ValueKind:
     def masked(self) -> bool:
         return self.keys is not None
 
+    @property
+    def owned(self) -> bool:
+        """A strong value no one lends (a bank or payment account, an ID number): two
+        accounts that share one share their registrant's money or identity."""
+        return self.strong and not self.lent
+
 
 def _kinds(*kinds: ValueKind) -> dict[str, ValueKind]:
     return {kind.name: kind for kind in kinds}

@@ -415,6 +415,31 @@ def test_a_group_kept_apart_by_no_one_value_is_reviewed_without_one(case_path: P
     ]
 
 
+def test_groups_a_bank_account_holds_together_are_reviewed_first(case_path: Path) -> None:
+    """Of the groups kept apart, those that a bank or payment account or an ID number holds
+    together (their registrant's own: most often one trader) come before those a phone or a
+    weak link holds, the others in the order clustering gave."""
+    with Case.open(case_path) as case:
+        a, b = two_traders(case)
+        apart = [
+            ("groups held together by one shared value only", "phones", "+8613800001111"),
+            ("one link of probability 0.9600 between two groups", None, None),
+            ("groups held together by one shared value only", "bank_accounts", "6222000000001"),
+            ("groups held together by one shared value only", "stores", a),
+            ("groups held together by one shared value only", "payment_accounts", "pay@x.cn"),
+        ]
+        case.links.replace_kept_apart(
+            [{"reason": r, "kind": k, "value": v, "groups": [[a], [b]]} for r, k, v in apart]
+        )
+        queue = resolver.review(case)
+    kept = queue[queue["kind"] == "kept apart"]
+    assert [why.rpartition(": groups of")[0].removeprefix(apart[0][0]).strip() for why in kept["why"]] == [
+        "bank_accounts 6222000000001", "payment_accounts pay@x.cn", "phones +8613800001111",
+        "one link of probability 0.9600 between two groups", f"stores {a}",
+    ]  # fmt: skip
+    assert set(kept["priority"]) == {1}
+
+
 def test_explain_shows_the_judgement_above_the_weights(case_path: Path) -> None:
     with Case.open(case_path) as case:
         a, b = two_traders(case)
