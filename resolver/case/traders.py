@@ -106,9 +106,23 @@ class Traders:
                 "probability": [probability[a] for a in trader_of],
             }
         )
-        with self.case.registered(members=members):
-            db.execute("DELETE FROM trader_accounts")
-            db.execute("INSERT INTO trader_accounts BY NAME SELECT * FROM members")
+        with self.case.registered(members=members):  # what changed: rewriting all 44,158
+            # accounts' rows (20,000 hard demo traders) made committing a match 0.9 s longer
+            db.execute(
+                "DELETE FROM trader_accounts "
+                "WHERE account_id NOT IN (SELECT account_id FROM members)"
+            )
+            db.execute(
+                """
+                INSERT INTO trader_accounts BY NAME SELECT * FROM members m
+                WHERE NOT EXISTS (SELECT 1 FROM trader_accounts t
+                                  WHERE t.account_id = m.account_id
+                                    AND t.trader_id = m.trader_id
+                                    AND t.probability = m.probability)
+                ON CONFLICT (account_id) DO UPDATE
+                SET trader_id = excluded.trader_id, probability = excluded.probability
+                """
+            )
 
     def current(self, trader_id: str) -> list[str]:
         """The chain from `trader_id` to the trader that holds its accounts now: a retired id
