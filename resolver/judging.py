@@ -20,7 +20,7 @@ import pandas as pd
 from resolver.case import Case
 from resolver.case.judgements import RETRACTED, VERDICTS, Judgement, check_entry
 from resolver.errors import InputError, NotFound, ResolverError
-from resolver.vocabulary import VALUE_KINDS, WEAK_JOIN
+from resolver.vocabulary import SUPPLIER_KIND, VALUE_KINDS, WEAK_JOIN
 
 # What a shared file holds: enough to record each decision again, with who and when.
 EXCHANGE_COLUMNS = ["account_a", "account_b", "verdict", "author", "judged_at", "reason",
@@ -200,7 +200,7 @@ def review_queue(case: Case, threshold: float, limit: int = 50) -> pd.DataFrame:
         rows.append(_item(1, "kept apart", groups[0][0], groups[1][0] if len(groups) > 1 else None,
                           None, f"{apart.reason}{value}: groups of "
                           f"{', '.join(str(len(g)) for g in groups)} accounts"))  # fmt: skip
-    for held in case.links.held_together().itertuples(index=False):
+    for held in sorted(case.links.held_together().itertuples(index=False), key=_stores_first):
         sides = sorted(held.groups, key=len)
         value = f" ({held.kind} {held.value})" if held.kind else ""
         kind = "joined on weak ties" if held.kind == WEAK_JOIN else "held by one tie"
@@ -230,6 +230,13 @@ def _owned_first(apart: Any) -> bool:
     18 such were one trader, against 44 of 156 held by one phone)."""
     kind = VALUE_KINDS.get(apart.kind) if isinstance(apart.kind, str) else None
     return not (kind is not None and kind.owned)
+
+
+def _stores_first(held: Any) -> bool:
+    """Groups kept together on one tie that is one store's orders come first, in the order
+    clustering gave: a purchase from a wholesaler looks the same (on both synthetic worlds and
+    the hard demo, 12 of 308 such were two traders, against 1 of 623 on other ties)."""
+    return held.kind != SUPPLIER_KIND
 
 
 def _item(priority: int, kind: str, a: str, b: str | None, p: float | None, why: str) -> dict:

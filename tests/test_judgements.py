@@ -440,6 +440,28 @@ def test_groups_a_bank_account_holds_together_are_reviewed_first(case_path: Path
     assert set(kept["priority"]) == {1}
 
 
+def test_traders_held_by_one_stores_orders_are_reviewed_first(case_path: Path) -> None:
+    """Of the traders kept on one tie, those resting on one store's orders (what a purchase
+    from a wholesaler looks like) come before those a phone, a bank account or weak ties hold."""
+    with Case.open(case_path) as case:
+        a, b = two_traders(case)
+        held = [
+            ("one shared value holds the trader together", "phones", "+8613800001111"),
+            ("one shared value holds the trader together", "stores", a),
+            (
+                "joined on weak ties of 2 kinds to 2 of its accounts",
+                "weak_ties",
+                "addresses+store_stems",
+            ),
+        ]
+        case.links.replace_held_together(
+            [{"reason": r, "kind": k, "value": v, "groups": [[a], [b]]} for r, k, v in held]
+        )
+        queue = resolver.review(case)
+    kinds = queue.loc[queue["priority"] == 2, "why"].str.extract(r"\((\w+) ")[0].tolist()
+    assert kinds == ["stores", "phones", "weak_ties"]
+
+
 def test_explain_shows_the_judgement_above_the_weights(case_path: Path) -> None:
     with Case.open(case_path) as case:
         a, b = two_traders(case)
