@@ -413,6 +413,23 @@ def test_a_store_whose_orders_reach_unrelated_traders_sells_to_them(
     assert (summary_suppliers, hub_values) == (int(sells), 0)
 
 
+def test_retailers_that_list_one_agencys_phone_are_still_several_groups_a_store_sells_to(
+    taobao_file, tmp_path
+) -> None:
+    """Three retailers list one agency's phone beside their own (a weak hub: kept as a weak
+    tie), and a wholesaler ships to each at his own phone. The lent phone ties none of them to
+    another, so the store's orders reach three groups: it sells to them, and nobody is joined."""
+    agency = "13800001111"
+    shops = [store(f"R{n}", name, n) for n, name in ((2, "乙"), (3, "丙"), (4, "丁"))]
+    listing = [{**shop, "phones": f"{shop['phones']};{agency}"} for shop in shops]
+    found, case = linked(taobao_file, tmp_path, [*listing, *wholesale(shops, 1)])
+    with case:
+        hubs = case.links.hubs().set_index("value")
+    assert bool(hubs.loc["+86" + agency, "weak"])
+    assert hubs.loc["taobao:W", "kind"] == "stores" and hubs.loc["taobao:W", "groups"] == 3
+    assert found.nunique() == 4
+
+
 def test_a_store_that_comes_to_sell_to_several_traders_unties_the_first_incrementally(
     taobao_file, tmp_path
 ) -> None:
@@ -436,7 +453,7 @@ def test_a_store_that_comes_to_sell_to_several_traders_unties_the_first_incremen
     assert len(set(full.values())) == 4
 
 
-def test_values_held_in_common_leave_out_hubs_and_store_names_but_keep_a_lent_phone() -> None:
+def test_values_held_in_common_leave_out_hubs_weak_or_not_and_store_names() -> None:
     candidates = pd.DataFrame(
         [("A", "addresses", "x"), ("B", "addresses", "x"), ("A", "phones", "agency"),
          ("C", "phones", "agency"), ("B", "phones", "lent"), ("D", "phones", "lent"),
@@ -445,7 +462,7 @@ def test_values_held_in_common_leave_out_hubs_and_store_names_but_keep_a_lent_ph
     ).sort_values(["kind", "value", "account_id"])  # fmt: skip
     hubs = pd.DataFrame([("phones", "agency", False), ("phones", "lent", True)],
                         columns=["kind", "value", "weak"])  # fmt: skip
-    assert held_in_common(candidates, hubs) == [["A", "B"], ["B", "D"]]
+    assert held_in_common(candidates, hubs) == [["A", "B"]]
     assert held_in_common(candidates.iloc[:0], hubs) == []
 
 
