@@ -58,8 +58,8 @@ def held_in_common(candidates: pd.DataFrame, hubs: pd.DataFrame) -> list[list[st
     more accounts hold, sorted by kind and value, as `Records.hub_candidates` gives them) of
     GROUPING_KINDS that is no hub of `hubs` (kind, value), weak or not: a phone lent as an add-on
     is one that otherwise unrelated groups list, and ties none of them to another (kept, it
-    glued a wholesaler's retailers into one group: on the second world at 2,000 s5, recall
-    0.8836 -> 0.8879 without it, with and without wholesalers)."""
+    glued the groups a store ships to into one: on the second world at 2,000 s5 recall went
+    0.8836 -> 0.8879 once it no longer did)."""
     rows = candidates[candidates["kind"].isin(GROUPING_KINDS)]
     values = rows["kind"] + "\x00" + rows["value"]
     kept = ~values.isin(set(hubs["kind"] + "\x00" + hubs["value"]))
