@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,8 +21,9 @@ from resolver.case import Case
 from resolver.config import Config
 from resolver.demo import demo_folder
 from resolver.ingestion import ingest
-from resolver.linkage.pipeline import link
-from resolver.linkage.quality import bcubed, pairwise
+from resolver.linkage.pipeline import LinkSummary, link
+from resolver.linkage.quality import Scores, bcubed, pairwise
+from resolver.progress import Progress
 
 OUT = Path(__file__).parent / "out"
 
@@ -52,14 +54,40 @@ def scratch() -> Iterator[Path]:
 CHILDREN = resource.RUSAGE_CHILDREN  # the processes that read files ahead
 
 
-def report_quality(label: str, data: Path, files: list[Path], config: Config, why: bool) -> None:
-    """Ingest `files` into a scratch case, link them, and print the clustering's quality against
+@dataclass
+class Quality:
+    """A clustering's quality against a truth, and what the link cost."""
+
+    accounts: int
+    summary: LinkSummary
+    seconds: float  # the link alone
+    peak_gb: float  # the process's peak resident set, ingest included
+    pairwise: Scores
+    bcubed: Scores
+    over_merged: int  # clusters that hold accounts of several true traders
+    linked: dict[str, tuple[int, int, float]]  # role -> (linked, of, share with all siblings)
+    self_purchases: tuple[int, int, int]  # (true ones flagged, true ones, flagged)
+
+    def share_linked(self, role: str) -> float:
+        hit, of, _ = self.linked[role]
+        return hit / max(of, 1)
+
+    def self_purchase_scores(self) -> tuple[float, float]:
+        hit, true, flagged = self.self_purchases
+        return hit / max(flagged, 1), hit / max(true, 1)
+
+
+def measure_quality(
+    data: Path, files: list[Path], config: Config, progress: Progress | None = None
+) -> tuple[Quality, pd.DataFrame, pd.Series]:
+    """Ingest `files` into a scratch case, link them, and measure the clustering against
     `data/truth/` (accounts.csv: platform, account_key, trader_id, role, tie, patterns;
-    orders.csv: platform, order_id, self_purchase), the link time and the peak memory."""
+    orders.csv: platform, order_id, self_purchase). Also returns the truth (by account) and
+    the trader each account was given, for `--why`."""
     with scratch() as work, Case.open(work / "case") as case:
         ingest(case, files, config=config)
         started = time.perf_counter()
-        summary = link(case, config.matching, progress=_timed(started))
+        summary = link(case, config.matching, progress=progress)
         seconds = time.perf_counter() - started
         found = pd.Series(case.traders.assignment())
         flagged = case.orders.once()
@@ -68,38 +96,60 @@ def report_quality(label: str, data: Path, files: list[Path], config: Config, wh
     truth = pd.read_csv(data / "truth" / "accounts.csv", dtype=str, keep_default_na=False)
     truth.index = truth["platform"] + ":" + truth["account_key"]
     predicted = found.reindex(truth.index)
+    true_of = truth["trader_id"]
+    merged = predicted.groupby(predicted).apply(lambda a: true_of[a.index].nunique())
+    linked, complete = _linked(predicted, true_of)
+    with_siblings = truth[true_of.map(true_of.value_counts()) > 1]
+    roles = {}
+    for role in ("front", "relative"):
+        accounts = with_siblings.index[with_siblings["role"] == role]
+        roles[role] = (int(linked[accounts].sum()), len(accounts), float(complete[accounts].mean()))
+    orders = pd.read_csv(data / "truth" / "orders.csv", dtype=str)
+    true_self = set((orders["platform"] + ":" + orders["order_id"])[orders["self_purchase"] == "1"])
+    quality = Quality(
+        accounts=len(truth),
+        summary=summary,
+        seconds=seconds,
+        peak_gb=peak / 1024**2,
+        pairwise=pairwise(true_of, predicted),
+        bcubed=bcubed(true_of, predicted),
+        over_merged=int((merged > 1).sum()),
+        linked=roles,
+        self_purchases=(len(flagged & true_self), len(true_self), len(flagged)),
+    )
+    return quality, truth, predicted
+
+
+def report_quality(label: str, data: Path, files: list[Path], config: Config, why: bool) -> None:
+    """Print `measure_quality`'s figures, the link time and the peak memory; `why`: also the
+    kinds of accounts not linked to their trader and the patterns of the wrong merges."""
+    quality, truth, predicted = measure_quality(
+        data, files, config, progress=_timed(time.perf_counter())
+    )
+    summary = quality.summary
     print(
-        f"{label}: {len(truth):,} accounts -> "
+        f"{label}: {quality.accounts:,} accounts -> "
         f"{summary.traders:,} traders ({summary.multi_account_traders:,} with several), "
         f"{summary.pairs:,} candidate pairs, {summary.links:,} links, {summary.hubs:,} hubs "
         f"left out and {summary.weak_hubs:,} kept as weak ties, "
-        f"{summary.kept_apart:,} groups kept apart; linked in {seconds:.1f} s, peak memory "
-        f"{peak / 1024**2:.2f} GB"
+        f"{summary.kept_apart:,} groups kept apart; linked in {quality.seconds:.1f} s, peak "
+        f"memory {quality.peak_gb:.2f} GB"
     )
-    for name, scores in (
-        ("pairwise", pairwise(truth["trader_id"], predicted)),
-        ("B-cubed", bcubed(truth["trader_id"], predicted)),
-    ):
+    for name, scores in (("pairwise", quality.pairwise), ("B-cubed", quality.bcubed)):
         print(f"{name:9} precision {scores.precision:.4f}  recall {scores.recall:.4f}  "
               f"F1 {scores.f1:.4f}")  # fmt: skip
-    true_of = truth["trader_id"]
-    merged = predicted.groupby(predicted).apply(lambda a: true_of[a.index].nunique())
-    print(f"over-merged clusters (several true traders): {int((merged > 1).sum())}")
-    linked, complete = _linked(predicted, true_of)
-    with_siblings = truth[true_of.map(true_of.value_counts()) > 1]
-    for role in ("front", "relative"):
-        accounts = with_siblings.index[with_siblings["role"] == role]
-        share, whole = linked[accounts].mean(), complete[accounts].mean()
+    print(f"over-merged clusters (several true traders): {quality.over_merged}")
+    for role, (hit, of, whole) in quality.linked.items():
         print(
-            f"{role}s linked to their trader: {share:.3f} ({int(linked[accounts].sum())} of "
-            f"{len(accounts)}; with all siblings {whole:.3f})"
+            f"{role}s linked to their trader: {quality.share_linked(role):.3f} ({hit} of {of}; "
+            f"with all siblings {whole:.3f})"
         )
-    orders = pd.read_csv(data / "truth" / "orders.csv", dtype=str)
-    true_self = set((orders["platform"] + ":" + orders["order_id"])[orders["self_purchase"] == "1"])
-    hit = len(flagged & true_self)
-    print(f"self-purchase orders: precision {hit / max(len(flagged), 1):.4f}  recall "
-          f"{hit / max(len(true_self), 1):.4f}  ({hit} of {len(true_self)} true; "
-          f"{len(flagged)} flagged)")  # fmt: skip
+    (precision, recall), (hit, true, flagged) = (
+        quality.self_purchase_scores(),
+        quality.self_purchases,
+    )
+    print(f"self-purchase orders: precision {precision:.4f}  recall {recall:.4f}  "
+          f"({hit} of {true} true; {flagged} flagged)")  # fmt: skip
     if why:
         _why(truth, predicted)
 
