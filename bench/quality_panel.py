@@ -41,9 +41,11 @@ class World:
 
     @property
     def label(self) -> str:
-        name = "demo" if self.world == "demo" else "second world"
-        kind = f"{self.kind} " if self.kind else ("plain " if self.world == "demo" else "")
-        return f"{kind}{name} {self.traders:,} s{self.seed}"
+        if self.world == "demo":
+            name = f"{self.kind or 'plain'} demo"
+        else:
+            name = "second world" + (f" ({self.kind})" if self.kind else "")
+        return f"{name} {self.traders:,} s{self.seed}"
 
     def disclosure(self) -> tuple[Path, list[Path], Config]:
         """The data's folder, its files and the configuration that reads them."""
