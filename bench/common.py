@@ -184,7 +184,7 @@ def _why(truth: pd.DataFrame, predicted: pd.Series) -> None:
     print("not linked to any sibling (role, tie, patterns): count")
     for key, count in missed.most_common(25):
         print(f"  {key}: {count}")
-    merged = Counter()
+    merged: Counter[tuple[str, ...]] = Counter()
     for _cluster, accounts in predicted.groupby(predicted):
         traders = true_of[accounts.index]
         if traders.nunique() > 1:
@@ -192,5 +192,5 @@ def _why(truth: pd.DataFrame, predicted: pd.Series) -> None:
                 tuple(sorted(set(";".join(truth.loc[accounts.index, "patterns"]).split(";"))))
             ] += 1
     print("over-merged clusters by the patterns of their accounts: count")
-    for key, count in merged.most_common(15):
-        print(f"  {key}: {count}")
+    for patterns, count in merged.most_common(15):
+        print(f"  {patterns}: {count}")

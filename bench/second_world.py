@@ -391,18 +391,18 @@ class World:
             account.registrant, account.registrant_id = front.name, front.id_number
             kinds = ("phone", "bank", "alipay", "address", "store")
             count = rng.choices((1, 2, 3), (35, 45, 20))[0]
-            ties = set()
-            while len(ties) < count:
-                ties.add(rng.choices(kinds, (30, 20, 15, 20, 15))[0])
-            account.tie = "+".join(sorted(ties))
-            account.phones = [owner.phones[0]] if "phone" in ties else []
-            if "phone" not in ties or rng.random() < 0.4:
+            shared: set[str] = set()
+            while len(shared) < count:
+                shared.add(rng.choices(kinds, (30, 20, 15, 20, 15))[0])
+            account.tie = "+".join(sorted(shared))
+            account.phones = [owner.phones[0]] if "phone" in shared else []
+            if "phone" not in shared or rng.random() < 0.4:
                 account.phones.append(front.phones[0])
-            account.banks = [owner.banks[0]] if "bank" in ties else front.banks[:1]
-            account.alipay = owner.alipay if "alipay" in ties else front.alipay
-            if "address" not in ties:
+            account.banks = [owner.banks[0]] if "bank" in shared else front.banks[:1]
+            account.alipay = owner.alipay if "alipay" in shared else front.alipay
+            if "address" not in shared:
                 account.address = front.home
-            if "store" in ties:
+            if "store" in shared:
                 account.store = stem + rng.choice(SUFFIXES)
             elif account.store.startswith(stem):
                 account.store = self.stem() + rng.choice(SUFFIXES)
@@ -411,7 +411,7 @@ class World:
     def families(self, traders: int) -> None:
         """Relatives who trade apart: one home, one landline, different traders."""
         rng = self.rng
-        firsts = {}
+        firsts: dict[str, Account] = {}
         for account in self.accounts:
             firsts.setdefault(account.trader, account)
         for n, first in enumerate(rng.sample(sorted(firsts), traders // 20)):
