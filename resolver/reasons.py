@@ -16,7 +16,7 @@ import pandas as pd
 
 from resolver.case.links import Step, Tie
 from resolver.i18n import Words
-from resolver.vocabulary import EVIDENCE_WORDS, VALUE_KINDS
+from resolver.vocabulary import EVIDENCE_WORDS, SUPPLIER_KIND, VALUE_KINDS, WEAK_JOIN
 
 # The value kinds each comparison of matching.yaml looks at: what a reader is shown of two
 # accounts that differ, and the ties that already say what the comparison found.
@@ -180,6 +180,18 @@ def tie_words(tie: Tie, t: Words) -> str:
     """A tie and its value as stored, as a chart labels it."""
     said = _tie_kind(tie, t)
     return (f"{said}: {tie.value}" if tie.value else said) + _carried(tie, t)
+
+
+def one_tie_words(kind: str, value: str | None, t: Words) -> str:
+    """What alone holds part of a trader to the rest, as clustering found it (a row of
+    `Links.held_together` that has a kind): one shared value, the orders of one store, or weak
+    ties of several kinds (`value`: the kinds, joined by `+`)."""
+    if kind == SUPPLIER_KIND:
+        return t.say("one_tie_store", store=value)
+    if kind == WEAK_JOIN:
+        kinds = [_tie_kind(Tie(k, None, 0.0, True), t) for k in (value or "").split("+") if k]
+        return t.say("one_tie_weak", kinds=t.list_sep.join(kinds))
+    return tie_words(Tie(kind, value, 0.0, True), t)
 
 
 def _carried(tie: Tie, t: Words) -> str:

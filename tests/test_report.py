@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from decimal import Decimal
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -334,6 +335,71 @@ def test_xlsx_orders_sheet_backs_every_total(linked_case, demo_dir, tmp_path) ->
     facts = cover(out)
     assert facts["Config sha256"] == written.config_sha256 and facts["Tool"].startswith("resolver")
     assert facts["Report sha256 (of everything it states)"] == written.content_sha256
+
+
+# -- what rests on one tie -------------------------------------------------------------------------------
+def test_what_one_tie_alone_holds_is_listed_with_that_tie_on_page_and_sheet(linked_case, tmp_path):
+    """Each part of a trader that the clustering found held to the rest by one tie alone is
+    listed under its network, with the tie in the report's words: a shared value, one store's
+    orders, weak ties of several kinds, or one link with the probability the clustering used."""
+    folder = tmp_path / "case"
+    shutil.copytree(linked_case, folder)
+    with Case.open(folder) as case:
+        links = case.db.execute(
+            "SELECT l.account_a, l.account_b, l.probability FROM links l JOIN trader_accounts a "
+            "ON a.account_id = l.account_a JOIN trader_accounts b ON b.account_id = l.account_b "
+            "WHERE a.trader_id = b.trader_id ORDER BY l.probability DESC, 1, 2"
+        ).fetchall()
+        one, other, probability = links[0]
+        trader = case.traders.assignment()[one]
+        rows = [
+            {"reason": "r", "kind": "phones", "value": "+8613800138000",
+             "groups": [[one], [other, "x:rest"]]},
+            {"reason": "r", "kind": "stores", "value": one, "groups": [[other], [one]]},
+            {"reason": "r", "kind": "weak_ties", "value": "addresses+store_stems",
+             "groups": [[one], [other]]},
+            {"reason": "r", "kind": None, "value": None, "groups": [[one], [other]]},
+        ]  # fmt: skip
+        case.links.replace_held_together(rows)
+        said = {lang: report(case, trader, lang=lang) for lang in ("en", "zh")}
+        report(case, trader, tmp_path / "zh.xlsx", lang="zh")
+    (network,) = said["en"].networks
+    listed = network.one_tie
+    assert set(listed["trader_id"]) == {trader} and set(listed["network_id"]) == {trader}
+    ties = dict(zip(listed["tie"], zip(listed["accounts"], listed["held_to"], strict=True),
+                    strict=True))  # fmt: skip
+    shown = "> 0.9999" if probability >= 0.9999 else f"{probability:.4f}"
+    first, last = sorted([one, other])
+    pair = ([last], [first])  # of two sides of one account each, the first is the one held to
+    assert ties == {
+        "a mobile phone in common: +8613800138000": ([one], [other, "x:rest"]),
+        f"the orders of one store: {one}": pair,
+        "weak ties of several kinds, none enough alone: same address, same store or "
+        "company name": pair,
+        f"one link, probability {shown}": pair,
+    }
+    page = render(said["zh"])
+    assert "仅凭一项关联归并的账户" in page and f"同一店铺发出的订单：{one}" in page
+    assert escape(f"单一关联，概率 {shown}") in page
+    book = sheet(tmp_path / "zh.xlsx", "仅凭一项关联")
+    assert len(book) == 4 and f"同一店铺发出的订单：{one}" in set(book["所凭的唯一关联"])
+
+
+def test_each_part_the_clustering_holds_by_one_tie_is_in_the_report(hard_demo_dir, tmp_path):
+    """On the hard demo, linked for real: every row the clustering kept for review as held by
+    one tie is in the report of all networks, once per part held."""
+    from resolver import match
+    from resolver.demo import disclosure_files
+
+    with Case.open(tmp_path / "case") as case:
+        match(case, disclosure_files(hard_demo_dir), graph=False)
+        held = case.links.held_together()
+        written = report(case, None, lang="en")
+    assert len(held) > 0
+    listed = pd.concat([n.one_tie for n in written.networks])
+    expected = sorted(tuple(part) for groups in held["groups"]
+                      for part in sorted(groups, key=lambda s: (-len(s), s))[1:])  # fmt: skip
+    assert sorted(tuple(part) for part in listed["accounts"]) == expected
 
 
 # -- choosing what to report, and the command line ------------------------------------------------------

@@ -34,11 +34,12 @@ from resolver.case.links import Step, Tie, ties_of
 from resolver.case.order_sets import OrderSet
 from resolver.config import Config, DamagesConfig
 from resolver.errors import NotLinked, ResolverError
-from resolver.i18n import Words, words
+from resolver.i18n import Words, probability_text, words
 from resolver.reasons import (
     Disclosed,
     Reason,
     hubs_of,
+    one_tie_words,
     reasons,
     step_words,
     tie_words,
@@ -110,6 +111,10 @@ class NetworkReport:
     @cached_property
     def quarantined(self) -> pd.DataFrame:  # rows set aside at ingest naming one of its accounts
         return self._table("quarantined")
+
+    @cached_property
+    def one_tie(self) -> pd.DataFrame:  # parts of a trader held to the rest by one tie alone
+        return self._table("one_tie")
 
     @cached_property
     def judgements(self) -> pd.DataFrame:  # in force on pairs of its accounts, with author
@@ -236,6 +241,7 @@ def _build(
     tables = {
         "accounts": _how_linked(accounts, links, judged, t),
         "judgements": judged,
+        "one_tie": _one_tie(case, accounts, links, config.matching.thresholds.link, t),
         "totals": totals,
         "shared": _shared(case, accounts),
         "self_purchases": worded_purchases(case.orders.self_purchases_of(accounts), t),
@@ -417,6 +423,41 @@ def _refuse_contested(case: Case, accounts: pd.DataFrame) -> None:
             "contested: judgements on this report's accounts cannot all hold; change or retract "
             f"one (`resolver judge ...`) and report again: {' | '.join(held)}"
         )
+
+
+ONE_TIE_COLUMNS = ["network_id", "trader_id", "accounts", "held_to", "tie"]
+
+
+def _one_tie(
+    case: Case, accounts: pd.DataFrame, links: list[Link], threshold: float, t: Words
+) -> pd.DataFrame:
+    """Each part of a trader that one tie alone holds to the rest (as the last run's clustering
+    found it: `Links.held_together`), under its network: the part's accounts, those it is held
+    to, and the tie in words. A link that alone holds two sides is said with its probability,
+    as the clustering used it; where no link between them reaches the threshold, a `same`
+    judgement holds them."""
+    network_of = dict(zip(accounts["account_id"], accounts["network_id"], strict=True))
+    trader_of = dict(zip(accounts["account_id"], accounts["trader_id"], strict=True))
+    rows = []
+    for held in case.links.held_together().itertuples(index=False):
+        rest, *parts = sorted(held.groups, key=lambda side: (-len(side), side))
+        if rest[0] not in network_of:  # another trader than the one reported
+            continue
+        if held.kind is not None:
+            tie = one_tie_words(held.kind, held.value, t)
+        else:
+            ends = set(parts[0])
+            between = [link.probability for link in links
+                       if (link.account_a in ends) != (link.account_b in ends)
+                       and {link.account_a, link.account_b} & set(rest)]  # fmt: skip
+            strongest = max(between, default=0.0)
+            tie = (t.say("one_tie_link", probability=probability_text(strongest))
+                   if strongest >= threshold else t.one_tie_judged)  # fmt: skip
+        rows += [{"network_id": network_of[rest[0]], "trader_id": trader_of[rest[0]],
+                  "accounts": part, "held_to": rest, "tie": tie} for part in parts]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=ONE_TIE_COLUMNS)
+    order = frame.assign(first=frame["accounts"].str[0])
+    return frame.loc[order.sort_values(["trader_id", "first", "tie"]).index]
 
 
 JUDGEMENT_COLUMNS = ["network_id", "seq", "account_a", "account_b", "verdict", "author",

@@ -38,6 +38,7 @@ class NetworkView:
     self_purchases: list
     quarantined: list
     judgements: list
+    one_tie: list
     sources: list
     links: list[tuple[Link, list[Reason], str]]  # each link, its reasons, its weight chart
     picture: str
@@ -134,6 +135,7 @@ def _view(network: NetworkReport, rows: dict[str, list], orders: list, t: Words
         self_purchases=part["self_purchases"],
         quarantined=part["quarantined"],
         judgements=part["judgements"],
+        one_tie=part["one_tie"],
         sources=part["sources"],
         links=[(link, link.reasons, link_chart(link, t)) for link in network.links],
         picture=picture(

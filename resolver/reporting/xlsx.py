@@ -219,6 +219,7 @@ def _tables(report: Report, t: Words) -> dict[str, Rows]:
         "Self-purchases": tables["self_purchases"][["network_id", "key", "seller",
                                                     "shipped_to_registrant_of", "evidence"]],
         "Judgements": tables["judgements"],
+        "One tie": tables["one_tie"],
         "Quarantined": tables["quarantined"][["network_id", "source_file", "source_sheet",
                                               "source_row", "source_column", "level", "reason",
                                               "raw_value"]],
