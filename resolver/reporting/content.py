@@ -438,6 +438,10 @@ def _one_tie(
     judgement holds them."""
     network_of = dict(zip(accounts["account_id"], accounts["network_id"], strict=True))
     trader_of = dict(zip(accounts["account_id"], accounts["trader_id"], strict=True))
+    links_of: dict[str, list[Link]] = {}
+    for link in links:
+        for account in (link.account_a, link.account_b):
+            links_of.setdefault(account, []).append(link)
     rows = []
     for held in case.links.held_together().itertuples(index=False):
         rest, *parts = sorted(held.groups, key=lambda side: (-len(side), side))
@@ -445,12 +449,11 @@ def _one_tie(
             continue
         if held.kind is not None:
             tie = one_tie_words(held.kind, held.value, t)
-        else:
-            ends = set(parts[0])
-            between = [link.probability for link in links
-                       if (link.account_a in ends) != (link.account_b in ends)
-                       and {link.account_a, link.account_b} & set(rest)]  # fmt: skip
-            strongest = max(between, default=0.0)
+        else:  # a bridge: two sides
+            other = set(rest)
+            strongest = max((link.probability for account in parts[0]
+                             for link in links_of.get(account, [])
+                             if {link.account_a, link.account_b} & other), default=0.0)  # fmt: skip
             tie = (t.say("one_tie_link", probability=probability_text(strongest))
                    if strongest >= threshold else t.one_tie_judged)  # fmt: skip
         rows += [{"network_id": network_of[rest[0]], "trader_id": trader_of[rest[0]],
