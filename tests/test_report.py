@@ -20,6 +20,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
+import resolver
 from resolver import report
 from resolver.case import Case
 from resolver.cli import app
@@ -383,6 +384,12 @@ def test_what_one_tie_alone_holds_is_listed_with_that_tie_on_page_and_sheet(link
     assert escape(f"单一关联，概率 {shown}") in page
     book = sheet(tmp_path / "zh.xlsx", "仅凭一项关联")
     assert len(book) == 4 and f"同一店铺发出的订单：{one}" in set(book["所凭的唯一关联"])
+    with Case.open(folder) as case:  # a `same` judgement holds the two sides, as clustering says
+        resolver.judge(case, one, other, "same", reason="one bank statement", by="wang",
+                       graph=False)  # fmt: skip
+        case.links.replace_held_together([rows[-1]])
+        (judged,) = report(case, trader, lang="en").networks
+    assert judged.one_tie["tie"].tolist() == ["a judgement that they are the same"]
 
 
 def test_each_part_the_clustering_holds_by_one_tie_is_in_the_report(hard_demo_dir, tmp_path):

@@ -241,7 +241,7 @@ def _build(
     tables = {
         "accounts": _how_linked(accounts, links, judged, t),
         "judgements": judged,
-        "one_tie": _one_tie(case, accounts, links, config.matching.thresholds.link, t),
+        "one_tie": _one_tie(case, accounts, links, judged, t),
         "totals": totals,
         "shared": _shared(case, accounts),
         "self_purchases": worded_purchases(case.orders.self_purchases_of(accounts), t),
@@ -429,15 +429,21 @@ ONE_TIE_COLUMNS = ["network_id", "trader_id", "accounts", "held_to", "tie"]
 
 
 def _one_tie(
-    case: Case, accounts: pd.DataFrame, links: list[Link], threshold: float, t: Words
+    case: Case,
+    accounts: pd.DataFrame,
+    links: list[Link],
+    judged: pd.DataFrame,
+    t: Words,
 ) -> pd.DataFrame:
     """Each part of a trader that one tie alone holds to the rest (as the last run's clustering
     found it: `Links.held_together`), under its network: the part's accounts, those it is held
-    to, and the tie in words. A link that alone holds two sides is said with its probability,
-    as the clustering used it; where no link between them reaches the threshold, a `same`
-    judgement holds them."""
+    to, and the tie in words. Two sides that one link alone holds are said as the clustering
+    held them (see `linkage.judged`): by a `same` judgement between them if there is one, else
+    by the strongest link between them that no judgement overrules, with its probability."""
     network_of = dict(zip(accounts["account_id"], accounts["network_id"], strict=True))
     trader_of = dict(zip(accounts["account_id"], accounts["trader_id"], strict=True))
+    pairs = zip(judged["account_a"], judged["account_b"], judged["verdict"], strict=True)
+    verdict = {frozenset((a, b)): v for a, b, v in pairs}
     links_of: dict[str, list[Link]] = {}
     for link in links:
         for account in (link.account_a, link.account_b):
@@ -451,11 +457,15 @@ def _one_tie(
             tie = one_tie_words(held.kind, held.value, t)
         else:  # a bridge: two sides
             other = set(rest)
-            strongest = max((link.probability for account in parts[0]
-                             for link in links_of.get(account, [])
-                             if {link.account_a, link.account_b} & other), default=0.0)  # fmt: skip
-            tie = (t.say("one_tie_link", probability=probability_text(strongest))
-                   if strongest >= threshold else t.one_tie_judged)  # fmt: skip
+            if any(verdict.get(frozenset((a, b))) == "same" for a in parts[0] for b in other):
+                tie = t.one_tie_judged
+            else:
+                strongest = max((link.probability for account in parts[0]
+                                 for link in links_of.get(account, [])
+                                 if {link.account_a, link.account_b} & other
+                                 and frozenset((link.account_a, link.account_b)) not in verdict),
+                                default=0.0)  # fmt: skip
+                tie = t.say("one_tie_link", probability=probability_text(strongest))
         rows += [{"network_id": network_of[rest[0]], "trader_id": trader_of[rest[0]],
                   "accounts": part, "held_to": rest, "tie": tie} for part in parts]  # fmt: skip
     frame = pd.DataFrame(rows, columns=ONE_TIE_COLUMNS)
