@@ -144,10 +144,8 @@ def report_quality(label: str, data: Path, files: list[Path], config: Config, wh
             f"{role}s linked to their trader: {quality.share_linked(role):.3f} ({hit} of {of}; "
             f"with all siblings {whole:.3f})"
         )
-    (precision, recall), (hit, true, flagged) = (
-        quality.self_purchase_scores(),
-        quality.self_purchases,
-    )
+    precision, recall = quality.self_purchase_scores()
+    hit, true, flagged = quality.self_purchases
     print(f"self-purchase orders: precision {precision:.4f}  recall {recall:.4f}  "
           f"({hit} of {true} true; {flagged} flagged)")  # fmt: skip
     if why:
