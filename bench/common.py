@@ -98,7 +98,7 @@ def measure_quality(
     predicted = found.reindex(truth.index)
     true_of = truth["trader_id"]
     merged = predicted.groupby(predicted).apply(lambda a: true_of[a.index].nunique())
-    linked, complete = _linked(predicted, true_of)
+    linked, complete = linked_to_own(predicted, true_of)
     with_siblings = truth[true_of.map(true_of.value_counts()) > 1]
     roles = {}
     for role in ("front", "relative"):
@@ -164,7 +164,7 @@ def _timed(started: float):
     return say
 
 
-def _linked(predicted: pd.Series, true_of: pd.Series) -> tuple[pd.Series, pd.Series]:
+def linked_to_own(predicted: pd.Series, true_of: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Per account: whether it is in a cluster with another account of its true trader, and
     whether its cluster holds every account of its true trader."""
     pairs = pd.DataFrame({"true": true_of, "found": predicted})
@@ -176,7 +176,7 @@ def _linked(predicted: pd.Series, true_of: pd.Series) -> tuple[pd.Series, pd.Ser
 
 def _why(truth: pd.DataFrame, predicted: pd.Series) -> None:
     true_of = truth["trader_id"]
-    linked, _ = _linked(predicted, true_of)
+    linked, _ = linked_to_own(predicted, true_of)
     alone = truth[(true_of.map(true_of.value_counts()) > 1) & ~linked]
     missed = Counter(zip(alone["role"], alone["tie"], alone["patterns"], strict=True))
     print("not linked to any sibling (role, tie, patterns): count")

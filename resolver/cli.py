@@ -667,7 +667,7 @@ def report(
 @app.command()
 def export(
     what: Annotated[
-        str, typer.Argument(help="accounts, traders, hubs, kept-apart or held-together.")
+        str, typer.Argument(help="accounts, traders, hubs, kept-apart, held-together or leads.")
     ],
     case: CaseOption = DEFAULT_CASE,
     output_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
@@ -677,7 +677,8 @@ def export(
     excel: ExcelFlag = False,
 ) -> None:
     """Accounts with their trader and probability; traders with names and platforms; hubs with
-    the reason each is one; groups clustering kept apart, for review."""
+    the reason each is one; groups clustering kept apart or held by one tie, and accounts alone
+    that one weak tie points to a trader (leads), for review."""
     from resolver.exports import EXPORTS, write
 
     if what not in EXPORTS:

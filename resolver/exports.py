@@ -1,6 +1,6 @@
 """Exports of what the case concluded — accounts with their trader, traders, hubs with their
-reason, groups clustering kept apart — as CSV (lists joined by `;`) or JSON, to a file
-(owner-only, whole or not at all) or standard output."""
+reason, groups clustering kept apart or held by one tie, leads for review — as CSV (lists
+joined by `;`) or JSON, to a file (owner-only, whole or not at all) or standard output."""
 
 from __future__ import annotations
 
@@ -39,12 +39,18 @@ def export_held_together(case: Case) -> pd.DataFrame:
     return case.links.held_together()
 
 
+def export_leads(case: Case) -> pd.DataFrame:
+    """Every account alone that weak ties point to another trader, with the ties, best first."""
+    return case.links.leads()
+
+
 EXPORTS = {
     "accounts": export_accounts,
     "traders": export_traders,
     "hubs": export_hubs,
     "kept-apart": export_kept_apart,
     "held-together": export_held_together,
+    "leads": export_leads,
 }
 
 

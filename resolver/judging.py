@@ -20,7 +20,7 @@ import pandas as pd
 from resolver.case import Case
 from resolver.case.judgements import RETRACTED, VERDICTS, Judgement, check_entry
 from resolver.errors import InputError, NotFound, ResolverError
-from resolver.vocabulary import SUPPLIER_KIND, VALUE_KINDS, WEAK_JOIN
+from resolver.vocabulary import EVIDENCE_WORDS, SUPPLIER_KIND, VALUE_KINDS, WEAK_JOIN
 
 # What a shared file holds: enough to record each decision again, with who and when.
 EXCHANGE_COLUMNS = ["account_a", "account_b", "verdict", "author", "judged_at", "reason",
@@ -183,8 +183,9 @@ REVIEW_COLUMNS = ["priority", "kind", "account_a", "account_b", "probability", "
 def review_queue(case: Case, threshold: float, limit: int = 50) -> pd.DataFrame:
     """What most needs a person, best first: judged pairs whose disclosures changed since, the
     groups clustering kept apart, traders it kept that rest on one tie (a bridge that held, one
-    shared value), links near the threshold that nobody judged, and traders that hold many
-    registrants."""
+    shared value), links near the threshold that nobody judged, traders that hold many
+    registrants, and accounts alone that one weak tie points to another trader (leads: by the
+    model's weight, which `resolver explain` prints for the pair)."""
     current = case.judgements.current()
     judged = {(j.account_a, j.account_b) for j in current}
     rows: list[dict] = []
@@ -219,8 +220,21 @@ def review_queue(case: Case, threshold: float, limit: int = 50) -> pd.DataFrame:
         rows.append(_item(4, "many registrants", trader.first_account, None, None,
                           f"{trader.trader_id} holds {trader.registrants} registrants in "
                           f"{trader.accounts} accounts"))  # fmt: skip
+    for lead in case.links.leads().itertuples(index=False):
+        rows.append(_item(5, "one weak tie", lead.account_id, lead.best, None, _lead_words(lead)))
     frame = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
     return frame.sort_values("priority", kind="stable").head(limit).reset_index(drop=True)
+
+
+def _lead_words(lead: Any) -> str:
+    """Why an account alone is a lead (a row of `Links.leads`), in the queue's words."""
+    ties = "; ".join(f"{EVIDENCE_WORDS.get(k, k)}: {v}" for k, v in zip(lead.kinds, lead.values,
+                                                                       strict=True))  # fmt: skip
+    weighed = not pd.isna(lead.splink_weight)
+    weight = f"; the model's weight {lead.splink_weight:.1f} bits" if weighed else ""
+    others = f"; it points to {lead.traders} traders" if lead.traders > 1 else ""
+    tied = f"{lead.trader_id} ({len(lead.tied_to)} of its accounts)"
+    return f"alone; weak ties of one kind to {tied}: {ties}{weight}{others}"
 
 
 def _owned_first(apart: Any) -> bool:

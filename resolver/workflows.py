@@ -373,7 +373,8 @@ def review(case: Case, config: ConfigLike = None, limit: int = 50) -> pd.DataFra
 
 
 def export(case: Case, what: str) -> pd.DataFrame:
-    """`accounts`, `traders`, `hubs` or `kept-apart` of the case, as a table."""
+    """`accounts`, `traders`, `hubs`, `kept-apart`, `held-together` or `leads` of the case, as a
+    table."""
     from resolver.exports import EXPORTS
 
     if what not in EXPORTS:

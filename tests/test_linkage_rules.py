@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from resolver import explain, judge, match
 from resolver.case import Case
+from resolver.cli import app
 from resolver.judging import review_queue
 from resolver.linkage.evidence import held_in_common, self_purchase_pairs
 from resolver.linkage.explain import as_text
@@ -305,6 +307,77 @@ def test_a_masked_key_counts_only_where_one_side_is_masked(taobao_file, tmp_path
         masked = case.links.pair("taobao:A", "taobao:C")
     assert "masked_phone_keys" not in (full or {}).get("control_evidence", "")
     assert "masked_phone_keys" in masked["control_evidence"]
+
+
+def test_a_masked_id_number_fits_only_under_the_same_name(taobao_file, tmp_path) -> None:
+    """An ID number is one person's: masked (`110105********0011`), it fits a full one under
+    the same name (a weak tie that, with a store name, links), never under another name
+    (another person's number whose first 3 and last 4 digits agree by chance)."""
+    full = person_id(1)
+    masked = full[:6] + "*" * 8 + full[-4:]
+    stem = {"store_name": "锦绣家居旗舰店"}
+    rows = [
+        store("A", "张三", 1, **stem),
+        store("N", "张三", 2, id_number=masked, **stem),  # the same person's number
+        store("M", "李四", 3, id_number=masked, **stem),
+    ]  # another name: another number
+    found, case = linked(taobao_file, tmp_path, rows)
+    with case:
+        same = explain(case, "taobao:A", "taobao:N")
+        other = explain(case, "taobao:A", "taobao:M")
+        weak = case.links.weak_ties()
+    assert {tie.kind for tie in same.ties} == {"masked_id_keys", "store_stems"}
+    assert [tie.kind for tie in other.ties] == ["store_stems"]
+    assert found["taobao:A"] == found["taobao:N"] != found["taobao:M"]
+    assert "masked_id_keys" not in set(weak["kind"])
+
+
+def test_an_account_alone_that_one_weak_tie_points_to_a_trader_is_a_lead(
+    taobao_file, tmp_path
+) -> None:
+    """One weak tie never links; the account it leaves alone is listed for a person, with the
+    trader it points to, the tie, and the model's weight (the one `explain` prints), best
+    first; two accounts alone make one lead; a judgement on it ends it."""
+    rows = [
+        store("T1", "张三", 1),
+        store("T2", "王五", 2, bank=bank(1)),  # one trader
+        store("L", "李四", 3, phones="139****0001"),  # fits T1's phone: a weak tie
+        store("X", "孙七", 5, phones="139****0006"),
+        store("Y", "周八", 6),
+    ]  # both alone
+    found, case = linked(taobao_file, tmp_path, rows)
+    case.close()
+    exported = CliRunner().invoke(app, ["export", "leads", "--format", "json", "--case",
+                                        str(tmp_path / "case")])  # fmt: skip
+    with Case.open(tmp_path / "case") as case:
+        weights = list(case.links.leads()["splink_weight"])
+        leads = case.links.leads().set_index("account_id")
+        why = explain(case, "taobao:L", "taobao:T1")
+        queue = review_queue(case, 0.99, limit=100)
+        judge(case, "taobao:L", "taobao:T1", "different", "other ID", by="wang", graph=False)
+        judge(case, "taobao:X", "taobao:Y", "same", "one phone", by="wang", graph=False)
+        judged = case.links.leads()
+        after = case.traders.assignment()
+    assert found["taobao:T1"] == found["taobao:T2"] and found.nunique() == 4
+    assert sorted(leads.index) == ["taobao:L", "taobao:X"]
+    lead = leads.loc["taobao:L"]
+    assert (lead["trader_id"], lead["best"], lead["traders"]) == (
+        found["taobao:T1"],
+        "taobao:T1",
+        1,
+    )
+    assert (list(lead["kinds"]), list(lead["values"])) == (["masked_phone_keys"], ["139*0001"])
+    assert lead["splink_weight"] == pytest.approx(why.splink_weight)
+    assert weights == sorted(weights, reverse=True)
+    listed = queue[queue["kind"] == "one weak tie"]
+    assert set(zip(listed["account_a"], listed["account_b"], strict=True)) == {
+        ("taobao:L", "taobao:T1"), ("taobao:X", "taobao:Y")}  # fmt: skip
+    assert set(listed["priority"]) == {5} and listed["probability"].isna().all()
+    assert "a masked phone that fits: 139*0001; the model's weight" in " ".join(listed["why"])
+    assert judged.empty and after["taobao:X"] == after["taobao:Y"] != after["taobao:L"]
+    assert exported.exit_code == 0, exported.output
+    assert [(row["account_id"], row["best"], row["tied_to"]) for row in json.loads(exported.stdout)
+            ] == [(a, lead.best, list(lead.tied_to)) for a, lead in leads.iterrows()]  # fmt: skip
 
 
 def test_a_phone_key_brings_only_pairs_with_a_masked_side_before_the_model(

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 LINK_COLUMNS = ["account_a", "account_b", "splink_weight", "control_weight", "control_evidence",
                 "match_weight", "probability", "comparisons", "self_purchase_orders"]  # fmt: skip
-WEAK_TIE_COLUMNS = ["account_a", "account_b", "kind", "value", "bits"]
+WEAK_TIE_COLUMNS = ["account_a", "account_b", "kind", "value", "bits", "splink_weight"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,63 @@ class Links:
             return db.execute(
                 f"SELECT * FROM weak_ties {among} ORDER BY account_a, account_b, kind, value"
             ).fetchdf()
+
+    def leads(self) -> pd.DataFrame:
+        """Each account that clustering holds alone and that weak ties point to another trader:
+        (account_id, trader_id, tied_to: the trader's accounts it has ties with, the kinds and
+        the values of the ties, splink_weight: the model's highest for a pair of them, best: that
+        pair's account of the trader, traders: how many traders the account points to). One
+        weak tie never links; a person may, and what the case holds no more of (a masked phone
+        that fits, a shared address) is often what a further disclosure settles. A pair judged
+        keeps no lead, nor an account and a trader of which two accounts were judged. Best
+        first: by the model's weight (NULL, scored before version 12: last)."""
+        return self.case.db.execute(
+            """
+            WITH alone AS (
+                SELECT account_id FROM trader_accounts WHERE trader_id IN (
+                    SELECT trader_id FROM trader_accounts GROUP BY trader_id HAVING count(*) = 1)
+            ),
+            ties AS (
+                SELECT account_a AS account_id, account_b AS other, kind, value, splink_weight
+                FROM weak_ties
+                UNION ALL
+                SELECT account_b, account_a, kind, value, splink_weight FROM weak_ties
+            ),
+            judged AS (
+                SELECT account_a, account_b FROM judgements
+                QUALIFY row_number() OVER (PARTITION BY account_a, account_b ORDER BY seq DESC) = 1
+                    AND verdict <> 'retracted'
+            ),
+            pointing AS (
+                SELECT t.account_id, o.trader_id, t.other, t.kind, t.value, t.splink_weight
+                FROM ties t
+                JOIN alone USING (account_id)
+                JOIN trader_accounts o ON o.account_id = t.other
+                -- two accounts alone: one lead, from the first
+                WHERE NOT (t.other IN (SELECT account_id FROM alone) AND t.other < t.account_id)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM judged j JOIN trader_accounts x
+                          ON x.account_id IN (j.account_a, j.account_b)
+                      WHERE x.trader_id = o.trader_id AND x.account_id <> t.account_id
+                        AND t.account_id IN (j.account_a, j.account_b))
+            )
+            SELECT account_id, trader_id, tied_to,
+                list_transform(ties, lambda tie: tie.kind) AS kinds,
+                list_transform(ties, lambda tie: tie.value) AS "values",
+                splink_weight, best, traders
+            FROM (
+                SELECT account_id, trader_id,
+                    list(DISTINCT other ORDER BY other) AS tied_to,
+                    list_sort(list_distinct(list({'kind': kind, 'value': value}))) AS ties,
+                    max(splink_weight) AS splink_weight,
+                    arg_max(other, coalesce(splink_weight, -1e300)) AS best,
+                    count(*) OVER (PARTITION BY account_id) AS traders
+                FROM pointing
+                GROUP BY account_id, trader_id
+            )
+            ORDER BY splink_weight DESC NULLS LAST, account_id, trader_id
+            """
+        ).fetchdf()
 
     def for_clustering(self, of: set[str] | None = None) -> pd.DataFrame:
         """(account_a, account_b, probability, splink_weight, only_kind, only_value) of every

@@ -19,7 +19,7 @@ import pandas as pd
 from resolver.errors import CaseError
 from resolver.vocabulary import COURTESY_TITLES
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 SCHEMA_SQL = files("resolver.case").joinpath("schema.sql")
 V3_MARKER = "-- version 3:"  # schema.sql's tables from here on are version 3's
 VIEWS_SQL = files("resolver.case").joinpath("views.sql")
@@ -420,6 +420,36 @@ def _v10_to_v11(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     return []
 
 
+def _v11_to_v12(db: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Version 12 keeps the model's weight of each pair too weak to link beside its ties (the
+    order in which `resolver review` lists leads; NULL for pairs scored before), and counts a
+    masked ID number that fits only under the same name. Where a stored tie is such a fit, the
+    next `resolver match` or `train` scores every pair again, keeping every trader id."""
+    from resolver.case.records import ID_BEARERS, one_bearer
+
+    db.execute("ALTER TABLE weak_ties ADD COLUMN splink_weight DOUBLE")
+    fits = db.execute(
+        f"""
+        WITH bearers AS ({ID_BEARERS}),
+        ties AS (
+            SELECT account_a, account_b, value FROM weak_ties WHERE kind = 'masked_id_keys'
+            UNION SELECT account_a, account_b, tie.value FROM (
+                SELECT account_a, account_b, unnest(json_transform(control_evidence,
+                    '[{{"kind": "VARCHAR", "value": "VARCHAR"}}]')) AS tie
+                FROM links WHERE control_evidence LIKE '%masked_id_keys%')
+            WHERE tie.kind = 'masked_id_keys'
+        )
+        SELECT count(*) FROM ties t WHERE NOT {one_bearer("t")}
+        """
+    ).fetchall()[0][0]
+    if fits:
+        db.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('links_stale', 'this case was upgraded from a "
+            "resolver that let a masked ID number fit under another name')"
+        )
+    return []
+
+
 def _infer_kinds_again(db: duckdb.DuckDBPyConnection) -> int:
     """A registrant's kind that its mapping does not state is inferred from its ID number (a
     USCC says company or individual business) and its name: inferred again where version 9
@@ -563,5 +593,6 @@ STEPS: list[Callable[[duckdb.DuckDBPyConnection, Path], list[Path]]] = [
     _v8_to_v9,
     _v9_to_v10,
     _v10_to_v11,
+    _v11_to_v12,
 ]
 assert len(STEPS) == SCHEMA_VERSION  # one step into each version

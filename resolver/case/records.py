@@ -25,11 +25,34 @@ def _quoted(names) -> str:
 FULL_TIES = [n for n, k in TIE_KINDS.items() if n in VALUE_KINDS and not k.masked]
 MASKED_TIES = [n for n, k in TIE_KINDS.items() if n in VALUE_KINDS and k.masked]
 
+# The people who bear each ID number key (its first 3 and last 4 characters) on each account.
+ID_BEARERS = """
+    SELECT DISTINCT r.account_id, p.id_partial AS value, nullif(p.pinyin, '') AS pinyin,
+        nullif(p.stem, '') AS stem, contains(p.name_norm, '*') AS name_masked, p.surname
+    FROM seller_parties p JOIN seller_records r USING (record_id)
+    WHERE p.id_partial IS NOT NULL"""
+
+
+def one_bearer(tie: str) -> str:
+    """A condition on `tie` (account_a, account_b, value: an ID number key), given the table
+    `bearers` (ID_BEARERS): a person of the same name (an entity of the same stem; of the same
+    surname where a name is shown in part) bears it on both accounts. An ID number is one
+    person's, so a masked one that fits under another name is another person's number (at
+    6,000 traders of the second world, 952 such fits tied two accounts, none one trader's)."""
+    return f"""EXISTS (
+        SELECT 1 FROM bearers x JOIN bearers y ON y.value = x.value
+            AND (x.pinyin = y.pinyin OR x.stem = y.stem
+                 OR ((x.name_masked OR y.name_masked) AND x.surname = y.surname))
+        WHERE x.account_id = {tie}.account_a AND y.account_id = {tie}.account_b
+            AND x.value = {tie}.value)"""
+
+
 # Every value two accounts of a pair share: equal full values, and masked keys that fit a key of
-# the other account (one side masked at least).
+# the other account (one side masked at least; a masked ID number under one name: `one_bearer`).
 SHARED_SQL = f"""
 WITH v AS (SELECT * FROM kept_values WHERE account_id IN (
         SELECT account_a FROM pairs_in UNION SELECT account_b FROM pairs_in)),
+bearers AS ({ID_BEARERS} AND r.account_id IN (SELECT account_id FROM v)),
 full_ties AS (
     SELECT p.account_a, p.account_b, a.kind, a.value
     FROM pairs_in p
@@ -48,7 +71,9 @@ masked_b AS (
     JOIN v m ON m.account_id = p.account_b AND m.kind IN ({_quoted(MASKED_TIES)})
     JOIN v k ON k.account_id = p.account_a AND 'masked_' || k.kind = m.kind AND k.value = m.value
 )
-SELECT * FROM full_ties UNION SELECT * FROM masked_a UNION SELECT * FROM masked_b
+SELECT * FROM full_ties
+UNION SELECT * FROM (SELECT * FROM masked_a UNION SELECT * FROM masked_b) m
+    WHERE m.kind <> 'masked_id_keys' OR {one_bearer("m")}
 ORDER BY account_a, account_b, kind, value
 """
 

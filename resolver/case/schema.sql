@@ -107,10 +107,12 @@ CREATE TABLE links (
 );
 -- The ties of scored pairs that do not link (each too weak alone: a masked key, an address,
 -- a store name...): ties of two kinds to several accounts of one trader join a lone account
--- to it (see linkage.clustering). Replaced with the links.
+-- to it (see linkage.clustering); one alone is a lead for review (`Links.leads`). Replaced
+-- with the links.
 CREATE TABLE weak_ties (
     account_a VARCHAR NOT NULL, account_b VARCHAR NOT NULL,  -- account_a < account_b
-    kind VARCHAR NOT NULL, value VARCHAR, bits DOUBLE NOT NULL
+    kind VARCHAR NOT NULL, value VARCHAR, bits DOUBLE NOT NULL,
+    splink_weight DOUBLE  -- the model's weight of the pair (NULL: scored before version 12)
 );
 -- Orders shipped to another account's people: a self-purchase when both accounts end up in
 -- one trader (see the orders views of resolver.case.orders).

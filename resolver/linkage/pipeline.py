@@ -131,7 +131,8 @@ def score(case: Case, prepared: Prepared, pairs: pd.DataFrame, everything: bool 
     pairs["splink_weight"] = pairs["match_weight"]
     pairs["match_weight"] = np.fmax(pairs["splink_weight"], pairs["control_weight"])
     pairs["probability"] = probability(pairs["match_weight"])
-    below = pairs.loc[pairs["match_weight"] < config.link_bits, ["account_a", "account_b"]]
+    below = pairs.loc[pairs["match_weight"] < config.link_bits,
+                      ["account_a", "account_b", "splink_weight"]]  # fmt: skip
     weak = weighed[weighed["counted"]].merge(below, on=["account_a", "account_b"])
     if not everything:
         pairs = pairs[kept(pairs, config)]
