@@ -362,9 +362,17 @@ def test_what_one_tie_alone_holds_is_listed_with_that_tie_on_page_and_sheet(link
             {"reason": "r", "kind": None, "value": None, "groups": [[one], [other]]},
         ]  # fmt: skip
         case.links.replace_held_together(rows)
+        assignment = pd.Series(case.traders.assignment())
+        lone = next(a for a, n in assignment.map(assignment.value_counts()).items() if n == 1)
+        case.db.execute("DELETE FROM weak_ties")  # one lead: a lone account's address
+        case.db.execute("INSERT INTO weak_ties VALUES (?, ?, 'addresses', '330782|人民路1号', "
+                        "3.0, -20.5)", sorted([lone, one]))  # fmt: skip
         said = {lang: report(case, trader, lang=lang) for lang in ("en", "zh")}
         report(case, trader, tmp_path / "zh.xlsx", lang="zh")
     (network,) = said["en"].networks
+    assert network.leads[["trader_id", "account_id", "weak_ties"]].values.tolist() == [
+        [trader, lone, "same address: 330782|人民路1号"]]  # fmt: skip
+    assert list(network.leads["tied_to"].iloc[0]) == [one]
     listed = network.one_tie
     assert set(listed["trader_id"]) == {trader} and set(listed["network_id"]) == {trader}
     ties = dict(zip(listed["tie"], zip(listed["accounts"], listed["held_to"], strict=True),
@@ -384,6 +392,9 @@ def test_what_one_tie_alone_holds_is_listed_with_that_tie_on_page_and_sheet(link
     assert escape(f"单一关联，概率 {shown}") in page
     book = sheet(tmp_path / "zh.xlsx", "仅凭一项关联")
     assert len(book) == 4 and f"同一店铺发出的订单：{one}" in set(book["所凭的唯一关联"])
+    assert "未计入：仅有一类弱关联指向的账户" in page and "地址相同: 330782|人民路1号" in page
+    leads = sheet(tmp_path / "zh.xlsx", "未计入的线索")
+    assert leads[["账户", "所凭的弱关联"]].values.tolist() == [[lone, "地址相同: 330782|人民路1号"]]
     with Case.open(folder) as case:  # a `same` judgement holds the two sides, as clustering says
         resolver.judge(case, one, other, "same", reason="one bank statement", by="wang",
                        graph=False)  # fmt: skip
@@ -392,17 +403,25 @@ def test_what_one_tie_alone_holds_is_listed_with_that_tie_on_page_and_sheet(link
     assert judged.one_tie["tie"].tolist() == ["a judgement that they are the same"]
 
 
-def test_each_part_the_clustering_holds_by_one_tie_is_in_the_report(hard_demo_dir, tmp_path):
+def test_each_part_held_by_one_tie_and_each_lead_is_in_the_report(hard_demo_dir, tmp_path):
     """On the hard demo, linked for real: every row the clustering kept for review as held by
-    one tie is in the report of all networks, once per part held."""
+    one tie is in the report of all networks, once per part held; and every lead, once, under
+    the network of the trader it points to."""
     from resolver import match
     from resolver.demo import disclosure_files
 
     with Case.open(tmp_path / "case") as case:
         match(case, disclosure_files(hard_demo_dir), graph=False)
         held = case.links.held_together()
+        leads = case.links.leads()
+        network_of = case.traders.networks()
         written = report(case, None, lang="en")
-    assert len(held) > 0
+    assert len(held) > 0 and len(leads) > 0
+    reported = pd.concat([n.leads for n in written.networks])
+    assert sorted(zip(reported["account_id"], reported["trader_id"], reported["network_id"],
+                      strict=True)) == sorted(
+        (a, t, network_of[t]) for a, t in zip(leads["account_id"], leads["trader_id"], strict=True)
+    )  # fmt: skip
     listed = pd.concat([n.one_tie for n in written.networks])
     expected = sorted(tuple(part) for groups in held["groups"]
                       for part in sorted(groups, key=lambda s: (-len(s), s))[1:])  # fmt: skip

@@ -117,6 +117,10 @@ class NetworkReport:
         return self._table("one_tie")
 
     @cached_property
+    def leads(self) -> pd.DataFrame:  # accounts not counted that weak ties point to its traders
+        return self._table("leads")
+
+    @cached_property
     def judgements(self) -> pd.DataFrame:  # in force on pairs of its accounts, with author
         return self._table("judgements")
 
@@ -242,6 +246,7 @@ def _build(
         "accounts": _how_linked(accounts, links, judged, t),
         "judgements": judged,
         "one_tie": _one_tie(case, accounts, links, judged, t),
+        "leads": _leads(case, accounts, t),
         "totals": totals,
         "shared": _shared(case, accounts),
         "self_purchases": worded_purchases(case.orders.self_purchases_of(accounts), t),
@@ -471,6 +476,26 @@ def _one_tie(
     frame = pd.DataFrame(rows, columns=ONE_TIE_COLUMNS)
     order = frame.assign(first=frame["accounts"].str[0])
     return frame.loc[order.sort_values(["trader_id", "first", "tie"]).index]
+
+
+LEAD_COLUMNS = ["network_id", "trader_id", "account_id", "tied_to", "weak_ties"]
+
+
+def _leads(case: Case, accounts: pd.DataFrame, t: Words) -> pd.DataFrame:
+    """Each account that clustering left alone and that weak ties of one kind point to a
+    trader of the report (`Links.leads`), under that trader's network: the account, the
+    trader's accounts it is tied to, and the ties in words. Its sales are not counted; a
+    further disclosure or a judgement settles it. In the order of the model's weight."""
+    network_of = dict(zip(accounts["trader_id"], accounts["network_id"], strict=False))
+    leads = case.links.leads()
+    leads = leads[leads["trader_id"].isin(network_of)]
+    rows = [{"network_id": network_of[lead.trader_id], "trader_id": lead.trader_id,
+             "account_id": lead.account_id, "tied_to": list(lead.tied_to),
+             "weak_ties": t.list_sep.join(tie_words(Tie(kind, value, 0.0, True), t)
+                                          for kind, value in zip(lead.kinds, lead.values,
+                                                                 strict=True))}
+            for lead in leads.itertuples(index=False)]  # fmt: skip
+    return pd.DataFrame(rows, columns=LEAD_COLUMNS)
 
 
 JUDGEMENT_COLUMNS = ["network_id", "seq", "account_a", "account_b", "verdict", "author",

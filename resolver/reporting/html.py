@@ -39,6 +39,7 @@ class NetworkView:
     quarantined: list
     judgements: list
     one_tie: list
+    leads: list
     sources: list
     links: list[tuple[Link, list[Reason], str]]  # each link, its reasons, its weight chart
     picture: str
@@ -136,6 +137,7 @@ def _view(network: NetworkReport, rows: dict[str, list], orders: list, t: Words
         quarantined=part["quarantined"],
         judgements=part["judgements"],
         one_tie=part["one_tie"],
+        leads=part["leads"],
         sources=part["sources"],
         links=[(link, link.reasons, link_chart(link, t)) for link in network.links],
         picture=picture(

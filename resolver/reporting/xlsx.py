@@ -220,6 +220,7 @@ def _tables(report: Report, t: Words) -> dict[str, Rows]:
                                                     "shipped_to_registrant_of", "evidence"]],
         "Judgements": tables["judgements"],
         "One tie": tables["one_tie"],
+        "Leads": tables["leads"],
         "Quarantined": tables["quarantined"][["network_id", "source_file", "source_sheet",
                                               "source_row", "source_column", "level", "reason",
                                               "raw_value"]],
