@@ -917,6 +917,12 @@ def review(
     case: CaseOption = DEFAULT_CASE,
     config: ConfigOption = None,
     limit: Annotated[int, typer.Option("--limit", help="How many items at most.")] = 50,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only", help="One part: changed, kept-apart, one-tie, near, registrants or leads."
+        ),
+    ] = None,
     output_format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     web: Annotated[
         bool, typer.Option("--web", help="Serve a review page on 127.0.0.1 until Ctrl-C.")
@@ -925,30 +931,36 @@ def review(
     graph: GraphFlag = True,
 ) -> None:
     """What most needs a person, best first: judged pairs whose disclosures changed, groups
-    kept apart, links near the threshold, traders with many registrants. `--web`: a local page
-    to judge them."""
+    kept apart, traders held by one tie, links near the threshold, traders with many
+    registrants, and accounts alone that one weak tie points to a trader (leads). `--web`: a
+    local page to judge them."""
     from resolver.exports import write
+    from resolver.judging import REVIEW_PARTS
 
     if output_format not in ("table", "csv", "json"):
         raise typer.BadParameter("expected table, csv or json", param_hint="--format")
+    if only is not None and only not in REVIEW_PARTS:
+        raise typer.BadParameter(f"expected one of {', '.join(REVIEW_PARTS)}", param_hint="--only")
     with reported_errors(), Case.open(case, create=False) as opened:
         if web:
-            serve_review(opened, Config.of(config), limit, store, graph)
+            serve_review(opened, Config.of(config), limit, store, graph, only)
             return
-        frame = workflows.review(opened, Config.of(config), limit)
+        frame = workflows.review(opened, Config.of(config), limit, only)
     if output_format == "table":
         print_frame(f"To review ({len(frame)} items)", frame.drop(columns="priority"))
     else:
         write(frame, output_format, None)
 
 
-def serve_review(opened: Case, config: Config, limit: int, store, graph: bool) -> None:
+def serve_review(
+    opened: Case, config: Config, limit: int, store, graph: bool, only: str | None = None
+) -> None:
     """The review page until Ctrl-C; then the graph catches up with what was judged."""
 
     from resolver.web import start
 
-    workflows.review(opened, config, limit)  # a case that cannot be reviewed fails here
-    server = start(opened, config, limit)
+    workflows.review(opened, config, limit, only)  # a case that cannot be reviewed fails here
+    server = start(opened, config, limit, only)
     console.print(f"Review page (127.0.0.1 only; Ctrl-C stops it): {server.url}")
     serve_until_stopped(server)
     console.print(f"{len(server.judged)} judgements recorded through the page.")

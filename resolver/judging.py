@@ -178,14 +178,28 @@ def evaluate(case: Case, threshold: float) -> Evaluation:
 
 
 REVIEW_COLUMNS = ["priority", "kind", "account_a", "account_b", "probability", "why"]
+# The parts of the queue, as `resolver review --only` names them, and the kinds of item each holds.
+REVIEW_PARTS = {
+    "changed": ("changed since judged",),
+    "kept-apart": ("kept apart",),
+    "one-tie": ("held by one tie", "joined on weak ties"),
+    "near": ("near the threshold",),
+    "registrants": ("many registrants",),
+    "leads": ("one weak tie",),
+}
 
 
-def review_queue(case: Case, threshold: float, limit: int = 50) -> pd.DataFrame:
+def review_queue(
+    case: Case, threshold: float, limit: int = 50, only: str | None = None
+) -> pd.DataFrame:
     """What most needs a person, best first: judged pairs whose disclosures changed since, the
     groups clustering kept apart, traders it kept that rest on one tie (a bridge that held, one
     shared value), links near the threshold that nobody judged, traders that hold many
     registrants, and accounts alone that one weak tie points to another trader (leads: by the
-    model's weight, which `resolver explain` prints for the pair)."""
+    model's weight, which `resolver explain` prints for the pair). `only`: one part of it
+    (a key of REVIEW_PARTS)."""
+    if only is not None and only not in REVIEW_PARTS:
+        raise ResolverError(f"{only}: expected one of {', '.join(REVIEW_PARTS)}")
     current = case.judgements.current()
     judged = {(j.account_a, j.account_b) for j in current}
     rows: list[dict] = []
@@ -223,6 +237,8 @@ def review_queue(case: Case, threshold: float, limit: int = 50) -> pd.DataFrame:
     for lead in case.links.leads().itertuples(index=False):
         rows.append(_item(5, "one weak tie", lead.account_id, lead.best, None, _lead_words(lead)))
     frame = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
+    if only is not None:
+        frame = frame[frame["kind"].isin(REVIEW_PARTS[only])]
     return frame.sort_values("priority", kind="stable").head(limit).reset_index(drop=True)
 
 
@@ -258,4 +274,5 @@ def _item(priority: int, kind: str, a: str, b: str | None, p: float | None, why:
             "probability": p, "why": why}  # fmt: skip
 
 
-__all__ = ["RETRACTED", "VERDICTS", "Evaluation", "evaluate", "read_exchange", "review_queue"]
+__all__ = ["RETRACTED", "REVIEW_PARTS", "VERDICTS", "Evaluation", "evaluate", "read_exchange",
+           "review_queue"]  # fmt: skip

@@ -364,12 +364,15 @@ def evaluate(case: Case, config: ConfigLike = None, labels: Path | str | None = 
     return result
 
 
-def review(case: Case, config: ConfigLike = None, limit: int = 50) -> pd.DataFrame:
-    """What most needs a person, best first (see `resolver.judging.review_queue`)."""
+def review(
+    case: Case, config: ConfigLike = None, limit: int = 50, only: str | None = None
+) -> pd.DataFrame:
+    """What most needs a person, best first, or one part of it (`only`: changed, kept-apart,
+    one-tie, near, registrants or leads; see `resolver.judging.review_queue`)."""
     from resolver.judging import review_queue
 
     rules = case.model.rules(Config.of(config).matching)
-    return review_queue(case, rules.thresholds.link, limit)
+    return review_queue(case, rules.thresholds.link, limit, only)
 
 
 def export(case: Case, what: str) -> pd.DataFrame:

@@ -349,6 +349,10 @@ def test_an_account_alone_that_one_weak_tie_points_to_a_trader_is_a_lead(
     case.close()
     exported = CliRunner().invoke(app, ["export", "leads", "--format", "json", "--case",
                                         str(tmp_path / "case")])  # fmt: skip
+    reviewed = CliRunner().invoke(app, ["review", "--only", "leads", "--format", "json",
+                                        "--case", str(tmp_path / "case")])  # fmt: skip
+    refused = CliRunner().invoke(app, ["review", "--only", "lead", "--case",
+                                       str(tmp_path / "case")])  # fmt: skip
     with Case.open(tmp_path / "case") as case:
         weights = list(case.links.leads()["splink_weight"])
         leads = case.links.leads().set_index("account_id")
@@ -376,6 +380,9 @@ def test_an_account_alone_that_one_weak_tie_points_to_a_trader_is_a_lead(
     assert "a masked phone that fits: 139*0001; the model's weight" in " ".join(listed["why"])
     assert judged.empty and after["taobao:X"] == after["taobao:Y"] != after["taobao:L"]
     assert exported.exit_code == 0, exported.output
+    assert [(item["kind"], item["account_a"]) for item in json.loads(reviewed.stdout)] == [
+        ("one weak tie", account) for account in leads.index]  # fmt: skip
+    assert refused.exit_code == 2 and "expected one of changed, kept-apart" in refused.output
     assert [(row["account_id"], row["best"], row["tied_to"]) for row in json.loads(exported.stdout)
             ] == [(a, lead.best, list(lead.tied_to)) for a, lead in leads.iterrows()]  # fmt: skip
 

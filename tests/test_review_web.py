@@ -120,3 +120,21 @@ def test_review_web_serves_until_stopped_and_leaves_nothing_running(
         process.send_signal(signal.SIGTERM)
         out, _ = process.communicate(timeout=30)
     assert process.returncode == 0 and "0 judgements recorded through the page" in out
+
+
+def test_the_page_serves_one_part_of_the_queue_when_asked(linked_case: Path, tmp_path) -> None:
+    """`resolver review --only leads --web`: the queue page lists the leads alone."""
+    folder = tmp_path / "case"
+    shutil.copytree(linked_case, folder)
+    with Case.open(folder) as case:
+        leads = case.links.leads()
+        server = start(case, limit=1000, only="leads")
+        try:
+            parts = urlsplit(server.url)
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+            connection.request("GET", f"/?{parts.query}")
+            page = connection.getresponse().read().decode()
+        finally:
+            server.stop()
+    kinds = [row.split("</td>")[0] for row in page.split("<tr><td>")[1:]]
+    assert len(leads) > 0 and kinds == ["one weak tie"] * len(leads)

@@ -55,8 +55,11 @@ class ReviewServer:
         self.thread.join()
 
 
-def start(case: Case, config: Config | None = None, limit: int = 50) -> ReviewServer:
-    """Serve the review page of `case` in a thread, on 127.0.0.1 and a free port."""
+def start(
+    case: Case, config: Config | None = None, limit: int = 50, only: str | None = None
+) -> ReviewServer:
+    """Serve the review page of `case` (of one part of the queue: `only`) in a thread, on
+    127.0.0.1 and a free port."""
     settings = config or Config()
     token = secrets.token_urlsafe(24)
     lock = threading.Lock()  # one request at a time on the case's connection
@@ -77,7 +80,7 @@ def start(case: Case, config: Config | None = None, limit: int = 50) -> ReviewSe
                 return
             with lock:
                 if url.path == "/":
-                    queue = workflows.review(case, settings, limit)
+                    queue = workflows.review(case, settings, limit, only)
                     self._page("queue.html.j2", items=queue.to_dict(orient="records"))
                 elif url.path == "/pair" and "a" in query and "b" in query:
                     self._pair(query["a"], query["b"], message=query.get("message"))
