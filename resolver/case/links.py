@@ -137,7 +137,8 @@ class Links:
                     list(DISTINCT other ORDER BY other) AS tied_to,
                     list_sort(list_distinct(list({'kind': kind, 'value': value}))) AS ties,
                     max(splink_weight) AS splink_weight,
-                    arg_max(other, coalesce(splink_weight, -1e300)) AS best,
+                    -- of equal weights, the first account: the same lead on every run
+                    list(other ORDER BY splink_weight DESC NULLS LAST, other)[1] AS best,
                     count(*) OVER (PARTITION BY account_id) AS traders
                 FROM pointing
                 GROUP BY account_id, trader_id
