@@ -195,8 +195,8 @@ def review_queue(
     """What most needs a person, best first: judged pairs whose disclosures changed since, the
     groups clustering kept apart, traders it kept that rest on one tie (a bridge that held, one
     shared value), links near the threshold that nobody judged, traders that hold many
-    registrants, and accounts alone that one weak tie points to another trader (leads: by the
-    model's weight, which `resolver explain` prints for the pair). `only`: one part of it
+    registrants, and accounts alone that one weak tie points to another trader (leads, best
+    first: see `Links.leads`). `only`: one part of it
     (a key of REVIEW_PARTS)."""
     if only is not None and only not in REVIEW_PARTS:
         raise ResolverError(f"{only}: expected one of {', '.join(REVIEW_PARTS)}")

@@ -337,7 +337,8 @@ def test_an_account_alone_that_one_weak_tie_points_to_a_trader_is_a_lead(
 ) -> None:
     """One weak tie never links; the account it leaves alone is listed for a person, with the
     trader it points to, the tie, and the model's weight (the one `explain` prints), best
-    first; two accounts alone make one lead; a judgement on it ends it."""
+    first (by that weight, the trader's accounts it is tied to and the traders it points to);
+    two accounts alone make one lead; a judgement on it ends it."""
     rows = [
         store("T1", "张三", 1),
         store("T2", "王五", 2, bank=bank(1), phones="13900000001"),  # one trader, one phone
@@ -354,7 +355,7 @@ def test_an_account_alone_that_one_weak_tie_points_to_a_trader_is_a_lead(
     refused = CliRunner().invoke(app, ["review", "--only", "lead", "--case",
                                        str(tmp_path / "case")])  # fmt: skip
     with Case.open(tmp_path / "case") as case:
-        weights = list(case.links.leads()["splink_weight"])
+        order = list(case.links.leads()["lead_bits"])
         leads = case.links.leads().set_index("account_id")
         weak = case.links.weak_ties()
         why = explain(case, "taobao:L", leads.loc["taobao:L", "best"])
@@ -374,7 +375,8 @@ def test_an_account_alone_that_one_weak_tie_points_to_a_trader_is_a_lead(
     assert lead["best"] == heaviest["account_b"].iloc[0]
     assert (list(lead["kinds"]), list(lead["values"])) == (["masked_phone_keys"], ["139*0001"])
     assert lead["splink_weight"] == pytest.approx(why.splink_weight)
-    assert weights == sorted(weights, reverse=True)
+    assert order == sorted(order, reverse=True)  # the weight, + log2 tied to, - log2 traders
+    assert lead["lead_bits"] == pytest.approx(lead["splink_weight"] + 1.0)  # tied to 2, 1 trader
     listed = queue[queue["kind"] == "one weak tie"]
     assert set(zip(listed["account_a"], listed["account_b"], strict=True)) == {
         ("taobao:L", "taobao:T1"), ("taobao:X", "taobao:Y")}  # fmt: skip

@@ -485,7 +485,7 @@ def _leads(case: Case, accounts: pd.DataFrame, t: Words) -> pd.DataFrame:
     """Each account that clustering left alone and that weak ties of one kind point to a
     trader of the report (`Links.leads`), under that trader's network: the account, the
     trader's accounts it is tied to, and the ties in words. Its sales are not counted; a
-    further disclosure or a judgement settles it. In the order of the model's weight."""
+    further disclosure or a judgement settles it. Best first, as `Links.leads` orders them."""
     network_of = dict(zip(accounts["trader_id"], accounts["network_id"], strict=False))
     leads = case.links.leads()
     leads = leads[leads["trader_id"].isin(network_of)]
