@@ -344,12 +344,13 @@ def match(
             opened, files, platform, rules, full, store, graph, shown.files(len(files)),
             shown.step,
         )  # fmt: skip
+        leads = len(opened.links.leads())
     if as_json:
         print_json(result)
         return
     if files:
         print_ingest_summary(result.files)
-    print_link_summary(result.link)
+    print_link_summary(result.link, leads)
     print_graph_update(result.graph)
 
 
@@ -368,7 +369,8 @@ def train(
     with reported_errors(), Case.open(case, create=False) as opened, Shown(quiet) as shown:
         rules = Config.of(config).running_on(engine, spark)
         summary, update = workflows.train(opened, rules, store, graph, shown.step)
-    print_link_summary(summary)
+        leads = len(opened.links.leads())
+    print_link_summary(summary, leads)
     print_graph_update(update)
 
 
@@ -378,7 +380,7 @@ def _engine(engine: str | None) -> str | None:
     return engine
 
 
-def print_link_summary(summary) -> None:
+def print_link_summary(summary, leads: int) -> None:
     trained = "model trained; " if summary.trained else ""
     clustered = f", {summary.clustered} clustered" if summary.mode == "incremental" else ""
     console.print(
@@ -396,6 +398,11 @@ def print_link_summary(summary) -> None:
             f"{summary.kept_apart} groups of accounts were kept apart, each held together by one "
             "value or one weak link only, or tied weakly to two traders: review them with "
             "`resolver export kept-apart`."
+        )
+    if leads:
+        console.print(
+            f"{leads} leads: accounts alone that weak ties of one kind point to a trader, which "
+            "never link alone; a person may judge them: `resolver review --only leads`."
         )
     for warning in summary.warnings:
         console.print(f"warning: {warning}", highlight=False, markup=False)

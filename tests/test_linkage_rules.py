@@ -354,6 +354,7 @@ def test_an_account_alone_that_one_weak_tie_points_to_a_trader_is_a_lead(
                                         "--case", str(tmp_path / "case")])  # fmt: skip
     refused = CliRunner().invoke(app, ["review", "--only", "lead", "--case",
                                        str(tmp_path / "case")])  # fmt: skip
+    trained = CliRunner().invoke(app, ["train", "--no-graph", "--case", str(tmp_path / "case")])
     with Case.open(tmp_path / "case") as case:
         order = list(case.links.leads()["lead_bits"])
         leads = case.links.leads().set_index("account_id")
@@ -387,6 +388,9 @@ def test_an_account_alone_that_one_weak_tie_points_to_a_trader_is_a_lead(
     assert [(item["kind"], item["account_a"]) for item in json.loads(reviewed.stdout)] == [
         ("one weak tie", account) for account in leads.index]  # fmt: skip
     assert refused.exit_code == 2 and "expected one of changed, kept-apart" in refused.output
+    said = " ".join(trained.stdout.split())
+    assert trained.exit_code == 0 and "2 leads: accounts alone" in said
+    assert "`resolver review --only leads`" in said
     assert [(row["account_id"], row["best"], row["tied_to"]) for row in json.loads(exported.stdout)
             ] == [(a, lead.best, list(lead.tied_to)) for a, lead in leads.iterrows()]  # fmt: skip
 
