@@ -196,8 +196,7 @@ def review_queue(
     groups clustering kept apart, traders it kept that rest on one tie (a bridge that held, one
     shared value), links near the threshold that nobody judged, traders that hold many
     registrants, and accounts alone that one weak tie points to another trader (leads, best
-    first: see `Links.leads`). `only`: one part of it
-    (a key of REVIEW_PARTS)."""
+    first: see `Links.leads`). `only`: one part of it (a key of REVIEW_PARTS)."""
     if only is not None and only not in REVIEW_PARTS:
         raise ResolverError(f"{only}: expected one of {', '.join(REVIEW_PARTS)}")
     current = case.judgements.current()

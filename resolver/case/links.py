@@ -100,7 +100,7 @@ class Links:
         first, by `lead_bits`: the model's weight, plus log2 of the trader's accounts it is tied
         to (a value many of them hold is the trader's own, which his fronts share), less log2
         of the traders it points to (one of them at most is its own); NULL (pairs scored before
-        version 12) last. On three worlds of `bench/second_world.py` the first 100 held 58-68
+        version 12) last. On four cases of `bench/second_world.py` the first 100 held 58-68
         of one trader, against 39-58 by the weight alone."""
         return self.case.db.execute(
             """

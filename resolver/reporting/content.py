@@ -486,7 +486,7 @@ def _leads(case: Case, accounts: pd.DataFrame, t: Words) -> pd.DataFrame:
     trader of the report (`Links.leads`), under that trader's network: the account, the
     trader's accounts it is tied to, and the ties in words. Its sales are not counted; a
     further disclosure or a judgement settles it. Best first, as `Links.leads` orders them."""
-    network_of = dict(zip(accounts["trader_id"], accounts["network_id"], strict=False))
+    network_of = dict(zip(accounts["trader_id"], accounts["network_id"], strict=True))
     leads = case.links.leads()
     leads = leads[leads["trader_id"].isin(network_of)]
     rows = [{"network_id": network_of[lead.trader_id], "trader_id": lead.trader_id,
