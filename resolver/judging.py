@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -178,15 +179,6 @@ def evaluate(case: Case, threshold: float) -> Evaluation:
 
 
 REVIEW_COLUMNS = ["priority", "kind", "account_a", "account_b", "probability", "why"]
-# The parts of the queue, as `resolver review --only` names them, and the kinds of item each holds.
-REVIEW_PARTS = {
-    "changed": ("changed since judged",),
-    "kept-apart": ("kept apart",),
-    "one-tie": ("held by one tie", "joined on weak ties"),
-    "near": ("near the threshold",),
-    "registrants": ("many registrants",),
-    "leads": ("one weak tie",),
-}
 
 
 def review_queue(
@@ -196,49 +188,86 @@ def review_queue(
     groups clustering kept apart, traders it kept that rest on one tie (a bridge that held, one
     shared value), links near the threshold that nobody judged, traders that hold many
     registrants, and accounts alone that one weak tie points to another trader (leads, best
-    first: see `Links.leads`). `only`: one part of it (a key of REVIEW_PARTS)."""
+    first: see `Links.leads`). `only`: one part of it (a key of REVIEW_PARTS), the others not
+    looked for."""
     if only is not None and only not in REVIEW_PARTS:
         raise ResolverError(f"{only}: expected one of {', '.join(REVIEW_PARTS)}")
     current = case.judgements.current()
-    judged = {(j.account_a, j.account_b) for j in current}
-    rows: list[dict] = []
+    rows = [
+        _item(priority, kind, a, b, p, why)
+        for priority, (name, part) in enumerate(REVIEW_PARTS.items())
+        if only in (None, name)
+        for kind, a, b, p, why in part(case, current, threshold)
+    ]
+    frame = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
+    return frame.head(limit).reset_index(drop=True)
+
+
+Item = tuple[str, str, str | None, float | None, str]  # kind, account_a, account_b, p, why
+
+
+def _changed(case: Case, current: list[Judgement], _threshold: float) -> Iterator[Item]:
     for j in current:
         now = case.judgements.disclosures_of([j.account_a, j.account_b])
         if now != json.loads(j.disclosed_by):
-            rows.append(_item(0, "changed since judged", j.account_a, j.account_b, j.probability,
-                              f"{j.words}; disclosures then {len(json.loads(j.disclosed_by))}, "
-                              f"now {len(now)}"))  # fmt: skip
+            yield ("changed since judged", j.account_a, j.account_b, j.probability,
+                   f"{j.words}; disclosures then {len(json.loads(j.disclosed_by))}, "
+                   f"now {len(now)}")  # fmt: skip
+
+
+def _kept_apart(case: Case, _current: list[Judgement], _threshold: float) -> Iterator[Item]:
     for apart in sorted(case.links.kept_apart().itertuples(index=False), key=_owned_first):
         groups = apart.groups
         value = f" {apart.kind} {apart.value}" if apart.kind and apart.value else ""
-        rows.append(_item(1, "kept apart", groups[0][0], groups[1][0] if len(groups) > 1 else None,
-                          None, f"{apart.reason}{value}: groups of "
-                          f"{', '.join(str(len(g)) for g in groups)} accounts"))  # fmt: skip
+        yield ("kept apart", groups[0][0], groups[1][0] if len(groups) > 1 else None, None,
+               f"{apart.reason}{value}: groups of "
+               f"{', '.join(str(len(g)) for g in groups)} accounts")  # fmt: skip
+
+
+def _one_tie(case: Case, _current: list[Judgement], _threshold: float) -> Iterator[Item]:
     for held in sorted(case.links.held_together().itertuples(index=False), key=_stores_first):
         sides = sorted(held.groups, key=len)
         value = f" ({held.kind} {held.value})" if held.kind else ""
         kind = "joined on weak ties" if held.kind == WEAK_JOIN else "held by one tie"
-        rows.append(_item(2, kind, sides[0][0], sides[-1][0], None,
-                          f"{held.reason}{value}: sides of "
-                          f"{', '.join(str(len(g)) for g in held.groups)} accounts"))  # fmt: skip
+        yield (kind, sides[0][0], sides[-1][0], None,
+               f"{held.reason}{value}: sides of "
+               f"{', '.join(str(len(g)) for g in held.groups)} accounts")  # fmt: skip
+
+
+def _near(case: Case, current: list[Judgement], threshold: float) -> Iterator[Item]:
+    judged = {(j.account_a, j.account_b) for j in current}
     near = case.links.near(0.5, 0.99)
     unjudged = [(a, b) not in judged for a, b in zip(near.account_a, near.account_b, strict=True)]
     near = near.loc[pd.Series(unjudged, index=near.index, dtype=bool)]  # (a list of none: columns)
     near = near.assign(distance=(near["probability"] - threshold).abs()).sort_values("distance")
     for link in near.itertuples(index=False):
         side = "above" if link.probability >= threshold else "below"
-        rows.append(_item(3, "near the threshold", link.account_a, link.account_b,
-                          link.probability, f"{side} the link threshold {threshold}"))  # fmt: skip
+        yield ("near the threshold", link.account_a, link.account_b, link.probability,
+               f"{side} the link threshold {threshold}")  # fmt: skip
+
+
+def _registrants(case: Case, _current: list[Judgement], _threshold: float) -> Iterator[Item]:
     for trader in case.traders.many_registrants(4).itertuples(index=False):
-        rows.append(_item(4, "many registrants", trader.first_account, None, None,
-                          f"{trader.trader_id} holds {trader.registrants} registrants in "
-                          f"{trader.accounts} accounts"))  # fmt: skip
+        yield ("many registrants", trader.first_account, None, None,
+               f"{trader.trader_id} holds {trader.registrants} registrants in "
+               f"{trader.accounts} accounts")  # fmt: skip
+
+
+def _leads(case: Case, _current: list[Judgement], _threshold: float) -> Iterator[Item]:
     for lead in case.links.leads().itertuples(index=False):
-        rows.append(_item(5, "one weak tie", lead.account_id, lead.best, None, _lead_words(lead)))
-    frame = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
-    if only is not None:
-        frame = frame[frame["kind"].isin(REVIEW_PARTS[only])]
-    return frame.sort_values("priority", kind="stable").head(limit).reset_index(drop=True)
+        yield ("one weak tie", lead.account_id, lead.best, None, _lead_words(lead))
+
+
+# The parts of the queue in its order (each item's priority is its part's place), as
+# `resolver review --only` names them.
+REVIEW_PARTS: dict[str, Callable[[Case, list[Judgement], float], Iterator[Item]]] = {
+    "changed": _changed,
+    "kept-apart": _kept_apart,
+    "one-tie": _one_tie,
+    "near": _near,
+    "registrants": _registrants,
+    "leads": _leads,
+}
 
 
 def _lead_words(lead: Any) -> str:
