@@ -93,17 +93,9 @@ def measure_quality(
         flagged = case.orders.once()
         flagged = set(flagged.loc[flagged["self_purchase"], "key"])
     peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, CHILDREN))
-    truth = pd.read_csv(data / "truth" / "accounts.csv", dtype=str, keep_default_na=False)
-    truth.index = truth["platform"] + ":" + truth["account_key"]
+    truth = read_truth(data)
     predicted = found.reindex(truth.index)
     true_of = truth["trader_id"]
-    merged = predicted.groupby(predicted).apply(lambda a: true_of[a.index].nunique())
-    linked, complete = linked_to_own(predicted, true_of)
-    with_siblings = truth[true_of.map(true_of.value_counts()) > 1]
-    roles = {}
-    for role in ("front", "relative"):
-        accounts = with_siblings.index[with_siblings["role"] == role]
-        roles[role] = (int(linked[accounts].sum()), len(accounts), float(complete[accounts].mean()))
     orders = pd.read_csv(data / "truth" / "orders.csv", dtype=str)
     true_self = set((orders["platform"] + ":" + orders["order_id"])[orders["self_purchase"] == "1"])
     quality = Quality(
@@ -113,11 +105,37 @@ def measure_quality(
         peak_gb=peak / 1024**2,
         pairwise=pairwise(true_of, predicted),
         bcubed=bcubed(true_of, predicted),
-        over_merged=int((merged > 1).sum()),
-        linked=roles,
+        over_merged=over_merged(predicted, true_of),
+        linked=roles_linked(truth, predicted),
         self_purchases=(len(flagged & true_self), len(true_self), len(flagged)),
     )
     return quality, truth, predicted
+
+
+def read_truth(data: Path) -> pd.DataFrame:
+    """The true trader, role, tie and patterns of each account of `data`, by account id."""
+    truth = pd.read_csv(data / "truth" / "accounts.csv", dtype=str, keep_default_na=False)
+    truth.index = truth["platform"] + ":" + truth["account_key"]
+    return truth
+
+
+def over_merged(predicted: pd.Series, true_of: pd.Series) -> int:
+    """Clusters that hold accounts of several true traders."""
+    merged = predicted.groupby(predicted).apply(lambda a: true_of[a.index].nunique())
+    return int((merged > 1).sum())
+
+
+def roles_linked(truth: pd.DataFrame, predicted: pd.Series) -> dict[str, tuple[int, int, float]]:
+    """Of the fronts and relatives whose trader has other accounts: how many are linked to one
+    of them, of how many, and the share linked to all of them."""
+    true_of = truth["trader_id"]
+    linked, complete = linked_to_own(predicted, true_of)
+    with_siblings = truth[true_of.map(true_of.value_counts()) > 1]
+    roles = {}
+    for role in ("front", "relative"):
+        accounts = with_siblings.index[with_siblings["role"] == role]
+        roles[role] = (int(linked[accounts].sum()), len(accounts), float(complete[accounts].mean()))
+    return roles
 
 
 def report_quality(label: str, data: Path, files: list[Path], config: Config, why: bool) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 
 import pandas as pd
-from common import linked_to_own, scratch
+from common import over_merged, read_truth, roles_linked, scratch
 from quality_panel import World
 
 from resolver import review
@@ -48,10 +48,8 @@ def main() -> None:
     args = parser.parse_args()
     world = World(args.world, args.traders, args.seed, args.kind)
     data, files, config = world.disclosure()
-    truth = pd.read_csv(data / "truth" / "accounts.csv", dtype=str, keep_default_na=False)
-    truth.index = truth["platform"] + ":" + truth["account_key"]
+    truth = read_truth(data)
     true_of = truth["trader_id"]
-    with_siblings = truth[true_of.map(true_of.value_counts()) > 1]
     print(f"{world.label}: {len(truth):,} accounts; `{args.only}` judged in rounds of "
           f"{args.batch}")  # fmt: skip
     print("| judged | of them one trader | P | R | over-merged | fronts | relatives | left |")
@@ -68,12 +66,9 @@ def main() -> None:
                      if frozenset((a, b)) not in done]  # fmt: skip
             found = pd.Series(case.traders.assignment()).reindex(truth.index)
             scores = pairwise(true_of, found)
-            merged = found.groupby(found).apply(lambda a: true_of[a.index].nunique())
-            linked, _ = linked_to_own(found, true_of)
-            shares = [float(linked[with_siblings.index[with_siblings["role"] == role]].mean())
-                      for role in ("front", "relative")]  # fmt: skip
+            shares = [hit / max(of, 1) for hit, of, _ in roles_linked(truth, found).values()]
             print(f"| {judged:,} | {same:,} | {scores.precision:.4f} | {scores.recall:.4f} | "
-                  f"{int((merged > 1).sum())} | {shares[0]:.3f} | {shares[1]:.3f} | "
+                  f"{over_merged(found, true_of)} | {shares[0]:.3f} | {shares[1]:.3f} | "
                   f"{len(pairs):,} |")  # fmt: skip
             if not pairs or judged >= args.rounds * args.batch:
                 break
